@@ -1,0 +1,46 @@
+# The two commands a new user needs: `make run` (the main job on the bundled sample) and `make test`.
+# Everything installs itself: uv from PyPI if missing, then the locked environment in .venv.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV := $(PYTHON) -m uv
+UV_VERSION := 0.13.8
+RUN := $(UV) run --frozen
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: setup run test test-fast ui generate summary benchmark lint clean
+
+.venv/.synced: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+setup: .venv/.synced
+
+## The main job: generate the sample inbox if it is empty, then materialise every asset into data/warehouse/tkpkd.duckdb
+run: setup
+	$(RUN) tkpkd run
+
+## Every test: unit, dbt and end-to-end
+test: setup
+	$(RUN) pytest
+
+## Unit tests only (skips the end-to-end materialisation)
+test-fast: setup
+	$(RUN) pytest -m "not e2e"
+
+## The Dagster UI on workspace.yaml, with a persistent instance in .dagster_home
+ui: setup
+	@mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME) $(RUN) dagster dev -w workspace.yaml
+
+generate: setup
+	$(RUN) tkpkd generate --force
+
+summary: setup
+	$(RUN) tkpkd summary
+
+lint: setup
+	$(RUN) ruff check .
+
+clean:
+	rm -rf data/warehouse data/exports dbt_project/target dbt_project/logs

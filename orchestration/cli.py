@@ -1,0 +1,91 @@
+"""`tkpkd`: run the pipeline, generate sample data, print the summary."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from orchestration.settings import load_settings
+
+
+def _inbox_is_empty(settings) -> bool:
+    return not settings.inbox.exists() or not any(settings.inbox.iterdir())
+
+
+def _generate(settings, scale: str, seed: int, periods: int) -> None:
+    from tkpkd_synth import generate
+
+    print(f"Generating the '{scale}' synthetic Pontianak into {settings.inbox} (ground truth: {settings.ground_truth})")
+    generate(settings.inbox, settings.ground_truth, scale=scale, periods=periods, seed=seed)
+
+
+def run(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from orchestration.definitions import MAIN_JOB_NAME, defs
+    from orchestration.summary import build_summary
+
+    settings = load_settings()
+    if _inbox_is_empty(settings):
+        _generate(settings, args.scale, args.seed, args.periods)
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    result = defs.resolve_job_def(MAIN_JOB_NAME).execute_in_process(instance=instance, raise_on_error=False)
+    print()
+    print(build_summary(settings.warehouse))
+    print()
+    print(f"Warehouse: {settings.warehouse}")
+    if not result.success:
+        failed = [event.step_key for event in result.all_events if event.is_step_failure]
+        print(f"The run failed in: {', '.join(failed) or 'see the log above'}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def generate(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if not _inbox_is_empty(settings) and not args.force:
+        print(f"{settings.inbox} is not empty; pass --force to replace the generated sample.", file=sys.stderr)
+        return 2
+    from tkpkd_synth import generate as generate_city
+
+    generate_city(
+        settings.inbox, settings.ground_truth, scale=args.scale, periods=args.periods, seed=args.seed, overwrite=args.force
+    )
+    return 0
+
+
+def summary(args: argparse.Namespace) -> int:
+    from orchestration.summary import build_summary
+
+    print(build_summary(load_settings().warehouse))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tkpkd", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def sample_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--scale", default="small", choices=["tiny", "small", "city", "province"])
+        command.add_argument("--seed", type=int, default=42)
+        command.add_argument("--periods", type=int, default=12)
+
+    run_command = commands.add_parser("run", help="materialise every asset (generates the sample if the inbox is empty)")
+    sample_options(run_command)
+    run_command.set_defaults(handler=run)
+
+    generate_command = commands.add_parser("generate", help="write the synthetic sample inbox and its ground truth")
+    sample_options(generate_command)
+    generate_command.add_argument("--force", action="store_true", help="replace an existing generated inbox")
+    generate_command.set_defaults(handler=generate)
+
+    summary_command = commands.add_parser("summary", help="print what the warehouse made of the inbox")
+    summary_command.set_defaults(handler=summary)
+
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""The Dagster code location: one `Definitions` assembled from the areas in `orchestration/defs/`."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.defs.ingestion import ingest_inbox
+from orchestration.defs.resources import InboxResource, WarehouseResource
+from orchestration.defs.transformation import DBT_PROJECT, tkpkd_dbt_assets
+from orchestration.settings import load_settings
+
+MAIN_JOB_NAME = "tkpkd_main"
+
+main_job = dg.define_asset_job(
+    MAIN_JOB_NAME,
+    selection=dg.AssetSelection.all(),
+    description="Load every new agency file, then rebuild staging, quarantine and marts.",
+)
+
+
+def build_definitions() -> dg.Definitions:
+    settings = load_settings()
+    return dg.Definitions(
+        assets=[ingest_inbox, tkpkd_dbt_assets],
+        jobs=[main_job],
+        resources={
+            "warehouse": WarehouseResource(database=str(settings.warehouse)),
+            "inbox": InboxResource(path=str(settings.inbox)),
+            "dbt": DbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT.profiles_dir)),
+        },
+        # DuckDB takes one writing process per file: run each job's steps in one process, one after another.
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,35 @@
+"""Resources shared by the areas. Paths come from `orchestration.settings` (environment variables)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+# Every asset that writes the warehouse file runs in this pool. DuckDB allows one writing process per file, so
+# deployments set the pool's limit to 1 (see dagster.yaml); the default job also runs in a single process.
+WAREHOUSE_WRITER_POOL = "tkpkd_warehouse_writer"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The restricted warehouse file. The pipeline is its only writer."""
+
+    database: str
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        connection = duckdb.connect(self.database)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+
+class InboxResource(dg.ConfigurableResource):
+    """Where agency files land: `<inbox>/<source>/<YYYY-MM>/<file>`."""
+
+    path: str

@@ -1,0 +1,66 @@
+"""Configuration from environment variables.
+
+Every path the pipeline touches is configurable; the defaults are the repository's `data/` folder so that the
+README's two commands work on a fresh clone. Relative paths are resolved against the repository root, not the
+current directory, so the Dagster UI, the CLI and the tests agree on where things are.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+# A development secret that only ever pseudonymises synthetic sample data. Real deployments must set
+# TKPKD_PSEUDONYM_SECRET; the pipeline warns loudly when it falls back to this value.
+DEVELOPMENT_PSEUDONYM_SECRET = "tkpkd-development-secret-for-synthetic-data-only"
+
+
+def _path_from_env(variable: str, default: str) -> Path:
+    path = Path(os.environ.get(variable) or default).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+@dataclass(frozen=True)
+class Settings:
+    inbox: Path
+    warehouse: Path
+    analytics: Path
+    exports: Path
+    pseudonym_secret: str
+    uses_development_secret: bool
+
+    @property
+    def ground_truth(self) -> Path:
+        """Where the sample generator writes its ground truth: beside the inbox."""
+        return self.inbox.parent / "ground_truth"
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment for dbt subprocesses: profiles.yml reads the warehouse path and secret from it."""
+        return {
+            "TKPKD_WAREHOUSE": str(self.warehouse),
+            "TKPKD_PSEUDONYM_SECRET": self.pseudonym_secret,
+        }
+
+
+def load_settings() -> Settings:
+    secret = os.environ.get("TKPKD_PSEUDONYM_SECRET", "")
+    uses_development_secret = not secret
+    if uses_development_secret:
+        warnings.warn(
+            "TKPKD_PSEUDONYM_SECRET is not set: using the development secret, fit only for synthetic data.",
+            stacklevel=2,
+        )
+        secret = DEVELOPMENT_PSEUDONYM_SECRET
+    return Settings(
+        inbox=_path_from_env("TKPKD_INBOX", "data/inbox"),
+        warehouse=_path_from_env("TKPKD_WAREHOUSE", "data/warehouse/tkpkd.duckdb"),
+        analytics=_path_from_env("TKPKD_ANALYTICS", "data/warehouse/analytics.duckdb"),
+        exports=_path_from_env("TKPKD_EXPORTS", "data/exports"),
+        pseudonym_secret=secret,
+        uses_development_secret=uses_development_secret,
+    )
