@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.defs.ingestion import ingest_inbox
+from orchestration.defs.publishing import AnalyticsFileResource, analytics_file
 from orchestration.defs.resources import InboxResource, WarehouseResource
-from orchestration.defs.transformation import DBT_PROJECT, tkpkd_dbt_assets
+from orchestration.defs.transformation import dbt_resource, tkpkd_dbt_assets
 from orchestration.settings import load_settings
 
 MAIN_JOB_NAME = "tkpkd_main"
@@ -22,12 +22,13 @@ main_job = dg.define_asset_job(
 def build_definitions() -> dg.Definitions:
     settings = load_settings()
     return dg.Definitions(
-        assets=[ingest_inbox, tkpkd_dbt_assets],
+        assets=[ingest_inbox, tkpkd_dbt_assets, analytics_file],
         jobs=[main_job],
         resources={
             "warehouse": WarehouseResource(database=str(settings.warehouse)),
             "inbox": InboxResource(path=str(settings.inbox)),
-            "dbt": DbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT.profiles_dir)),
+            "analytics": AnalyticsFileResource(path=str(settings.analytics)),
+            "dbt": dbt_resource(),
         },
         # DuckDB takes one writing process per file: run each job's steps in one process, one after another.
         executor=dg.in_process_executor,

@@ -4,9 +4,6 @@ One multi-asset rather than fourteen assets: all of them write the same DuckDB f
 after another, and a subset (a single source) can still be materialised on its own.
 """
 
-from __future__ import annotations
-
-from collections import Counter
 from pathlib import Path
 
 import dagster as dg
@@ -57,9 +54,7 @@ def _raw_specs() -> list[dg.AssetSpec]:
     pool=WAREHOUSE_WRITER_POOL,
     description="Load new inbox files into raw tables; files already loaded (same path and hash) are skipped.",
 )
-def ingest_inbox(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource
-) -> dg.Output:
+def ingest_inbox(context: dg.AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource):
     contract = load_contract()
     inbox_path = Path(inbox.path)
     selected = {key.path[-1] for key in context.selected_asset_keys}
@@ -72,19 +67,14 @@ def ingest_inbox(
             if code not in selected:
                 continue
             report = ingest_source(connection, spec, inbox_path)
-            statuses = Counter(outcome.status for outcome in report.files)
-            rejected = [outcome for outcome in report.files if outcome.status == "rejected"]
-            for outcome in rejected:
-                context.log.warning(f"[{code}] rejected {outcome.source_file}: {outcome.message}")
+            for outcome in report.rejected:
+                context.log.warning(f"[{code}] {outcome.message}")
             yield dg.MaterializeResult(
                 asset_key=raw_asset_key(code),
                 metadata={
-                    "files_loaded": statuses.get("loaded", 0),
-                    "files_rejected": statuses.get("rejected", 0),
-                    "files_duplicate": statuses.get("duplicate_file", 0),
-                    "rows_added": sum(outcome.rows_received for outcome in report.files),
+                    **report.metadata(),
                     "rejected_files": dg.MetadataValue.md(
-                        "\n".join(f"- `{o.source_file}`: {o.message}" for o in rejected) or "none"
+                        "\n".join(f"- `{o.source_file}`: {o.message}" for o in report.rejected) or "none"
                     ),
                 },
             )

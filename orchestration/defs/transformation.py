@@ -1,9 +1,9 @@
 """Transformation: the dbt project (staging, intermediate, marts) as Dagster assets; dbt tests are asset checks."""
 
-from __future__ import annotations
-
 import os
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -13,6 +13,14 @@ from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
 from orchestration.settings import DBT_PROJECT_DIR, load_settings
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# The dbt of this environment, so the code location works without the virtual environment on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT.profiles_dir), dbt_executable=DBT_EXECUTABLE
+    )
 
 
 def ensure_manifest() -> None:
@@ -22,7 +30,7 @@ def ensure_manifest() -> None:
     (about three seconds) instead of failing.
     """
     if DBT_PROJECT.preparer.using_dagster_dev() or not DBT_PROJECT.manifest_path.exists():
-        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+        dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
 
 
 ensure_manifest()

@@ -1,0 +1,378 @@
+"""The input contract as data: `sources.yaml` loaded into typed, validated specs.
+
+`load_contract()` returns one `SourceSpec` per agency source. Adding a source, a column or a header spelling is an
+edit of `sources.yaml`; the readers and the loader take everything they need from these specs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "CONTRACT_PATH",
+    "KINDS",
+    "SECTORS",
+    "ColumnSpec",
+    "ContractError",
+    "RtRwCombined",
+    "SourceSpec",
+    "load_contract",
+    "normalise_header",
+    "parse_contract",
+]
+
+CONTRACT_PATH = Path(__file__).with_name("sources.yaml")
+
+KINDS = ("snapshot", "event")
+FORMATS = ("csv", "xlsx", "parquet")
+DELIMITERS = ("|", ";", ",", "\t")
+SECTORS = ("PEMERINTAH", "AKADEMISI", "DUNIA_USAHA", "MEDIA", "KOMUNITAS")
+
+# The column a combined `RT/RW` header lands in (docs/design.md, M6).
+RT_RW_COLUMN = "rt_rw"
+RT_RW_ALIASES = ("rt_rw", "rtrw", "rw_rt", "no_rt_rw", "rt_dan_rw")
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+_SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+RESERVED_SOURCE_NAMES = frozenset({"ingested_files"})
+
+_TOP_KEYS = {"version", "sources"}
+_SOURCE_KEYS = {
+    "agency",
+    "sector",
+    "sector_column",
+    "kind",
+    "format",
+    "delimiter",
+    "encoding",
+    "description",
+    "natural_key",
+    "identifiers",
+    "title_fields",
+    "rt_rw_combined",
+    "columns",
+}
+_REQUIRED_SOURCE_KEYS = ("agency", "kind", "natural_key", "columns")
+_COLUMN_KEYS = {"name", "required", "aliases", "description"}
+
+
+class ContractError(ValueError):
+    """`sources.yaml` is not a valid contract. The message names the source and the key at fault."""
+
+
+def normalise_header(text: object) -> str:
+    """A header (or alias, or title-block key) as the contract compares it.
+
+    Lower-cased, accents removed, every run of non-alphanumeric characters turned into one underscore, leading and
+    trailing underscores dropped: `No. KK` -> `no_kk`, `NIK KEPALA KELUARGA` -> `nik_kepala_keluarga`,
+    `\ufeffTGL_LHR ` -> `tgl_lhr`, `RT/RW` -> `rt_rw`. `None` gives an empty string.
+    """
+    if text is None:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    return _NON_ALNUM.sub("_", ascii_text).strip("_")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One canonical column of a source."""
+
+    name: str
+    required: bool = False
+    # Normalised header spellings that map to this column; always includes `name` itself, first.
+    aliases: tuple[str, ...] = ()
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class RtRwCombined:
+    """A single `RT/RW` column (`003/005`) may stand in for the separate rt and rw columns."""
+
+    column: str  # the canonical column the combined value lands in: `rt_rw`
+    rt: str  # the source's canonical rt column (`rt`, or `no_rt` for dukcapil)
+    rw: str
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One agency source: what its files must hold and how to recognise their columns."""
+
+    name: str
+    agency: str
+    sector: str | None  # pentahelix sector, None when it varies per row (see sector_column)
+    kind: str  # "snapshot" | "event"
+    natural_key: tuple[str, ...]
+    columns: tuple[ColumnSpec, ...]
+    identifiers: tuple[str, ...] = ()  # id columns; all empty + a JUMLAH/TOTAL cell = a total row
+    format: str | None = None  # hint: csv | xlsx | parquet
+    delimiter: str | None = None  # hint
+    encoding: str | None = None  # hint
+    description: str | None = None
+    sector_column: str | None = None
+    # canonical column -> normalised title-block keys that may supply it (`KELURAHAN : <name>`)
+    title_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    rt_rw_combined: RtRwCombined | None = None
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns if column.required)
+
+    @property
+    def is_snapshot(self) -> bool:
+        return self.kind == "snapshot"
+
+    def column(self, name: str) -> ColumnSpec:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"source {self.name!r} has no column {name!r}")
+
+    @cached_property
+    def alias_index(self) -> dict[str, str]:
+        """Normalised header spelling -> canonical column."""
+        return {alias: column.name for column in self.columns for alias in column.aliases}
+
+
+def _fail(where: str, message: str) -> ContractError:
+    return ContractError(f"{where}: {message}")
+
+
+def _check_keys(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise _fail(
+            where,
+            f"unknown key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}",
+        )
+
+
+def _string_list(value: Any, where: str, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(item, (str, int)) for item in value):
+        raise _fail(where, f"{key!r} must be a list of names")
+    return tuple(str(item) for item in value)
+
+
+def _parse_column(raw: Any, where: str) -> ColumnSpec:
+    if not isinstance(raw, Mapping):
+        raise _fail(where, "each column must be a mapping with at least a 'name'")
+    _check_keys(raw, _COLUMN_KEYS, where)
+    if "name" not in raw:
+        raise _fail(where, "column without a 'name'")
+    name = str(raw["name"])
+    where = f"{where} {name!r}"
+    if not _IDENTIFIER.match(name) or normalise_header(name) != name:
+        raise _fail(
+            where,
+            f"canonical name must be lower-case letters, digits and single underscores "
+            f"(normalised: {normalise_header(name)!r})",
+        )
+    required = raw.get("required", False)
+    if not isinstance(required, bool):
+        raise _fail(where, f"'required' must be true or false, not {required!r}")
+    aliases: list[str] = [name]
+    for alias in _string_list(raw.get("aliases", []) or [], where, "aliases"):
+        normalised = normalise_header(alias)
+        if not normalised:
+            raise _fail(where, f"alias {alias!r} is empty once normalised")
+        if normalised not in aliases:
+            aliases.append(normalised)
+    description = raw.get("description")
+    return ColumnSpec(name=name, required=required, aliases=tuple(aliases), description=description)
+
+
+def _parse_source(name: str, raw: Any) -> SourceSpec:
+    where = f"sources.yaml: source {name!r}"
+    if not _SOURCE_NAME.match(name):
+        raise _fail(
+            where,
+            "a source code must be lower-case letters, digits and underscores, starting with a letter",
+        )
+    if name in RESERVED_SOURCE_NAMES:
+        raise _fail(where, f"{name!r} is reserved for the loader's own table raw.{name}")
+    if not isinstance(raw, Mapping):
+        raise _fail(where, "must be a mapping")
+    _check_keys(raw, _SOURCE_KEYS, where)
+    for key in _REQUIRED_SOURCE_KEYS:
+        if key not in raw:
+            raise _fail(where, f"missing key {key!r}")
+
+    kind = raw["kind"]
+    if kind not in KINDS:
+        raise _fail(where, f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    sector = raw.get("sector")
+    if sector is not None and sector not in SECTORS:
+        raise _fail(where, f"sector must be one of {', '.join(SECTORS)} or null, not {sector!r}")
+    fmt = raw.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        raise _fail(where, f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    delimiter = raw.get("delimiter")
+    if delimiter is not None and delimiter not in DELIMITERS:
+        raise _fail(where, f"delimiter must be one of {DELIMITERS!r}, not {delimiter!r}")
+    encoding = raw.get("encoding")
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(str(encoding))
+        except LookupError:
+            raise _fail(where, f"unknown encoding {encoding!r}") from None
+
+    raw_columns = raw["columns"]
+    if not isinstance(raw_columns, list) or not raw_columns:
+        raise _fail(where, "'columns' must be a non-empty list")
+    columns = [
+        _parse_column(item, f"{where}, column #{i + 1}") for i, item in enumerate(raw_columns)
+    ]
+    names = [column.name for column in columns]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise _fail(where, f"column(s) listed twice: {', '.join(duplicates)}")
+    for reserved in names:
+        if reserved.startswith("_"):
+            raise _fail(
+                where,
+                f"column {reserved!r}: names starting with '_' are reserved for lineage columns",
+            )
+
+    rt_rw = raw.get("rt_rw_combined", False)
+    combined: RtRwCombined | None = None
+    if rt_rw not in (False, None):
+        if rt_rw is True:
+            rt = next((c for c in ("rt", "no_rt") if c in names), None)
+            rw = next((c for c in ("rw", "no_rw") if c in names), None)
+        elif isinstance(rt_rw, Mapping):
+            _check_keys(rt_rw, {"rt", "rw"}, f"{where}, rt_rw_combined")
+            rt, rw = rt_rw.get("rt"), rt_rw.get("rw")
+        else:
+            raise _fail(
+                where,
+                "'rt_rw_combined' must be true, false or a mapping {rt: <column>, rw: <column>}",
+            )
+        if rt not in names or rw not in names:
+            raise _fail(
+                where, "'rt_rw_combined' needs an rt column and an rw column (rt/no_rt, rw/no_rw)"
+            )
+        if RT_RW_COLUMN not in names:
+            columns.append(ColumnSpec(name=RT_RW_COLUMN, required=False, aliases=RT_RW_ALIASES))
+            names.append(RT_RW_COLUMN)
+        combined = RtRwCombined(column=RT_RW_COLUMN, rt=rt, rw=rw)
+
+    # Aliases must point at one column only, within the source.
+    owner: dict[str, str] = {}
+    for column in columns:
+        for alias in column.aliases:
+            if alias in owner and owner[alias] != column.name:
+                raise _fail(
+                    where,
+                    f"alias {alias!r} is claimed by columns {owner[alias]!r} and {column.name!r}; "
+                    "a header must map to one column",
+                )
+            owner[alias] = column.name
+
+    natural_key = _string_list(raw["natural_key"], where, "natural_key")
+    if not natural_key:
+        raise _fail(where, "'natural_key' must name at least one column")
+    for key in natural_key:
+        if key not in names:
+            raise _fail(where, f"natural_key column {key!r} is not a column of the source")
+    identifiers = _string_list(raw.get("identifiers") or list(natural_key), where, "identifiers")
+    for key in identifiers:
+        if key not in names:
+            raise _fail(where, f"identifiers column {key!r} is not a column of the source")
+
+    sector_column = raw.get("sector_column")
+    if sector_column is not None and sector_column not in names:
+        raise _fail(where, f"sector_column {sector_column!r} is not a column of the source")
+    if sector is None and sector_column is None:
+        raise _fail(where, "give a 'sector', or a 'sector_column' when the sector varies per row")
+
+    title_raw = raw.get("title_fields") or {}
+    if not isinstance(title_raw, Mapping):
+        raise _fail(where, "'title_fields' must map a column to a list of title-block keys")
+    title_fields: dict[str, tuple[str, ...]] = {}
+    for column_name, keys in title_raw.items():
+        if column_name not in names:
+            raise _fail(where, f"title_fields column {column_name!r} is not a column of the source")
+        normalised = tuple(
+            dict.fromkeys(normalise_header(k) for k in _string_list(keys, where, "title_fields"))
+        )
+        if not normalised or not all(normalised):
+            raise _fail(
+                where, f"title_fields {column_name!r} needs at least one non-empty title key"
+            )
+        title_fields[column_name] = normalised
+
+    return SourceSpec(
+        name=name,
+        agency=str(raw["agency"]),
+        sector=sector,
+        kind=kind,
+        natural_key=natural_key,
+        columns=tuple(columns),
+        identifiers=identifiers,
+        format=fmt,
+        delimiter=delimiter,
+        encoding=encoding,
+        description=raw.get("description"),
+        sector_column=sector_column,
+        title_fields=title_fields,
+        rt_rw_combined=combined,
+    )
+
+
+def parse_contract(data: Any) -> dict[str, SourceSpec]:
+    """Validate parsed YAML and build the specs. Raises `ContractError` naming the source and key at fault."""
+    if not isinstance(data, Mapping):
+        raise ContractError("sources.yaml: the document must be a mapping with a 'sources' key")
+    _check_keys(data, _TOP_KEYS, "sources.yaml")
+    sources = data.get("sources")
+    if not isinstance(sources, Mapping) or not sources:
+        raise ContractError(
+            "sources.yaml: 'sources' must be a non-empty mapping of source code -> spec"
+        )
+    return {str(name): _parse_source(str(name), raw) for name, raw in sources.items()}
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str) -> tuple[tuple[str, SourceSpec], ...]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ContractError(f"cannot read the contract {path}: {error}") from error
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ContractError(f"{path} is not valid YAML: {error}") from error
+    try:
+        return tuple(parse_contract(data).items())
+    except ContractError as error:
+        raise ContractError(f"{error} (in {path})") from None
+
+
+def load_contract(path: str | Path | None = None) -> dict[str, SourceSpec]:
+    """The source contract, one `SourceSpec` per source code, in file order (cached per path).
+
+    `path` defaults to `orchestration/contract/sources.yaml`. Raises `ContractError` when the file is invalid.
+    The returned dict is a fresh copy; the specs themselves are immutable.
+    """
+    resolved = str(Path(path).resolve()) if path is not None else str(CONTRACT_PATH)
+    return dict(_load_cached(resolved))
+
+
+load_contract.cache_clear = _load_cached.cache_clear  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""dbt-duckdb plugins loaded by `dbt_project/profiles.yml`."""

@@ -1,0 +1,37 @@
+"""Publishing: the de-identified analytics file that analysts and BI tools open read-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.transformation import tkpkd_dbt_assets
+from orchestration.publishing import publish_analytics
+
+
+class AnalyticsFileResource(dg.ConfigurableResource):
+    """Where the published analytics file lives (TKPKD_ANALYTICS)."""
+
+    path: str
+
+
+@dg.asset(
+    key=["analytics", "analytics_file"],
+    deps=[tkpkd_dbt_assets],
+    group_name="publishing",
+    kinds={"duckdb"},
+    description=(
+        "`analytics.duckdb`: the star schema and reports without direct identifiers, in a storage version DuckDB "
+        "1.x clients read, replaced atomically so a BI tool holding it open never blocks the pipeline."
+    ),
+)
+def analytics_file(warehouse: WarehouseResource, analytics: AnalyticsFileResource) -> dg.MaterializeResult:
+    published = publish_analytics(Path(warehouse.database), Path(analytics.path))
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(analytics.path),
+            "tables": dg.MetadataValue.md("\n".join(f"- `{t.name}`: {t.rows} rows" for t in published) or "none"),
+        }
+    )

@@ -1,0 +1,68 @@
+"""Ingestion: agency files in the inbox -> raw DuckDB tables (plain library code; the Dagster assets call it).
+
+Public API:
+- `ingest_source(conn, spec, inbox, now=None, *, retry_rejected=False) -> SourceIngestReport`
+- `ingest_inbox(conn, inbox, contract=None, now=None) -> InboxIngestReport`
+- `find_unknown_sources(inbox, contract=None) -> list[Path]`
+- `read_table(path, spec) -> FileTable` (one file, header detected, rows in batches)
+- `normalise_header(text)`, `map_header(header, spec) -> HeaderMapping`
+- `ensure_raw_table(conn, spec)`, `ensure_ingested_files_table(conn)`
+- report dataclasses `FileOutcome`, `SourceIngestReport`, `InboxIngestReport`; `FileRejected` and reason codes in
+  `orchestration.ingestion.errors`.
+"""
+
+from orchestration.contract import normalise_header
+from orchestration.ingestion import errors
+from orchestration.ingestion.errors import FileRejected
+from orchestration.ingestion.headers import (
+    HeaderMapping,
+    locate_header,
+    map_header,
+    parse_title_block,
+)
+from orchestration.ingestion.loader import (
+    INGESTED_FILES_COLUMNS,
+    LINEAGE_COLUMNS,
+    RAW_SCHEMA,
+    ensure_ingested_files_table,
+    ensure_raw_table,
+    find_unknown_sources,
+    ingest_inbox,
+    ingest_source,
+    raw_table_columns,
+)
+from orchestration.ingestion.readers import (
+    FileTable,
+    RowBatch,
+    detect_delimiter,
+    detect_encoding,
+    read_table,
+)
+from orchestration.ingestion.report import FileOutcome, InboxIngestReport, SourceIngestReport
+
+__all__ = [
+    "INGESTED_FILES_COLUMNS",
+    "LINEAGE_COLUMNS",
+    "RAW_SCHEMA",
+    "FileOutcome",
+    "FileRejected",
+    "FileTable",
+    "HeaderMapping",
+    "InboxIngestReport",
+    "RowBatch",
+    "SourceIngestReport",
+    "detect_delimiter",
+    "detect_encoding",
+    "ensure_ingested_files_table",
+    "ensure_raw_table",
+    "errors",
+    "find_unknown_sources",
+    "ingest_inbox",
+    "ingest_source",
+    "locate_header",
+    "map_header",
+    "normalise_header",
+    "parse_title_block",
+    "raw_table_columns",
+    "read_table",
+]

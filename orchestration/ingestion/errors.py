@@ -1,0 +1,70 @@
+"""File-level reason codes (`raw.ingested_files.reason_code`) and the exception that carries them."""
+
+from __future__ import annotations
+
+# Rejections: the whole file is refused, nothing of it reaches the raw table.
+MISSING_REQUIRED_COLUMNS = "missing_required_columns"
+DUPLICATE_COLUMNS = "duplicate_columns"  # two file columns map to one canonical column
+EMPTY_FILE = "empty_file"  # 0 bytes, nothing but a header, or no data row below the header
+TRUNCATED = "truncated"  # the file ends mid-record / mid-zip / mid-parquet
+NO_HEADER_FOUND = "no_header_found"
+UNSUPPORTED_FORMAT = "unsupported_format"  # an extension the readers do not handle
+INVALID_PERIOD_FOLDER = "invalid_period_folder"
+READ_ERROR = "read_error"  # an unexpected failure while reading; the message carries the error
+NOT_A_VALID_PREFIX = (
+    "not_a_valid_"  # + the format the extension promised: not_a_valid_csv, _xlsx, _parquet
+)
+
+
+def not_a_valid(fmt: str) -> str:
+    return f"{NOT_A_VALID_PREFIX}{fmt}"
+
+
+REJECTION_CODES = (
+    MISSING_REQUIRED_COLUMNS,
+    DUPLICATE_COLUMNS,
+    EMPTY_FILE,
+    TRUNCATED,
+    NO_HEADER_FOUND,
+    UNSUPPORTED_FORMAT,
+    INVALID_PERIOD_FOLDER,
+    READ_ERROR,
+    not_a_valid("csv"),
+    not_a_valid("xlsx"),
+    not_a_valid("xls"),
+    not_a_valid("parquet"),
+)
+
+# File statuses (`raw.ingested_files.status` holds the first three; the report also has the last two).
+LOADED = "loaded"
+REJECTED = "rejected"
+DUPLICATE_FILE = "duplicate_file"
+SKIPPED = "skipped"  # (path, hash) already in raw.ingested_files: nothing to do
+IGNORED = (
+    "ignored"  # hidden files, Excel lock files (`~$...`), OS litter: never read, never recorded
+)
+
+# Row-level `_non_data_reason` values.
+EMPTY_ROW = "empty_row"
+TOTAL_ROW = "total_row"
+
+
+class FileRejected(Exception):
+    """A file cannot be loaded. `code` is a reason code above, `message` a sentence naming the file."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class RetryRead(Exception):
+    """Internal to the loader: roll back and read the file again in another mode.
+
+    `fast` (pyarrow's CSV parser) falls back to `strict` (Python's csv module) on any irregular record, and `strict`
+    to `lenient` when a CSV has a stray quote (`"Gg. Melati" No 5`).
+    """
+
+    def __init__(self, mode: str, reason: str):
+        super().__init__(reason)
+        self.mode = mode
