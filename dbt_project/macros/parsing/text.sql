@@ -1,0 +1,65 @@
+{#
+  Text parsers. Every macro in macros/parsing/ returns one SQL expression (DuckDB dialect) over the SQL expression
+  it is given, and uses nothing from dbt's context, so the same file renders with plain Jinja2 (see
+  tests/dbt/test_parsing_macros.py, which loads every file of this folder into one template). Macros of this folder
+  may call each other. Porting to another engine means rewriting this folder (regexp_*, try_strptime, strip_accents).
+#}
+
+{# Trim, turn every run of whitespace (including no-break spaces and a stray BOM) into one space; NULL when empty. #}
+{% macro clean_text(col) -%}
+nullif(trim(regexp_replace(coalesce(cast({{ col }} as varchar), ''), '[\s\x{00A0}\x{FEFF}\x{200B}]+', ' ', 'g')), '')
+{%- endmacro %}
+
+
+{# True when the value is NULL, empty or only whitespace. #}
+{% macro is_blank(col) -%}
+({{ clean_text(col) }} is null)
+{%- endmacro %}
+
+
+{#
+  A code as written by an agency, to compare with the code lists of seeds/ref_codes.csv: upper case, accents
+  dropped, every run of characters other than A-Z and 0-9 turned into one underscore, underscores trimmed.
+  `Tidak Layak` -> TIDAK_LAYAK, `pbi-apbn` -> PBI_APBN, ` Salur ` -> SALUR.
+#}
+{% macro normalise_code(col) -%}
+nullif(trim(regexp_replace(upper(strip_accents({{ clean_text(col) }})), '[^A-Z0-9]+', '_', 'g'), '_'), '')
+{%- endmacro %}
+
+
+{#
+  The key under which seeds/ref_kelurahan_aliases.csv lists kelurahan names (M5):
+  1. upper case, accents dropped, whitespace cleaned;
+  2. a leading `KELURAHAN` / `KEL.` (with an optional colon) is dropped;
+  3. `SEI`, `SEI.`, `SGI`, `SG.` and `SUNGAI` written as a word are folded to `SUNGAI`;
+  4. everything that is not A-Z or 0-9 (spaces, dots, dashes, apostrophes) is removed.
+  So `Sei. Jawi Dalam`, `SUNGAI JAWI DALAM` and the official `Sungaijawi Dalam` all give SUNGAIJAWIDALAM,
+  and `Parit Tokaya` = `PARITTOKAYA`. Abbreviations such as `Dlm` are not expanded here: they are alias rows.
+#}
+{% macro normalise_kelurahan_name(col) -%}
+nullif(regexp_replace(regexp_replace(regexp_replace(upper(strip_accents({{ clean_text(col) }})), '^(KELURAHAN|KEL)\b\.?\s*:?\s*', ''), '\b(SEI|SGI|SG|SUNGAI)\b\.?', 'SUNGAI', 'g'), '[^A-Z0-9]', '', 'g'), '')
+{%- endmacro %}
+
+
+{#
+  The key under which seeds/ref_program_aliases.csv lists programme names (M13): upper case, accents dropped,
+  everything other than A-Z and 0-9 removed. `BANSOS SEMBAKO` -> BANSOSSEMBAKO, `PBI-APBN` -> PBIAPBN.
+#}
+{% macro normalise_program_name(col) -%}
+nullif(regexp_replace(upper(strip_accents({{ clean_text(col) }})), '[^A-Z0-9]', '', 'g'), '')
+{%- endmacro %}
+
+
+{#
+  Sex as `L` (laki-laki) or `P` (perempuan) from the spellings agencies use: DTSEN codes 1/2 (also `1.0` from an
+  Excel cell), Dukcapil `LAKI-LAKI` / `PEREMPUAN`, `L` / `P`, `LK` / `PR`, `PRIA` / `WANITA`, English words.
+  NULL when blank or unrecognised.
+#}
+{% macro parse_sex(col) -%}
+(case regexp_replace(regexp_replace(upper({{ clean_text(col) }}), '[.,]0+$', ''), '[^A-Z0-9]', '', 'g')
+    when 'L' then 'L' when 'LK' then 'L' when 'LAKILAKI' then 'L' when 'LAKI' then 'L' when 'PRIA' then 'L'
+    when '1' then 'L' when 'M' then 'L' when 'MALE' then 'L'
+    when 'P' then 'P' when 'PR' then 'P' when 'PEREMPUAN' then 'P' when 'WANITA' then 'P'
+    when '2' then 'P' when 'F' then 'P' when 'FEMALE' then 'P'
+end)
+{%- endmacro %}

@@ -1,0 +1,100 @@
+{#
+  Every raw row of dtsen_keluarga (families of the DTSEN registry), parsed and classified.
+  Quarantined: a missing or unusable KK number (the only key of the row: an Excel-damaged KK cannot be keyed,
+  reason invalid_kk); a BPS kecamatan code outside the crosswalk (invalid_code); a kelurahan name that matches no
+  kelurahan of that kecamatan (unknown_kelurahan); a missing or unparseable RT, RW (invalid_number) or desil_nasional
+  (1-10, invalid_number). Optional columns that do not parse become NULL and are named in _field_warnings.
+#}
+{{ config(materialized='table') }}
+
+{%- set raw_columns = [
+    'nomor_kartu_keluarga', 'kode_kecamatan', 'kecamatan', 'kelurahan_desa', 'rw', 'rt', 'alamat',
+    'jumlah_anggota_keluarga', 'nama_kepala_keluarga', 'desil_nasional', 'desil_kabupaten_kota',
+    'status_kepemilikan_rumah', 'luas_lantai', 'jenis_lantai_terluas', 'jenis_dinding_terluas', 'jenis_atap_terluas',
+    'sumber_air_minum_utama', 'fasilitas_bab', 'jenis_kloset', 'pembuangan_akhir_tinja', 'sumber_penerangan_utama',
+    'bahan_bakar_utama_memasak',
+] -%}
+{%- set codes = [
+    ('status_kepemilikan_rumah', 'home_ownership_code'),
+    ('jenis_lantai_terluas', 'floor_type_code'),
+    ('jenis_dinding_terluas', 'wall_type_code'),
+    ('jenis_atap_terluas', 'roof_type_code'),
+    ('sumber_air_minum_utama', 'drinking_water_source_code'),
+    ('fasilitas_bab', 'toilet_facility_code'),
+    ('jenis_kloset', 'toilet_type_code'),
+    ('pembuangan_akhir_tinja', 'sewage_disposal_code'),
+    ('sumber_penerangan_utama', 'lighting_source_code'),
+    ('bahan_bakar_utama_memasak', 'cooking_fuel_code'),
+] -%}
+{%- set checks = [
+    {'column': 'nomor_kartu_keluarga', 'status': 'kk_status', 'reason': 'invalid_kk', 'required': true},
+    {'column': 'kode_kecamatan', 'value': 'kecamatan_code', 'reason': 'invalid_code', 'required': true},
+    {'column': 'kelurahan_desa', 'value': 'kelurahan_code', 'reason': 'unknown_kelurahan', 'required': true},
+    {'column': 'rw', 'value': 'rw', 'reason': 'invalid_number', 'required': true,
+        'blank': is_blank('_raw.rw') ~ ' and ' ~ is_blank('_raw.rt_rw')},
+    {'column': 'rt', 'value': 'rt', 'reason': 'invalid_number', 'required': true,
+        'blank': is_blank('_raw.rt') ~ ' and ' ~ is_blank('_raw.rt_rw')},
+    {'column': 'desil_nasional', 'value': 'desil_nasional', 'reason': 'invalid_number', 'required': true},
+    {'column': 'jumlah_anggota_keluarga', 'value': 'member_count', 'reason': 'invalid_number'},
+    {'column': 'desil_kabupaten_kota', 'value': 'desil_kabupaten_kota', 'reason': 'invalid_number'},
+    {'column': 'luas_lantai', 'value': 'floor_area_m2', 'reason': 'invalid_number'},
+] -%}
+{%- for raw_column, column in codes -%}
+    {%- do checks.append({'column': raw_column, 'value': column, 'reason': 'invalid_code'}) -%}
+{%- endfor %}
+
+with raw_rows as (
+    select
+        {{ raw_lineage_columns('source_rows') }},
+        {{ raw_struct('source_rows', 'dtsen_keluarga', raw_columns, ['rt_rw']) }} as _raw
+    from {{ source('raw', 'dtsen_keluarga') }} as source_rows
+),
+
+parsed as (
+    select
+        raw_rows.*,
+        {{ identifier_value('_raw.nomor_kartu_keluarga', 'kk') }} as kk_number,
+        {{ identifier_status('_raw.nomor_kartu_keluarga', 'kk') }} as kk_status,
+        regexp_replace(regexp_replace({{ clean_text('_raw.kode_kecamatan') }}, '[.,]0+$', ''), '\s', '', 'g') as kecamatan_code_bps,
+        {{ clean_text('_raw.kecamatan') }} as kecamatan_name_raw,
+        {{ clean_text('_raw.kelurahan_desa') }} as kelurahan_name_raw,
+        {{ normalise_kelurahan_name('_raw.kelurahan_desa') }} as _kelurahan_key,
+        coalesce({{ parse_rw('_raw.rw') }}, {{ parse_rw('_raw.rt_rw') }}) as rw,
+        coalesce({{ parse_rt('_raw.rt') }}, {{ parse_rt('_raw.rt_rw') }}) as rt,
+        {{ clean_text('_raw.alamat') }} as address,
+        case when {{ parse_int('_raw.jumlah_anggota_keluarga') }} between 1 and 99
+            then {{ parse_int('_raw.jumlah_anggota_keluarga') }} end as member_count,
+        {{ clean_text('_raw.nama_kepala_keluarga') }} as head_of_family_name,
+        {{ valid_numeric_code('_raw.desil_nasional', 'desil') }} as desil_nasional,
+        {{ valid_numeric_code('_raw.desil_kabupaten_kota', 'desil') }} as desil_kabupaten_kota,
+        case when {{ parse_decimal('_raw.luas_lantai') }} > 0 then {{ parse_decimal('_raw.luas_lantai') }} end as floor_area_m2,
+        {%- for raw_column, column in codes %}
+        {{ valid_numeric_code('_raw.' ~ raw_column, raw_column) }} as {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from raw_rows
+),
+
+resolved as (
+    select
+        parsed.*,
+        crosswalk.kode_dagri_dotted as kecamatan_code,
+        kelurahan.kelurahan_code
+    from parsed
+    left join {{ ref('ref_kecamatan_bps') }} as crosswalk
+        on crosswalk.kode_bps = parsed.kecamatan_code_bps
+    left join {{ ref('stg_reference__kelurahan_lookup') }} as kelurahan
+        on kelurahan.alias_key = parsed._kelurahan_key
+        and kelurahan.kecamatan_code = crosswalk.kode_dagri_dotted
+),
+
+classified as (
+    select
+        resolved.*,
+        {{ classify_row(checks) }}
+    from resolved
+)
+
+select
+    classified.*,
+    {{ row_outcome() }} as _outcome
+from classified

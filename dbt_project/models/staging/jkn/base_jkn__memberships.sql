@@ -1,0 +1,65 @@
+{#
+  Every raw row of jkn (JKN memberships from BPJS Kesehatan), parsed and classified.
+  Quarantined: a missing or unusable NOKA (13 digits; the membership key: invalid_number), a missing or unusable NIK
+  (the person whose membership it is, Excel-damaged included: invalid_nik), a SEGMEN not in ref_program_aliases
+  (unknown_program), STATUS_PESERTA outside AKTIF/NONAKTIF (invalid_code), TMT (invalid_date). NAMA, TGL_LAHIR and
+  KELAS are optional. program_code is PBI_APBN / PBI_APBD for the state-paid segments and NULL for PBPU, PPU, BP.
+#}
+{{ config(materialized='table') }}
+
+{%- set raw_columns = ['noka', 'nik', 'nama', 'tgl_lahir', 'segmen', 'status_peserta', 'tmt', 'kelas'] -%}
+{%- set checks = [
+    {'column': 'noka', 'status': 'noka_status', 'reason': 'invalid_number', 'required': true},
+    {'column': 'nik', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
+    {'column': 'tgl_lahir', 'value': 'birth_date', 'reason': 'invalid_date'},
+    {'column': 'segmen', 'value': 'segment', 'reason': 'unknown_program', 'required': true},
+    {'column': 'status_peserta', 'value': 'membership_status', 'reason': 'invalid_code', 'required': true},
+    {'column': 'tmt', 'value': 'coverage_start_date', 'reason': 'invalid_date', 'required': true},
+    {'column': 'kelas', 'value': 'care_class', 'reason': 'invalid_number'},
+] -%}
+
+with raw_rows as (
+    select
+        {{ raw_lineage_columns('source_rows') }},
+        {{ raw_struct('source_rows', 'jkn', raw_columns) }} as _raw
+    from {{ source('raw', 'jkn') }} as source_rows
+),
+
+parsed as (
+    select
+        raw_rows.*,
+        {{ identifier_value('_raw.noka', 'noka') }} as noka,
+        {{ identifier_status('_raw.noka', 'noka') }} as noka_status,
+        {{ identifier_value('_raw.nik', 'nik') }} as nik,
+        {{ identifier_status('_raw.nik', 'nik') }} as nik_status,
+        {{ clean_text('_raw.nama') }} as full_name,
+        {{ parse_date('_raw.tgl_lahir') }} as birth_date,
+        {{ normalise_program_name('_raw.segmen') }} as _segment_key,
+        {{ valid_code(normalise_code('_raw.status_peserta'), 'status_peserta_jkn') }} as membership_status,
+        {{ parse_date('_raw.tmt') }} as coverage_start_date,
+        case when {{ parse_small_number('_raw.kelas') }} between 1 and 3 then {{ parse_small_number('_raw.kelas') }} end as care_class
+    from raw_rows
+),
+
+resolved as (
+    select
+        parsed.*,
+        programs.canonical_value as segment,
+        programs.program_code
+    from parsed
+    left join {{ ref('stg_reference__program_lookup') }} as programs
+        on programs.source = 'jkn'
+        and programs.alias_key = parsed._segment_key
+),
+
+classified as (
+    select
+        resolved.*,
+        {{ classify_row(checks) }}
+    from resolved
+)
+
+select
+    classified.*,
+    {{ row_outcome() }} as _outcome
+from classified

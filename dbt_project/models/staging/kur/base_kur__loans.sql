@@ -1,0 +1,73 @@
+{#
+  Every raw row of kur (Kredit Usaha Rakyat), parsed and classified.
+  Quarantined: a missing or unusable debtor NIK (the person key, Excel-damaged included: invalid_nik), a bank other
+  than the five KUR banks (invalid_code; `Bank BRI`, `PT Bank Mandiri`, `BPD Kalbar` and the banks' full names are
+  recognised), skema outside SUPER_MIKRO/MIKRO/KECIL (invalid_code), plafon (invalid_amount), tanggal_akad
+  (invalid_date). jangka_waktu_bulan and kolektibilitas are optional. Every row belongs to the programme KUR; the
+  responsible agency is the bank (ref_agencies.agency_code = bank).
+#}
+{{ config(materialized='table') }}
+
+{%- set raw_columns = [
+    'nik_debitur', 'nama_debitur', 'bank', 'skema', 'plafon', 'tanggal_akad', 'jangka_waktu_bulan', 'kolektibilitas',
+] -%}
+{%- set checks = [
+    {'column': 'nik_debitur', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
+    {'column': 'bank', 'value': 'bank', 'reason': 'invalid_code', 'required': true},
+    {'column': 'skema', 'value': 'scheme', 'reason': 'invalid_code', 'required': true},
+    {'column': 'plafon', 'value': 'credit_limit_idr', 'reason': 'invalid_amount', 'required': true},
+    {'column': 'tanggal_akad', 'value': 'contract_date', 'reason': 'invalid_date', 'required': true},
+    {'column': 'jangka_waktu_bulan', 'value': 'tenor_months', 'reason': 'invalid_number'},
+    {'column': 'kolektibilitas', 'value': 'collectibility', 'reason': 'invalid_code'},
+] -%}
+{%- set bank_code = normalise_code('_raw.bank') %}
+
+with raw_rows as (
+    select
+        {{ raw_lineage_columns('source_rows') }},
+        {{ raw_struct('source_rows', 'kur', raw_columns) }} as _raw
+    from {{ source('raw', 'kur') }} as source_rows
+),
+
+parsed as (
+    select
+        raw_rows.*,
+        {{ identifier_value('_raw.nik_debitur', 'nik') }} as nik,
+        {{ identifier_status('_raw.nik_debitur', 'nik') }} as nik_status,
+        {{ clean_text('_raw.nama_debitur') }} as debtor_name,
+        case regexp_replace({{ bank_code }}, '^(PT_)?(BANK_)?', '')
+            when 'KALBAR' then 'BANK_KALBAR'
+            when 'BPD_KALBAR' then 'BANK_KALBAR'
+            when 'PEMBANGUNAN_DAERAH_KALIMANTAN_BARAT' then 'BANK_KALBAR'
+            when 'RAKYAT_INDONESIA' then 'BRI'
+            when 'NEGARA_INDONESIA' then 'BNI'
+            when 'SYARIAH_INDONESIA' then 'BSI'
+            else regexp_replace({{ bank_code }}, '^(PT_)?(BANK_)?', '')
+        end as _bank_candidate,
+        {{ valid_code(normalise_code('_raw.skema'), 'skema_kur') }} as scheme,
+        {{ parse_rupiah('_raw.plafon') }} as credit_limit_idr,
+        {{ parse_date('_raw.tanggal_akad') }} as contract_date,
+        case when {{ parse_int('_raw.jangka_waktu_bulan') }} between 1 and 240 then {{ parse_int('_raw.jangka_waktu_bulan') }} end as tenor_months,
+        {{ valid_numeric_code('_raw.kolektibilitas', 'kolektibilitas') }} as collectibility,
+        'KUR' as program_code
+    from raw_rows
+),
+
+resolved as (
+    select
+        parsed.*,
+        {{ valid_code('parsed._bank_candidate', 'bank_kur') }} as bank
+    from parsed
+),
+
+classified as (
+    select
+        resolved.*,
+        {{ classify_row(checks) }}
+    from resolved
+)
+
+select
+    classified.*,
+    {{ row_outcome() }} as _outcome
+from classified

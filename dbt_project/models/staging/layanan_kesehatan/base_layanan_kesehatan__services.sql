@@ -1,0 +1,47 @@
+{#
+  Every raw row of layanan_kesehatan (puskesmas services), parsed and classified.
+  Quarantined: a missing or unusable NIK (the person key, Excel-damaged included: invalid_nik), tanggal_layanan
+  (invalid_date), jenis_layanan outside the seven service types (invalid_code). status_gizi is optional.
+#}
+{{ config(materialized='table') }}
+
+{%- set raw_columns = ['nik', 'nama', 'tanggal_layanan', 'puskesmas', 'jenis_layanan', 'status_gizi'] -%}
+{%- set checks = [
+    {'column': 'nik', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
+    {'column': 'tanggal_layanan', 'value': 'service_date', 'reason': 'invalid_date', 'required': true},
+    {'column': 'jenis_layanan', 'value': 'service_type', 'reason': 'invalid_code', 'required': true},
+    {'column': 'status_gizi', 'value': 'nutrition_status', 'reason': 'invalid_code'},
+] -%}
+
+with raw_rows as (
+    select
+        {{ raw_lineage_columns('source_rows') }},
+        {{ raw_struct('source_rows', 'layanan_kesehatan', raw_columns) }} as _raw
+    from {{ source('raw', 'layanan_kesehatan') }} as source_rows
+),
+
+parsed as (
+    select
+        raw_rows.*,
+        {{ identifier_value('_raw.nik', 'nik') }} as nik,
+        {{ identifier_status('_raw.nik', 'nik') }} as nik_status,
+        {{ clean_text('_raw.nama') }} as full_name,
+        {{ parse_date('_raw.tanggal_layanan') }} as service_date,
+        {{ clean_text('_raw.puskesmas') }} as puskesmas,
+        {{ valid_code(normalise_code('_raw.jenis_layanan'), 'jenis_layanan') }} as service_type,
+        {{ valid_code(normalise_code('_raw.status_gizi'), 'status_gizi') }} as nutrition_status,
+        'LAYANAN_KESEHATAN' as program_code
+    from raw_rows
+),
+
+classified as (
+    select
+        parsed.*,
+        {{ classify_row(checks) }}
+    from parsed
+)
+
+select
+    classified.*,
+    {{ row_outcome() }} as _outcome
+from classified

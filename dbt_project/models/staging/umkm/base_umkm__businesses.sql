@@ -1,0 +1,60 @@
+{#
+  Every raw row of umkm (micro and small business registry), parsed and classified.
+  Quarantined: a missing or unusable owner NIK (the person key, Excel-damaged included: invalid_nik), a missing
+  nama_usaha, tanggal_terdaftar (invalid_date). nib (13 digits), sektor, omzet_per_bulan, pendampingan and
+  tanggal_pendampingan are optional. program_code is PENDAMPINGAN_UMKM when pendampingan is other than TIDAK.
+#}
+{{ config(materialized='table') }}
+
+{%- set raw_columns = [
+    'nik_pemilik', 'nama_pemilik', 'nama_usaha', 'nib', 'sektor', 'omzet_per_bulan', 'tanggal_terdaftar',
+    'pendampingan', 'tanggal_pendampingan',
+] -%}
+{%- set checks = [
+    {'column': 'nik_pemilik', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
+    {'column': 'nama_usaha', 'required': true},
+    {'column': 'nib', 'status': 'nib_status', 'reason': 'invalid_number'},
+    {'column': 'sektor', 'value': 'sector', 'reason': 'invalid_code'},
+    {'column': 'omzet_per_bulan', 'value': 'monthly_turnover_idr', 'reason': 'invalid_amount'},
+    {'column': 'tanggal_terdaftar', 'value': 'registration_date', 'reason': 'invalid_date', 'required': true},
+    {'column': 'pendampingan', 'value': 'mentoring_type', 'reason': 'invalid_code'},
+    {'column': 'tanggal_pendampingan', 'value': 'mentoring_date', 'reason': 'invalid_date'},
+] -%}
+
+with raw_rows as (
+    select
+        {{ raw_lineage_columns('source_rows') }},
+        {{ raw_struct('source_rows', 'umkm', raw_columns) }} as _raw
+    from {{ source('raw', 'umkm') }} as source_rows
+),
+
+parsed as (
+    select
+        raw_rows.*,
+        {{ identifier_value('_raw.nik_pemilik', 'nik') }} as nik,
+        {{ identifier_status('_raw.nik_pemilik', 'nik') }} as nik_status,
+        {{ clean_text('_raw.nama_pemilik') }} as owner_name,
+        {{ clean_text('_raw.nama_usaha') }} as business_name,
+        {{ normalise_program_name('_raw.nama_usaha') }} as business_key,
+        {{ identifier_value('_raw.nib', 'nib') }} as nib,
+        {{ identifier_status('_raw.nib', 'nib') }} as nib_status,
+        {{ valid_code(normalise_code('_raw.sektor'), 'sektor_umkm') }} as sector,
+        {{ parse_rupiah('_raw.omzet_per_bulan') }} as monthly_turnover_idr,
+        {{ parse_date('_raw.tanggal_terdaftar') }} as registration_date,
+        {{ valid_code(normalise_code('_raw.pendampingan'), 'pendampingan_umkm') }} as mentoring_type,
+        {{ parse_date('_raw.tanggal_pendampingan') }} as mentoring_date
+    from raw_rows
+),
+
+classified as (
+    select
+        parsed.*,
+        case when parsed.mentoring_type in ('PELATIHAN_WIRAUSAHA', 'PENDAMPINGAN') then 'PENDAMPINGAN_UMKM' end as program_code,
+        {{ classify_row(checks) }}
+    from parsed
+)
+
+select
+    classified.*,
+    {{ row_outcome() }} as _outcome
+from classified

@@ -1,0 +1,395 @@
+"""The dbt project on a tiny hand-made raw warehouse: it parses, builds (seeds, staging, quarantine, data tests and unit
+tests all pass), and rows land where the input contract says they must.
+
+dbt runs in process (dbtRunner) twice per session (parse, build): each invocation costs a few seconds.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from raw_samples import KK_1, NIK_A, NIK_C, load_samples
+from raw_warehouse_builder import DBT_PROJECT_DIR, REPO_ROOT, RawWarehouse, source_tables
+
+STAGING_MODELS = [
+    "stg_dtsen__families",
+    "stg_dtsen__members",
+    "stg_dukcapil__residents",
+    "stg_verifikasi__verifications",
+    "stg_bansos__payouts",
+    "stg_jkn__memberships",
+    "stg_layanan_kesehatan__services",
+    "stg_rtlh__houses",
+    "stg_air_bersih__connections",
+    "stg_sanitasi__assistance",
+    "stg_pelatihan__trainings",
+    "stg_umkm__businesses",
+    "stg_kur__loans",
+    "stg_mitra__deliveries",
+]
+
+
+def _dbt(args: list[str], target_path: Path):
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(
+        [
+            *args,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target_path),
+            "--log-path",
+            str(target_path / "logs"),
+            "--no-use-colors",
+        ]
+    )
+    return result
+
+
+def _release_dbt_connections() -> None:
+    """dbt-duckdb keeps its DuckDB instance open in the process after an in-process invocation; close it so this
+    process can open the file read-only (DuckDB refuses a second instance of one file with another configuration)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A raw warehouse with the sample rows, then `dbt parse` and `dbt build` on it."""
+    root = tmp_path_factory.mktemp("dbt")
+    warehouse = root / "tkpkd.duckdb"
+    load_samples(RawWarehouse(warehouse, clock=datetime(2025, 12, 1, 8, 0, 0)))
+    target = root / "target"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TKPKD_WAREHOUSE", str(warehouse))
+        patch.setenv("TKPKD_PSEUDONYM_SECRET", "test-secret-for-dbt-tests")
+        patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        parse = _dbt(["parse"], target)
+        build = _dbt(["build"], target)
+        _release_dbt_connections()
+    return {"warehouse": warehouse, "target": target, "parse": parse, "build": build}
+
+
+@pytest.fixture(scope="module")
+def db(built):
+    connection = duckdb.connect(str(built["warehouse"]), read_only=True)
+    yield connection
+    connection.close()
+
+
+def _rows(db, sql: str, *params) -> list[tuple]:
+    return db.execute(sql, list(params)).fetchall()
+
+
+# ---------------------------------------------------------------- the project itself
+
+
+def test_dbt_parse_succeeds_and_lists_every_staging_model(built):
+    assert built["parse"].success, built["parse"].exception
+    manifest = json.loads((built["target"] / "manifest.json").read_text())
+    models = {
+        node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "model"
+    }
+    for name in STAGING_MODELS:
+        assert name in models
+        assert name.replace("stg_", "base_", 1) in models
+    assert {"stg_row_outcomes", "stg_dedup_stats", "quarantined_rows"} <= models
+    seeds = {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "seed"}
+    assert {
+        "ref_regions",
+        "ref_kecamatan_bps",
+        "ref_kelurahan_aliases",
+        "ref_programs",
+        "ref_program_aliases",
+        "ref_agencies",
+        "ref_codes",
+        "ref_reject_reasons",
+    } <= seeds
+
+
+def test_dbt_build_succeeds_with_every_test_and_unit_test(built):
+    build = built["build"]
+    failures = [
+        (result.node.unique_id, str(result.status), result.message)
+        for result in (build.result or [])
+        if str(result.status) not in ("success", "pass")
+    ]
+    assert build.success and not failures, failures
+    kinds = [result.node.resource_type for result in build.result]
+    assert sum(1 for kind in kinds if str(kind) == "unit_test") >= 6
+    assert sum(1 for kind in kinds if str(kind) == "test") >= 100
+
+
+def test_schemas_are_used_as_named(db):
+    schemas = {
+        row[0] for row in _rows(db, "select distinct table_schema from information_schema.tables")
+    }
+    assert {"raw", "reference", "staging", "quarantine"} <= schemas
+    assert not any(schema.startswith("main_") for schema in schemas)
+    views = {
+        row[0]
+        for row in _rows(
+            db,
+            "select table_name from information_schema.tables where table_schema = 'staging' and table_type = 'VIEW'",
+        )
+    }
+    assert set(STAGING_MODELS) <= views
+
+
+def test_every_model_column_and_seed_is_documented(built, db):
+    manifest = json.loads((built["target"] / "manifest.json").read_text())
+    documented = {
+        node["name"]: {
+            name: column.get("description", "") for name, column in node["columns"].items()
+        }
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed")
+        and node["package_name"] == "tkpkd"
+        and node["schema"] in ("staging", "quarantine", "reference")
+    }
+    for node in manifest["nodes"].values():
+        if node["name"] in documented:
+            assert node["description"].strip(), f"{node['name']} has no description"
+    built_columns = _rows(
+        db,
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema in ('staging', 'quarantine', 'reference')",
+    )
+    missing = [
+        f"{table}.{column}"
+        for table, column in built_columns
+        if table in documented and not documented[table].get(column, "").strip()
+    ]
+    assert not missing, missing
+
+
+# ---------------------------------------------------------------- nothing is lost
+
+
+def test_rows_received_equal_accepted_plus_quarantined_plus_non_data(db):
+    mismatches = _rows(
+        db,
+        """
+        with outcomes as (
+            select _source_file, _file_hash, count(*) as accounted from staging.stg_row_outcomes group by all
+        )
+        select files.source_file, files.rows_received, outcomes.accounted
+        from raw.ingested_files as files
+        left join outcomes on outcomes._file_hash = files.file_hash and outcomes._source_file = files.source_file
+        where files.status = 'loaded' and files.rows_received <> coalesce(outcomes.accounted, 0)
+        """,
+    )
+    assert mismatches == []
+    (raw_rows,) = db.execute(
+        " + ".join(f"(select count(*) from raw.{source})" for source in source_tables()).join(
+            ["select ", ""]
+        )
+    ).fetchone()
+    (outcome_rows,) = db.execute("select count(*) from staging.stg_row_outcomes").fetchone()
+    assert raw_rows == outcome_rows
+    # the rejected file has no rows anywhere
+    assert _rows(
+        db, "select count(*) from staging.stg_row_outcomes where _source_file like '%bansos_rusak%'"
+    ) == [(0,)]
+
+
+def test_outcomes_by_source(db):
+    counts = {
+        (source, outcome): rows
+        for source, outcome, rows in _rows(
+            db, "select source, outcome, count(*) from staging.stg_row_outcomes group by all"
+        )
+    }
+    assert counts[("bansos", "accepted")] == 4
+    assert counts[("bansos", "quarantined")] == 3
+    assert counts[("bansos", "non_data")] == 1
+    assert counts[("dtsen_keluarga", "non_data")] == 1
+
+
+# ---------------------------------------------------------------- quarantine
+
+
+def test_quarantine_keeps_file_row_reason_and_original_values(db):
+    rows = _rows(
+        db,
+        """
+        select source_file, row_number, reason_code, reason_text, failed_column, failed_value, raw_values
+        from quarantine.quarantined_rows where source = 'bansos' order by row_number
+        """,
+    )
+    by_row = {row[1]: row for row in rows}
+    damaged = by_row[7]  # the third data row under a header on row 4
+    assert damaged[0] == "bansos/2025-11/bansos_tahap4.xlsx"
+    assert (
+        damaged[2] == "invalid_nik" and damaged[4] == "nik" and damaged[5] == "6171015708850000.0"
+    )
+    assert damaged[3].startswith("NIK tidak valid")
+    assert json.loads(damaged[6])["nik"] == "6171015708850000.0"
+    assert by_row[8][2] == "invalid_nik"  # month 13
+    assert by_row[9][2] == "unknown_program" and by_row[9][5] == "BANSOS XYZ"
+    reasons = {
+        row[0] for row in _rows(db, "select distinct reason_code from quarantine.quarantined_rows")
+    }
+    assert {
+        "invalid_nik",
+        "invalid_kk",
+        "invalid_date",
+        "unknown_kelurahan",
+        "unknown_program",
+        "invalid_code",
+        "invalid_number",
+        "missing_value",
+    } <= reasons
+    assert _rows(
+        db, "select count(*) from quarantine.quarantined_rows where reason_text is null"
+    ) == [(0,)]
+
+
+def test_total_and_empty_rows_are_non_data_not_quarantined(db):
+    rows = _rows(
+        db,
+        "select source, reason from staging.stg_row_outcomes where outcome = 'non_data' order by source",
+    )
+    assert rows == [("bansos", "total_row"), ("dtsen_keluarga", "empty_row")]
+
+
+# ---------------------------------------------------------------- staging rows
+
+
+def test_newest_file_wins_across_periods_for_event_sources(db):
+    rows = _rows(
+        db,
+        "select amount_idr, _source_file from staging.stg_bansos__payouts where nik = ? and program_code = 'PKH'",
+        NIK_A,
+    )
+    assert rows == [(800000, "bansos/2025-12/bansos_tahap4_koreksi.xlsx")]
+    sembako = _rows(
+        db,
+        "select program_code, amount_idr, payout_date, tahap from staging.stg_bansos__payouts where program_name_raw = 'Sembako'",
+    )
+    assert sembako == [("BPNT", 1500000, datetime(2025, 12, 19).date(), 4)]
+
+
+def test_snapshot_sources_deduplicate_within_each_period(db):
+    rows = _rows(
+        db,
+        "select _period, rt, rw, kelurahan_code from staging.stg_dtsen__families where kk_number = ? order by _period",
+        KK_1,
+    )
+    assert rows == [("2025-11", 4, 5, "61.71.01.1004"), ("2025-12", 4, 5, "61.71.01.1004")]
+    stats = _rows(
+        db,
+        "select source, sum(dupes_removed) from staging.stg_dedup_stats group by source having sum(dupes_removed) > 0 order by source",
+    )
+    assert stats == [("bansos", 1), ("dtsen_keluarga", 1), ("layanan_kesehatan", 1)]
+
+
+def test_family_sources_keep_rows_with_an_unusable_nik(db):
+    rtlh = _rows(
+        db,
+        "select nik, nik_status, kelurahan_code, rt, rw, program_code from staging.stg_rtlh__houses where kk_number = '6171010101250002'",
+    )
+    assert rtlh == [(None, "invalid", "61.71.03.1002", 3, 5, "RTLH_APBD")]
+    water = _rows(
+        db,
+        "select nik, nik_status, program_code from staging.stg_air_bersih__connections where connection_number = '01-0002'",
+    )
+    assert water == [(None, "excel_damaged", None)]
+    member = _rows(
+        db, "select kk_number, kk_status from staging.stg_dtsen__members where full_name = 'BUDI'"
+    )
+    assert member == [(None, "excel_damaged")]
+
+
+def test_dukcapil_without_a_combined_rt_rw_column(db):
+    columns = {
+        row[0]
+        for row in _rows(
+            db,
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'dukcapil'",
+        )
+    }
+    assert "rt_rw" not in columns  # the sample warehouse leaves it out on purpose
+    rows = _rows(
+        db,
+        "select nik, kelurahan_code, rw, rt, population_status, death_date from staging.stg_dukcapil__residents order by nik",
+    )
+    assert (NIK_A, "61.71.01.1004", 5, 3, "HIDUP", None) in rows
+    assert (
+        "6171011203900002",
+        "61.71.01.1005",
+        None,
+        None,
+        "MATI",
+        datetime(2025, 11, 2).date(),
+    ) in rows
+
+
+def test_other_sources_land_with_their_programme(db):
+    assert _rows(
+        db,
+        "select program_code, segment, care_class from staging.stg_jkn__memberships order by noka",
+    ) == [("PBI_APBN", "PBI_APBN", 3), (None, "PBPU", None)]
+    assert _rows(db, "select bank, agency_code, credit_limit_idr from staging.stg_kur__loans") == [
+        ("BRI", "BRI", 25000000)
+    ]
+    assert _rows(
+        db, "select program_code, partner_sector, amount_idr from staging.stg_mitra__deliveries"
+    ) == [("MITRA_PANGAN", "KOMUNITAS", 250000)]
+    assert _rows(
+        db,
+        "select program_code, nib, monthly_turnover_idr from staging.stg_umkm__businesses where nik = ?",
+        NIK_C,
+    ) == [("PENDAMPINGAN_UMKM", "1234567890123", 3000000)]
+    assert _rows(
+        db,
+        "select verification_result, verification_date from staging.stg_verifikasi__verifications order by kk_number",
+    ) == [("LAYAK", datetime(2025, 11, 20).date()), ("USULAN_BARU", datetime(2025, 11, 20).date())]
+
+
+# ---------------------------------------------------------------- consistency without dbt
+
+
+def test_base_models_read_exactly_the_documented_raw_columns():
+    """Each base model's `raw_columns` list is its source's documented columns (minus the optional `rt_rw`)."""
+    tables = source_tables()
+    seen = set()
+    for path in (DBT_PROJECT_DIR / "models" / "staging").glob("*/base_*.sql"):
+        text = path.read_text()
+        source = re.search(r"source\('raw', '(\w+)'\)", text).group(1)
+        listed = ast.literal_eval(
+            re.search(r"set raw_columns = (\[.*?\])", text, re.DOTALL).group(1)
+        )
+        documented = [c["name"] for c in tables[source]["columns"] if not c["may_be_absent"]]
+        assert listed == documented, path.name
+        seen.add(source)
+    assert seen == set(tables)
+
+
+def test_sources_match_the_loader_contract():
+    """The raw columns staging reads are the canonical columns the loader writes (orchestration/contract)."""
+    contract_file = REPO_ROOT / "orchestration" / "contract" / "sources.yaml"
+    if not contract_file.exists():
+        pytest.skip("the loader contract is not in this tree")
+    contract = yaml.safe_load(contract_file.read_text())["sources"]
+    tables = source_tables()
+    assert set(contract) == set(tables)
+    for source, spec in contract.items():
+        expected = [column["name"] for column in spec["columns"]] + (
+            ["rt_rw"] if spec.get("rt_rw_combined") else []
+        )
+        assert [c["name"] for c in tables[source]["columns"]] == expected, source
