@@ -18,9 +18,13 @@ import duckdb
 PUBLISHED_TABLE_PATTERN = re.compile(r"^(dim|fct|rpt)_[a-z0-9_]+$")
 # DuckDB 1.4 and 1.5 clients open this storage version; 2.0 writes a newer one by default.
 ANALYTICS_STORAGE_VERSION = "v1.4.0"
-# Column names that would carry a direct identifier. The marts never should; this is the last line of defence.
+# Column names that would carry a direct identifier of a person or family (NIK, KK number, a person's name,
+# address, birth date, phone). The marts never should; this is the last line of defence before publishing.
+# Place and programme names (`kelurahan_name`, `program_name`) and shares (`valid_nik_share`) are not identifiers.
 IDENTIFIER_COLUMN_PATTERN = re.compile(
-    r"(^|_)(nik|kk|kk_number|no_kk|name|nama|address|alamat|birth_date|tanggal_lahir|phone|telepon)($|_)"
+    r"^(.+_)?(nik|no_kk|kk_number|alamat|address|birth_date|date_of_birth|tanggal_lahir|phone|phone_number)$"
+    r"|^(name|nama|full_name|nama_lengkap)$"
+    r"|^(person|head|head_of_family|recipient|member|owner|debtor|customer|participant)_name$"
 )
 
 
@@ -51,7 +55,7 @@ def _refuse_identifier_columns(connection: duckdb.DuckDBPyConnection, tables: li
             "and schema_name = 'main' and table_name = ?",
             [table],
         ).fetchall()
-        if IDENTIFIER_COLUMN_PATTERN.search(column) and not column.endswith("_key")
+        if IDENTIFIER_COLUMN_PATTERN.match(column)
     ]
     if offending:
         raise PublicationRefused(f"columns that look like direct identifiers: {', '.join(offending)}")

@@ -23,13 +23,28 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
-def ensure_manifest() -> None:
-    """Parse the dbt project when its manifest is missing or Dagster runs in development mode.
+def _manifest_is_stale() -> bool:
+    manifest = DBT_PROJECT.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    project_files = (
+        path
+        for folder in ("models", "macros", "seeds", "tests")
+        for path in (DBT_PROJECT_DIR / folder).rglob("*")
+        if path.is_file()
+    )
+    return any(path.stat().st_mtime > built for path in [DBT_PROJECT_DIR / "dbt_project.yml", *project_files])
 
-    `dagster dev` reparses on every reload; a fresh clone has no manifest yet, so the first load parses once
-    (about three seconds) instead of failing.
+
+def ensure_manifest() -> None:
+    """Parse the dbt project when its manifest is missing or older than the project's files.
+
+    The asset graph is read from the manifest, so a stale one would not know a new model. A fresh clone has no
+    manifest yet: the first load parses once (about three seconds) instead of failing; later loads only compare
+    file times.
     """
-    if DBT_PROJECT.preparer.using_dagster_dev() or not DBT_PROJECT.manifest_path.exists():
+    if _manifest_is_stale():
         dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
 
 

@@ -204,24 +204,29 @@ def _all(masks: list[pa.Array], length: int) -> pa.Array:
     return result
 
 
+def _is_total_word(column) -> pa.Array:
+    squeezed = pc.replace_substring(pc.utf8_upper(pc.utf8_trim_whitespace(_array(column))), " ", "")
+    return _array(pc.fill_null(pc.is_in(squeezed, value_set=pa.array(TOTAL_WORDS)), False))
+
+
 def non_data_reasons(arrow: pa.Table, width: int, identifier_positions: list[int]) -> pa.Array:
     """`_non_data_reason` for every row of a batch (columns c0..c{width-1}): `empty_row` when every cell is
-    blank, `total_row` when a cell reads JUMLAH / TOTAL / JUMLAH TOTAL / GRAND TOTAL / SUB TOTAL and the
-    identifier cells are blank, else null. Only rows with blank identifiers are examined cell by cell."""
+    blank, `total_row` when a cell reads JUMLAH / TOTAL / JUMLAH TOTAL / GRAND TOTAL / SUB TOTAL and each
+    identifier cell is blank or is that label, else null. Only such rows are examined cell by cell."""
     length = arrow.num_rows
-    candidates = _all([_blank(arrow.column(f"c{p}")) for p in identifier_positions], length)
+    # The total label often stands in the first column, which may be an identifier (`JUMLAH` under NIK).
+    candidates = _all(
+        [pc.or_(_blank(arrow.column(f"c{p}")), _is_total_word(arrow.column(f"c{p}"))) for p in identifier_positions],
+        length,
+    )
     if not pc.any(candidates).as_py():
         return pa.nulls(length, type=pa.string())
     subset = arrow.filter(candidates)
     columns = [subset.column(f"c{i}") for i in range(width)]
     empty = _all([_blank(column) for column in columns], subset.num_rows)
     total = pa.array(np.zeros(subset.num_rows, dtype=bool))
-    words = pa.array(TOTAL_WORDS)
     for column in columns:
-        squeezed = pc.replace_substring(
-            pc.utf8_upper(pc.utf8_trim_whitespace(_array(column))), " ", ""
-        )
-        total = pc.or_(total, _array(pc.fill_null(pc.is_in(squeezed, value_set=words), False)))
+        total = pc.or_(total, _is_total_word(column))
     reasons = pc.if_else(
         empty,
         pa.scalar(errors.EMPTY_ROW),

@@ -214,8 +214,8 @@ def test_outcomes_by_source(db):
             db, "select source, outcome, count(*) from staging.stg_row_outcomes group by all"
         )
     }
-    assert counts[("bansos", "accepted")] == 4
-    assert counts[("bansos", "quarantined")] == 3
+    assert counts[("bansos", "accepted")] == 5  # the Excel-damaged NIK is kept, unresolved
+    assert counts[("bansos", "quarantined")] == 2
     assert counts[("bansos", "non_data")] == 1
     assert counts[("dtsen_keluarga", "non_data")] == 1
 
@@ -232,14 +232,17 @@ def test_quarantine_keeps_file_row_reason_and_original_values(db):
         """,
     )
     by_row = {row[1]: row for row in rows}
-    damaged = by_row[7]  # the third data row under a header on row 4
-    assert damaged[0] == "bansos/2025-11/bansos_tahap4.xlsx"
-    assert (
-        damaged[2] == "invalid_nik" and damaged[4] == "nik" and damaged[5] == "6171015708850000.0"
-    )
-    assert damaged[3].startswith("NIK tidak valid")
-    assert json.loads(damaged[6])["nik"] == "6171015708850000.0"
-    assert by_row[8][2] == "invalid_nik"  # month 13
+    # The third data row under a header on row 4 has an Excel-damaged NIK: kept, unresolved and flagged (M1).
+    assert 7 not in by_row
+    assert _rows(
+        db,
+        "select _source_file, nik, nik_status, _field_warnings from staging.stg_bansos__payouts where _row_number = 7",
+    ) == [("bansos/2025-11/bansos_tahap4.xlsx", None, "excel_damaged", "nik:excel_damaged")]
+    month_13 = by_row[8]
+    assert month_13[0] == "bansos/2025-11/bansos_tahap4.xlsx"
+    assert month_13[2] == "invalid_nik" and month_13[4] == "nik"
+    assert month_13[3].startswith("NIK tidak valid")
+    assert json.loads(month_13[6])["nik"] == month_13[5]
     assert by_row[9][2] == "unknown_program" and by_row[9][5] == "BANSOS XYZ"
     reasons = {
         row[0] for row in _rows(db, "select distinct reason_code from quarantine.quarantined_rows")
@@ -357,8 +360,13 @@ def test_other_sources_land_with_their_programme(db):
     ) == [("PENDAMPINGAN_UMKM", "1234567890123", 3000000)]
     assert _rows(
         db,
-        "select verification_result, verification_date from staging.stg_verifikasi__verifications order by kk_number",
-    ) == [("LAYAK", datetime(2025, 11, 20).date()), ("USULAN_BARU", datetime(2025, 11, 20).date())]
+        "select verification_result, verification_date, kk_status from staging.stg_verifikasi__verifications "
+        "order by kk_number nulls last",
+    ) == [
+        ("LAYAK", datetime(2025, 11, 20).date(), "valid"),
+        ("USULAN_BARU", datetime(2025, 11, 20).date(), "valid"),
+        ("LAYAK", datetime(2025, 11, 20).date(), "excel_damaged"),  # kept, the family unresolved
+    ]
 
 
 # ---------------------------------------------------------------- consistency without dbt

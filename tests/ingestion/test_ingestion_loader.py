@@ -206,6 +206,15 @@ def test_total_word_in_a_data_row_is_data(conn, contract, inbox):
     assert only(ingest(conn, contract, inbox, "bansos")).non_data_rows == 0
 
 
+def test_total_label_in_the_identifier_column_is_a_total_row(conn, contract, inbox):
+    write_csv(
+        inbox / "bansos" / "2025-03" / "a.csv",
+        [BANSOS_HEADER, bansos_rows(1)[0], [None, "JUMLAH", None, None, None, None, "750000"]],
+    )
+    assert only(ingest(conn, contract, inbox, "bansos")).non_data_rows == 1
+    assert [r["_non_data_reason"] for r in raw_rows(conn, "bansos")] == [None, "total_row"]
+
+
 def test_verifikasi_kelurahan_from_title_block(conn, contract, inbox):
     header = [
         "NO",

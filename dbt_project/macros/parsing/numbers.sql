@@ -61,11 +61,11 @@ cast(round(
 
 {#
   A small ordinal written as a number or a Roman numeral, with an optional label: TAHAP (`1`, `1.0`, `Tahap 2`,
-  `TAHAP III`, `Thp. 4`) and KELAS (`3`, `III`, `Kelas 1`). INTEGER 1-99, NULL otherwise.
+  `TAHAP III`, `Thp. 4`, and with the year the stage belongs to: `TAHAP 1 2025`) and KELAS (`3`, `III`, `Kelas 1`). INTEGER 1-99, NULL otherwise.
 #}
 {% macro parse_small_number(col) -%}
 {%- set t -%}
-regexp_replace(regexp_replace(upper({{ clean_text(col) }}), '^(TAHAP|THP|TH|KELAS|KLS|KL|TRIWULAN|TW|KE)[\s.:-]*', ''), '[.,]0+$', '')
+regexp_replace(regexp_replace(regexp_replace(upper({{ clean_text(col) }}), '^(TAHAP|THP|TH|KELAS|KLS|KL|TRIWULAN|TW|KE)[\s.:-]*', ''), '[\s/-]+(19|20)\d{2}$', ''), '[.,]0+$', '')
 {%- endset -%}
 (case
     when regexp_full_match({{ t }}, '0*[1-9]\d?') then try_cast({{ t }} as integer)

@@ -44,7 +44,7 @@
 
 {% macro _check_invalid(check) -%}
 {%- if check['status'] -%}
-({{ check['status'] }} not in ('valid', 'missing'))
+({{ check['status'] }} = 'invalid')
 {%- else -%}
 (not {{ _check_missing(check) }} and ({{ check['value'] }}) is null)
 {%- endif -%}
@@ -62,8 +62,12 @@
     {%- endif -%}
     {%- if checkable and check['reject'] -%}
         {%- do rules.append((_check_invalid(check), check['reason'], check['column'])) -%}
+        {%- if check['status'] -%}
+            {#- M1: an Excel-damaged identifier keeps the row, unresolved and flagged, never matched. -#}
+            {%- do warnings.append("case when " ~ check['status'] ~ " = 'excel_damaged' then '" ~ check['column'] ~ ":excel_damaged' end") -%}
+        {%- endif -%}
     {%- elif checkable and check['status'] -%}
-        {%- do warnings.append("case when " ~ _check_invalid(check) ~ " then '" ~ check['column'] ~ ":' || " ~ check['status'] ~ " end") -%}
+        {%- do warnings.append("case when " ~ check['status'] ~ " in ('invalid', 'excel_damaged') then '" ~ check['column'] ~ ":' || " ~ check['status'] ~ " end") -%}
     {%- elif checkable -%}
         {%- do warnings.append("case when " ~ _check_invalid(check) ~ " then '" ~ check['column'] ~ ":" ~ check['reason'] ~ "' end") -%}
     {%- endif -%}

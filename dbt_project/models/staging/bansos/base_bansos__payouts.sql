@@ -1,7 +1,7 @@
 {#
   Every raw row of bansos (social assistance payouts), parsed and classified. The JUMLAH total row and empty rows
   are non-data (flagged by the loader).
-  Quarantined: a missing or unusable NIK (the person key, Excel-damaged included: invalid_nik); a missing name; a
+  Quarantined: a missing or unusable NIK (the person key; an Excel-damaged one keeps the row unresolved: nik NULL, flagged in _field_warnings); a missing name; a
   PROGRAM not in ref_program_aliases (unknown_program); a TAHAP that is no small number (invalid_number); a NILAI
   that does not parse as rupiah (invalid_amount); TANGGAL_SALUR (invalid_date); STATUS outside SALUR/GAGAL/RETUR
   (invalid_code). NO_KK and KELURAHAN are optional: unusable values become NULL (kk_status / _field_warnings).

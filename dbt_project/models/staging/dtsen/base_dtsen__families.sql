@@ -1,7 +1,7 @@
 {#
   Every raw row of dtsen_keluarga (families of the DTSEN registry), parsed and classified.
-  Quarantined: a missing or unusable KK number (the only key of the row: an Excel-damaged KK cannot be keyed,
-  reason invalid_kk); a BPS kecamatan code outside the crosswalk (invalid_code); a kelurahan name that matches no
+  Quarantined: a missing or invalid KK number (the only key of the row: invalid_kk; an Excel-damaged one keeps the
+  row with the family unresolved and flagged); a BPS kecamatan code outside the crosswalk (invalid_code); a kelurahan name that matches no
   kelurahan of that kecamatan (unknown_kelurahan); a missing or unparseable RT, RW (invalid_number) or desil_nasional
   (1-10, invalid_number). Optional columns that do not parse become NULL and are named in _field_warnings.
 #}

@@ -1,6 +1,6 @@
 {#
   Every raw row of dtsen_individu (members of DTSEN families), parsed and classified.
-  Quarantined: a missing or unusable NIK (the person key; an Excel-damaged NIK cannot key the row: invalid_nik), a
+  Quarantined: a missing or unusable NIK (the person key; an Excel-damaged NIK keeps the row unresolved and flagged), a
   missing KK number, name, birth date (invalid_date) or sex (invalid_code). A KK number that is present but
   Excel-damaged or invalid keeps the row (the NIK still identifies the person): kk_number NULL, kk_status says why.
   Optional codes that do not parse become NULL and are named in _field_warnings.

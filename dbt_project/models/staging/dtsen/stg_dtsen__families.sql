@@ -6,6 +6,7 @@ with {{ dedupe_ranked('base_dtsen__families', ['kk_number'], 'snapshot') }}
 
 select
     kk_number,
+    kk_status,
     kecamatan_code,
     kecamatan_code_bps,
     kelurahan_code,

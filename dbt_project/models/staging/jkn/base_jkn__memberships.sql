@@ -1,7 +1,7 @@
 {#
   Every raw row of jkn (JKN memberships from BPJS Kesehatan), parsed and classified.
   Quarantined: a missing or unusable NOKA (13 digits; the membership key: invalid_number), a missing or unusable NIK
-  (the person whose membership it is, Excel-damaged included: invalid_nik), a SEGMEN not in ref_program_aliases
+  (the person whose membership it is; an Excel-damaged one keeps the row unresolved: nik NULL, flagged in _field_warnings), a SEGMEN not in ref_program_aliases
   (unknown_program), STATUS_PESERTA outside AKTIF/NONAKTIF (invalid_code), TMT (invalid_date). NAMA, TGL_LAHIR and
   KELAS are optional. program_code is PBI_APBN / PBI_APBD for the state-paid segments and NULL for PBPU, PPU, BP.
 #}

@@ -6,6 +6,7 @@ with {{ dedupe_ranked('base_jkn__memberships', ['noka'], 'snapshot') }}
 
 select
     noka,
+    noka_status,
     nik,
     nik_status,
     full_name,

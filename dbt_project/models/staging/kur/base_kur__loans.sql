@@ -1,6 +1,6 @@
 {#
   Every raw row of kur (Kredit Usaha Rakyat), parsed and classified.
-  Quarantined: a missing or unusable debtor NIK (the person key, Excel-damaged included: invalid_nik), a bank other
+  Quarantined: a missing or unusable debtor NIK (the person key; an Excel-damaged one keeps the row unresolved: nik NULL, flagged in _field_warnings), a bank other
   than the five KUR banks (invalid_code; `Bank BRI`, `PT Bank Mandiri`, `BPD Kalbar` and the banks' full names are
   recognised), skema outside SUPER_MIKRO/MIKRO/KECIL (invalid_code), plafon (invalid_amount), tanggal_akad
   (invalid_date). jangka_waktu_bulan and kolektibilitas are optional. Every row belongs to the programme KUR; the

@@ -1,6 +1,6 @@
 {#
   Every raw row of layanan_kesehatan (puskesmas services), parsed and classified.
-  Quarantined: a missing or unusable NIK (the person key, Excel-damaged included: invalid_nik), tanggal_layanan
+  Quarantined: a missing or unusable NIK (the person key; an Excel-damaged one keeps the row unresolved: nik NULL, flagged in _field_warnings), tanggal_layanan
   (invalid_date), jenis_layanan outside the seven service types (invalid_code). status_gizi is optional.
 #}
 {{ config(materialized='table') }}

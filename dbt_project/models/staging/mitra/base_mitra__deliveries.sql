@@ -2,7 +2,7 @@
   Every raw row of mitra (pentahelix partner programmes), parsed and classified.
   Quarantined: a missing NAMA_LEMBAGA or NAMA_PROGRAM, SEKTOR outside the five pentahelix sectors (invalid_code),
   KATEGORI not in ref_program_aliases (unknown_program: it decides the programme MITRA_<KATEGORI>), a missing or
-  unusable NIK_PENERIMA (the person key, Excel-damaged included: invalid_nik), TANGGAL (invalid_date). NO_KK,
+  unusable NIK_PENERIMA (the person key; an Excel-damaged one keeps the row unresolved: nik NULL, flagged in _field_warnings), TANGGAL (invalid_date). NO_KK,
   KELURAHAN and NILAI are optional.
 #}
 {{ config(materialized='table') }}

@@ -1,6 +1,6 @@
 {#
   Every raw row of pelatihan (job and skills training), parsed and classified.
-  Quarantined: a missing or unusable NIK (the person key, Excel-damaged included: invalid_nik), a missing
+  Quarantined: a missing or unusable NIK (the person key; an Excel-damaged one keeps the row unresolved: nik NULL, flagged in _field_warnings), a missing
   nama_pelatihan, tanggal_mulai (invalid_date), status_kelulusan outside LULUS / TIDAK LULUS / MENGUNDURKAN DIRI
   (invalid_code). jenis_kelamin, tanggal_selesai, status_setelah_pelatihan and tanggal_penempatan are optional;
   kejuruan is kept as a normalised code and not checked (the contract's list is open). Every row belongs to the

@@ -7,6 +7,7 @@ with {{ dedupe_ranked('base_rtlh__houses', ['kk_number', 'activity', 'budget_yea
 
 select
     kk_number,
+    kk_status,
     activity,
     budget_year,
     program_code,

@@ -6,6 +6,7 @@ with {{ dedupe_ranked('base_sanitasi__assistance', ['kk_number', 'assistance_typ
 
 select
     kk_number,
+    kk_status,
     assistance_type,
     nik,
     nik_status,

@@ -1,6 +1,6 @@
 {#
   Every raw row of umkm (micro and small business registry), parsed and classified.
-  Quarantined: a missing or unusable owner NIK (the person key, Excel-damaged included: invalid_nik), a missing
+  Quarantined: a missing or unusable owner NIK (the person key; an Excel-damaged one keeps the row unresolved: nik NULL, flagged in _field_warnings), a missing
   nama_usaha, tanggal_terdaftar (invalid_date). nib (13 digits), sektor, omzet_per_bulan, pendampingan and
   tanggal_pendampingan are optional. program_code is PENDAMPINGAN_UMKM when pendampingan is other than TIDAK.
 #}

@@ -7,6 +7,7 @@ with {{ dedupe_ranked('base_verifikasi__verifications', ['kk_number', 'verificat
 
 select
     kk_number,
+    kk_status,
     verification_date,
     verification_result,
     nik,
