@@ -1,8 +1,8 @@
 {#
   Every raw row of air_bersih (PDAM water connections), parsed and classified.
-  The connection is keyed by no_sambungan (missing: missing_value). nik_pelanggan is required but not the key: a
-  missing one quarantines, an invalid or Excel-damaged one keeps the connection with the customer unresolved (nik
-  NULL, nik_status says why). Also quarantined: kelurahan unknown (unknown_kelurahan), a program that is written but
+  The connection is keyed by no_sambungan (missing: missing_value). nik_pelanggan is the only link from the
+  connection to a person and a family (the file has no KK number), so per M3 a missing or invalid one quarantines
+  (invalid_nik); an Excel-damaged one keeps the connection with the customer unresolved and flagged (M1). Also quarantined: kelurahan unknown (unknown_kelurahan), a program that is written but
   neither HIBAH_MBR nor REGULER (unknown_program), tanggal_pasang (invalid_date), status outside AKTIF /
   TUTUP_SEMENTARA / PUTUS (invalid_code). golongan is optional.
 #}
@@ -14,7 +14,7 @@
 ] -%}
 {%- set checks = [
     {'column': 'no_sambungan', 'required': true},
-    {'column': 'nik_pelanggan', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true, 'reject': false},
+    {'column': 'nik_pelanggan', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
     {'column': 'kelurahan', 'value': 'kelurahan_code', 'reason': 'unknown_kelurahan', 'required': true},
     {'column': 'golongan', 'value': 'tariff_group', 'reason': 'invalid_code'},
     {'column': 'program', 'value': 'connection_program', 'reason': 'unknown_program', 'reject': true},

@@ -1,0 +1,52 @@
+"""One materialization of the whole asset graph on generated `small` data in a temporary folder, shared by the
+end-to-end tests (it costs about a minute)."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from tkpkd_synth import generate
+
+SEED = 2025
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    root: Path
+    inbox: Path
+    truth: Path
+    warehouse: Path
+    analytics: Path
+    result: dg.ExecuteInProcessResult
+
+
+def materialize_everything() -> dg.ExecuteInProcessResult:
+    """Materialize every asset with the settings of the current environment variables."""
+    from orchestration.definitions import MAIN_JOB_NAME, build_definitions
+
+    job = build_definitions().resolve_job_def(MAIN_JOB_NAME)
+    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory) -> PipelineRun:
+    root = tmp_path_factory.mktemp("e2e")
+    run = PipelineRun(
+        root=root,
+        inbox=root / "inbox",
+        truth=root / "ground_truth",
+        warehouse=root / "warehouse" / "tkpkd.duckdb",
+        analytics=root / "warehouse" / "analytics.duckdb",
+        result=None,
+    )
+    generate(run.inbox, run.truth, scale="small", periods=12, seed=SEED)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TKPKD_INBOX", str(run.inbox))
+        patch.setenv("TKPKD_WAREHOUSE", str(run.warehouse))
+        patch.setenv("TKPKD_ANALYTICS", str(run.analytics))
+        patch.setenv("TKPKD_EXPORTS", str(root / "exports"))
+        patch.setenv("TKPKD_PSEUDONYM_SECRET", "e2e-test-secret")
+        result = materialize_everything()
+    return PipelineRun(**{**run.__dict__, "result": result})

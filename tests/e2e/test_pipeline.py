@@ -1,0 +1,187 @@
+"""End to end: generated agency files in, a staged and modelled warehouse out, checked against the ground truth."""
+
+import duckdb
+import pytest
+
+from orchestration.summary import build_summary
+from tests.e2e.conftest import materialize_everything
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def warehouse(pipeline_run):
+    assert pipeline_run.result.success, "the main job failed; see the log above"
+    connection = duckdb.connect(str(pipeline_run.warehouse), read_only=True)
+    truth = pipeline_run.truth
+    connection.execute(f"create temp view truth_files as select * from read_parquet('{truth}/files.parquet')")
+    connection.execute(f"create temp view truth_rows as select * from read_parquet('{truth}/rows.parquet')")
+    yield connection
+    connection.close()
+
+
+def test_every_file_has_the_status_and_reason_the_ground_truth_expects(warehouse):
+    mismatches = warehouse.execute(
+        """
+        select t.path, t.expected_status, t.expected_reason, f.status, f.reason_code
+        from truth_files t full join raw.ingested_files f on f.source_file = t.path
+        where t.expected_status is distinct from f.status
+           or (t.expected_status = 'rejected' and t.expected_reason is distinct from f.reason_code)
+        """
+    ).fetchall()
+    assert mismatches == []
+    rejected = warehouse.execute("select count(*) from raw.ingested_files where status = 'rejected'").fetchone()[0]
+    assert rejected >= 4  # the generator always sends broken files; they must not stop the run
+
+
+def test_rows_received_are_accepted_quarantined_or_non_data_for_every_file(warehouse):
+    unbalanced = warehouse.execute(
+        """
+        with outcomes as (
+            select _source_file, count(*) as accounted,
+                   count(*) filter (where outcome = 'accepted') as accepted,
+                   count(*) filter (where outcome = 'quarantined') as quarantined,
+                   count(*) filter (where outcome = 'non_data') as non_data
+            from staging.stg_row_outcomes group by all
+        )
+        select f.source_file, f.rows_received, o.accepted, o.quarantined, o.non_data
+        from raw.ingested_files f left join outcomes o on o._source_file = f.source_file
+        where f.status = 'loaded'
+          and f.rows_received <> coalesce(o.accepted, 0) + coalesce(o.quarantined, 0) + coalesce(o.non_data, 0)
+        """
+    ).fetchall()
+    assert unbalanced == []
+
+
+def test_every_row_ends_where_the_ground_truth_says(warehouse):
+    """Each injected defect is repaired (row accepted) or quarantined with the reason the truth expects."""
+    disagreements = warehouse.execute(
+        """
+        with expected as (
+            select source, path, row_number,
+                   case when is_non_data then 'non_data'
+                        when expected_reason is null then 'accepted' else 'quarantined' end as outcome,
+                   case when is_non_data then null else expected_reason end as reason
+            from truth_rows where file_status = 'loaded'
+        ),
+        actual as (
+            select source, _source_file as path, _row_number as row_number, outcome,
+                   case when outcome = 'quarantined' then reason end as reason
+            from staging.stg_row_outcomes
+        )
+        select source, expected.outcome, expected.reason, actual.outcome, actual.reason, count(*)
+        from expected full join actual using (source, path, row_number)
+        where expected.outcome is distinct from actual.outcome or expected.reason is distinct from actual.reason
+        group by all
+        """
+    ).fetchall()
+    assert disagreements == []
+
+
+def test_quarantine_keeps_original_values_and_a_plain_reason(warehouse):
+    rows = warehouse.execute(
+        "select count(*), count(*) filter (where reason_text is null or raw_values is null) "
+        "from quarantine.quarantined_rows"
+    ).fetchone()
+    assert rows[0] > 0 and rows[1] == 0
+    unknown_programs = warehouse.execute(
+        "select count(*) from quarantine.quarantined_rows where reason_code = 'unknown_program'"
+    ).fetchone()[0]
+    expected = warehouse.execute(
+        "select count(*) from truth_rows where expected_reason = 'unknown_program' and file_status = 'loaded'"
+    ).fetchone()[0]
+    assert unknown_programs == expected > 0
+
+
+def test_staging_holds_every_source_and_the_registry_matches_the_ground_truth(warehouse):
+    for model in (
+        "stg_dtsen__families", "stg_dtsen__members", "stg_dukcapil__residents", "stg_verifikasi__verifications",
+        "stg_bansos__payouts", "stg_jkn__memberships", "stg_layanan_kesehatan__services", "stg_rtlh__houses",
+        "stg_air_bersih__connections", "stg_sanitasi__assistance", "stg_pelatihan__trainings",
+        "stg_umkm__businesses", "stg_kur__loans", "stg_mitra__deliveries",
+    ):
+        assert warehouse.execute(f"select count(*) from staging.{model}").fetchone()[0] > 0, model
+    # The newest DTSEN snapshot: every family the truth put in a loaded data row, keyed by a usable KK number.
+    newest = warehouse.execute("select max(_period) from staging.stg_dtsen__families").fetchone()[0]
+    staged = warehouse.execute(
+        "select count(distinct kk_number) from staging.stg_dtsen__families where _period = ?", [newest]
+    ).fetchone()[0]
+    expected = warehouse.execute(
+        """
+        select count(distinct kk_true) from truth_rows
+        where source = 'dtsen_keluarga' and path like 'dtsen_keluarga/' || ? || '/%'
+          and file_status = 'loaded' and not is_non_data and expected_reason is null
+          and not list_contains(defects, 'M1_numeric_cell') and not list_contains(defects, 'M1_scientific')
+          and not list_contains(defects, 'M1_float_text')
+        """,
+        [newest],
+    ).fetchone()[0]
+    assert staged == expected > 0
+
+
+def test_duplicate_rows_are_counted_once(warehouse):
+    removed = warehouse.execute("select sum(dupes_removed) from staging.stg_dedup_stats").fetchone()[0]
+    injected = warehouse.execute(
+        "select count(*) from truth_rows where list_contains(defects, 'M4_duplicate_row') and file_status = 'loaded'"
+    ).fetchone()[0]
+    assert removed >= injected > 0
+
+
+def test_the_summary_names_rejected_files_and_quarantine_reasons(pipeline_run, warehouse):
+    summary = build_summary(pipeline_run.warehouse)
+    assert "Rejected files:" in summary and "quarantined by reason" in summary
+    for (path,) in warehouse.execute("select source_file from raw.ingested_files where status = 'rejected'").fetchall():
+        assert path in summary
+
+
+def test_published_analytics_file_holds_the_marts_without_identifiers(pipeline_run, warehouse):
+    with duckdb.connect(str(pipeline_run.analytics), read_only=True) as analytics:
+        tables = {
+            name for (name,) in analytics.execute("select table_name from duckdb_tables() where not internal").fetchall()
+        }
+        assert {"dim_region", "dim_family", "fct_assistance", "fct_family_month", "rpt_targeting"} <= tables
+        assert not any(name.startswith(("stg_", "base_", "int_")) for name in tables)
+        # A NIK or KK number: 16 digits standing alone (hex pseudonyms may hold 16 digits in a row, inside a word).
+        sixteen_digit_values = 0
+        for table, column in analytics.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where data_type = 'VARCHAR' and not internal and schema_name = 'main' and database_name = current_database()"
+        ).fetchall():
+            sixteen_digit_values += analytics.execute(
+                f"select count(*) from \"{table}\" where regexp_matches(\"{column}\", '(^|[^0-9A-Za-z])[0-9]{{16}}([^0-9A-Za-z]|$)')"
+            ).fetchone()[0]
+        assert sixteen_digit_values == 0
+        # Nor a name of any person of the sample.
+        analytics.execute(f"create temp table sample_names as select distinct upper(name) as name "
+                          f"from read_parquet('{pipeline_run.truth}/persons.parquet')")
+        names_found = 0
+        for table, column in analytics.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where data_type = 'VARCHAR' and not internal and schema_name = 'main' and database_name = current_database()"
+        ).fetchall():
+            names_found += analytics.execute(
+                f'select count(*) from "{table}" where upper("{column}") in (select name from sample_names)'
+            ).fetchone()[0]
+        assert names_found == 0
+
+
+def test_a_second_run_adds_nothing(pipeline_run, warehouse, monkeypatch):
+    before = warehouse.execute(
+        "select (select count(*) from raw.ingested_files), (select count(*) from raw.bansos), "
+        "(select count(*) from staging.stg_bansos__payouts)"
+    ).fetchone()
+    warehouse.close()
+    for variable, value in {
+        "TKPKD_INBOX": pipeline_run.inbox,
+        "TKPKD_WAREHOUSE": pipeline_run.warehouse,
+        "TKPKD_ANALYTICS": pipeline_run.analytics,
+        "TKPKD_PSEUDONYM_SECRET": "e2e-test-secret",
+    }.items():
+        monkeypatch.setenv(variable, str(value))
+    assert materialize_everything().success
+    with duckdb.connect(str(pipeline_run.warehouse), read_only=True) as again:
+        after = again.execute(
+            "select (select count(*) from raw.ingested_files), (select count(*) from raw.bansos), "
+            "(select count(*) from staging.stg_bansos__payouts)"
+        ).fetchone()
+    assert after == before
