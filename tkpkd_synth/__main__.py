@@ -1,0 +1,5 @@
+import sys
+
+from tkpkd_synth.cli import main
+
+sys.exit(main())
