@@ -33,6 +33,10 @@ ui: setup
 	@mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	DAGSTER_HOME=$(DAGSTER_HOME) $(RUN) dagster dev -w workspace.yaml
 
+## Pipeline stages side by side with a bare-DuckDB baseline (SCALE=small|city)
+benchmark: setup
+	$(RUN) python benchmarks/pipeline.py --scale $(or $(SCALE),small)
+
 generate: setup
 	$(RUN) tkpkd generate --force
 

@@ -1,0 +1,46 @@
+{#
+  The six basic needs of ../shared/contract/warehouse.md ("Basic needs") and the agency responsible for each unmet
+  need (the "Reports" table: pangan Dinas Sosial, rumah Dinas Perkim, air PDAM, sanitasi Dinas PUPR, jaminan_sosial
+  and kesehatan Dinas Kesehatan). agency_code is the code of seeds/ref_agencies.csv.
+#}
+{% macro report_basic_needs() %}
+{{ return([
+    {'need': 'pangan', 'order': 1, 'agency_code': 'DINSOS', 'agency': 'Dinas Sosial'},
+    {'need': 'rumah', 'order': 2, 'agency_code': 'DISPERKIM', 'agency': 'Dinas Perkim'},
+    {'need': 'air', 'order': 3, 'agency_code': 'PDAM', 'agency': 'PDAM'},
+    {'need': 'sanitasi', 'order': 4, 'agency_code': 'DPUPR', 'agency': 'Dinas PUPR'},
+    {'need': 'jaminan_sosial', 'order': 5, 'agency_code': 'DINKES', 'agency': 'Dinas Kesehatan'},
+    {'need': 'kesehatan', 'order': 6, 'agency_code': 'DINKES', 'agency': 'Dinas Kesehatan'},
+]) }}
+{% endmacro %}
+
+{# The needs as a relation: need, need_order, responsible_agency_code, responsible_agency. #}
+{% macro report_basic_needs_relation() %}
+    {%- for item in report_basic_needs() %}
+    select
+        '{{ item.need }}' as need,
+        {{ item.order }} as need_order,
+        '{{ item.agency_code }}' as responsible_agency_code,
+        '{{ item.agency }}' as responsible_agency
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{% endmacro %}
+
+{# `case need when 'pangan' then <prefix>pangan ... end`: picks the need_/met_ column of the row's need. #}
+{% macro report_need_column(need_expression, prefix, relation_alias='') %}
+    case {{ need_expression }}
+    {%- for item in report_basic_needs() %}
+        when '{{ item.need }}' then {{ relation_alias ~ '.' if relation_alias else '' }}{{ prefix }}{{ item.need }}
+    {%- endfor %}
+    end
+{% endmacro %}
+
+{# Share as a DOUBLE, NULL when the denominator is 0 or NULL. #}
+{% macro report_share(numerator, denominator) -%}
+    (cast({{ numerator }} as double) / nullif({{ denominator }}, 0))
+{%- endmacro %}
+
+{# `YYYY-MM` of a date expression. #}
+{% macro report_period_of(date_expression) -%}
+    strftime({{ date_expression }}, '%Y-%m')
+{%- endmacro %}

@@ -1,0 +1,373 @@
+{#
+  Every delivered benefit or service of the programme table (warehouse.md, "Programmes"), one row per delivery,
+  before it is placed in a family (fct_assistance does that). Restricted (holds the NIK): schema `intermediate`.
+
+  What is a delivery, per source:
+  - bansos: a payout with STATUS SALUR (GAGAL and RETUR are not), programme from PROGRAM through the alias seed;
+    dated TANGGAL_SALUR, amount NILAI.
+  - rtlh: a renovation of a recognised KEGIATAN (BSPS, BEDAH RUMAH APBD, CSR) with TANGGAL_SELESAI set (a survey
+    or an unfinished renovation is not); dated TANGGAL_SELESAI, amount NILAI_BANTUAN, funding SUMBER_DANA.
+  - air_bersih: a HIBAH_MBR connection, once per connection (its row in the newest snapshot that lists it), dated
+    tanggal_pasang, whatever its status today; a REGULER connection is no programme and no row.
+  - sanitasi: STATUS SELESAI with TANGGAL_SELESAI; dated TANGGAL_SELESAI, funding SUMBER_DANA; no amount.
+  - pelatihan: every participation (status_kelulusan kept in delivery_status), dated tanggal_mulai.
+  - umkm: a business with pendampingan other than TIDAK, once per business (owner NIK + business name), from the
+    newest snapshot listing the support; dated tanggal_pendampingan, else the first day of the first snapshot
+    period that shows the support.
+  - kur: every loan, dated tanggal_akad, amount plafon; the agency is the bank.
+  - mitra: every row, programme MITRA_<KATEGORI>, dated TANGGAL, amount NILAI; the agency is NAMA_LEMBAGA.
+  - layanan_kesehatan: every service, dated tanggal_layanan; no amount.
+  - jkn: a PBI (APBN or APBD) membership is a benefit every month it is active: one row per member and period with
+    an AKTIF membership as of the period (int_jkn_membership_months), dated the last day of the period, amount the
+    monthly premium the state pays (var pbi_monthly_premium_idr, Rp 42,000 for class III). A member with two PBI
+    cards in one snapshot counts once (the card with the latest TMT).
+
+  Recipient: person_key from a valid NIK. Where the NIK is unusable but the row has a valid KK number and a name
+  (rtlh, sanitasi), the recipient is linked to the one member of that KK with the same name (compared without case,
+  accents, spaces or punctuation) in DTSEN or Dukcapil; no link when zero or several people match (never a guess).
+  assistance_key is an md5 over the source, the pseudonymous keys and non-identifying parts of the natural key
+  (never over a NIK or KK number, which could be brute-forced back from a plain hash).
+#}
+with people as (
+    select nik, person_key from {{ ref('int_person_identities') }}
+),
+
+families as (
+    select kk_number, family_key from {{ ref('int_family_identities') }}
+),
+
+-- record linkage for rows without a usable NIK: KK number + name -> the unique person of that KK with that name
+linkable_people as (
+    select kk_number, {{ tkpkd_name_key('full_name') }} as name_key, nik
+    from {{ ref('stg_dtsen__members') }}
+    where kk_number is not null and nik is not null
+    union
+    select kk_number, {{ tkpkd_name_key('full_name') }} as name_key, nik
+    from {{ ref('stg_dukcapil__residents') }}
+    where kk_number is not null and nik is not null
+),
+
+name_links as (
+    select kk_number, name_key, min(nik) as nik
+    from linkable_people
+    where name_key is not null
+    group by kk_number, name_key
+    having count(distinct nik) = 1
+),
+
+bansos as (
+    select
+        'bansos' as source,
+        program_code,
+        payout_date as delivered_on,
+        nik,
+        kk_number,
+        cast(null as varchar) as recipient_name,
+        kelurahan_code,
+        cast(null as integer) as rw,
+        cast(null as integer) as rt,
+        amount_idr,
+        cast(null as varchar) as funding_source,
+        cast(null as varchar) as agency_name,
+        cast(null as varchar) as agency_sector,
+        payout_status as delivery_status,
+        'TAHAP ' || cast(tahap as varchar) || ' ' || cast(payout_year as varchar) as delivery_detail,
+        program_code || '|' || cast(tahap as varchar) || '|' || cast(payout_year as varchar) as natural_key_rest
+    from {{ ref('stg_bansos__payouts') }}
+    where payout_status = 'SALUR'
+        and program_code is not null
+        and payout_date is not null
+),
+
+rtlh as (
+    select
+        'rtlh' as source,
+        program_code,
+        completion_date as delivered_on,
+        nik,
+        kk_number,
+        head_of_family_name as recipient_name,
+        kelurahan_code,
+        rw,
+        rt,
+        amount_idr,
+        funding_source,
+        cast(null as varchar) as agency_name,
+        cast(null as varchar) as agency_sector,
+        house_status as delivery_status,
+        activity as delivery_detail,
+        coalesce(activity, '') || '|' || coalesce(cast(budget_year as varchar), '') as natural_key_rest
+    from {{ ref('stg_rtlh__houses') }}
+    where program_code is not null
+        and completion_date is not null
+),
+
+water_rows as (
+    select *
+    from {{ ref('stg_air_bersih__connections') }}
+    where program_code is not null
+        and installation_date is not null
+    qualify row_number() over (partition by connection_number order by _period desc) = 1
+),
+
+air_bersih as (
+    select
+        'air_bersih' as source,
+        program_code,
+        installation_date as delivered_on,
+        nik,
+        cast(null as varchar) as kk_number,
+        cast(null as varchar) as recipient_name,
+        kelurahan_code,
+        cast(null as integer) as rw,
+        cast(null as integer) as rt,
+        cast(null as bigint) as amount_idr,
+        cast(null as varchar) as funding_source,
+        cast(null as varchar) as agency_name,
+        cast(null as varchar) as agency_sector,
+        connection_status as delivery_status,
+        tariff_group as delivery_detail,
+        connection_number as natural_key_rest
+    from water_rows
+),
+
+sanitasi as (
+    select
+        'sanitasi' as source,
+        program_code,
+        completion_date as delivered_on,
+        nik,
+        kk_number,
+        full_name as recipient_name,
+        kelurahan_code,
+        rw,
+        rt,
+        cast(null as bigint) as amount_idr,
+        funding_source,
+        cast(null as varchar) as agency_name,
+        cast(null as varchar) as agency_sector,
+        assistance_status as delivery_status,
+        assistance_type as delivery_detail,
+        assistance_type as natural_key_rest
+    from {{ ref('stg_sanitasi__assistance') }}
+    where assistance_status = 'SELESAI'
+        and completion_date is not null
+        and program_code is not null
+),
+
+pelatihan as (
+    select
+        'pelatihan' as source,
+        program_code,
+        start_date as delivered_on,
+        nik,
+        cast(null as varchar) as kk_number,
+        cast(null as varchar) as recipient_name,
+        cast(null as varchar) as kelurahan_code,
+        cast(null as integer) as rw,
+        cast(null as integer) as rt,
+        cast(null as bigint) as amount_idr,
+        cast(null as varchar) as funding_source,
+        cast(null as varchar) as agency_name,
+        cast(null as varchar) as agency_sector,
+        graduation_status as delivery_status,
+        vocation as delivery_detail,
+        training_key || '|' || cast(start_date as varchar) as natural_key_rest
+    from {{ ref('stg_pelatihan__trainings') }}
+    where start_date is not null
+),
+
+umkm_supported as (
+    select
+        *,
+        min(_period) over (partition by nik, business_key) as first_supported_period
+    from {{ ref('stg_umkm__businesses') }}
+    where program_code is not null
+    qualify row_number() over (partition by nik, business_key order by _period desc) = 1
+),
+
+umkm as (
+    select
+        'umkm' as source,
+        program_code,
+        coalesce(mentoring_date, {{ tkpkd_period_start('first_supported_period') }}) as delivered_on,
+        nik,
+        cast(null as varchar) as kk_number,
+        cast(null as varchar) as recipient_name,
+        cast(null as varchar) as kelurahan_code,
+        cast(null as integer) as rw,
+        cast(null as integer) as rt,
+        cast(null as bigint) as amount_idr,
+        cast(null as varchar) as funding_source,
+        cast(null as varchar) as agency_name,
+        cast(null as varchar) as agency_sector,
+        mentoring_type as delivery_status,
+        sector as delivery_detail,
+        business_key as natural_key_rest
+    from umkm_supported
+),
+
+kur as (
+    select
+        'kur' as source,
+        loans.program_code,
+        loans.contract_date as delivered_on,
+        loans.nik,
+        cast(null as varchar) as kk_number,
+        cast(null as varchar) as recipient_name,
+        cast(null as varchar) as kelurahan_code,
+        cast(null as integer) as rw,
+        cast(null as integer) as rt,
+        loans.credit_limit_idr as amount_idr,
+        cast(null as varchar) as funding_source,
+        banks.agency_name,
+        banks.pentahelix_sector as agency_sector,
+        'KOL_' || cast(loans.collectibility as varchar) as delivery_status,
+        loans.scheme as delivery_detail,
+        loans.bank || '|' || cast(loans.contract_date as varchar) as natural_key_rest
+    from {{ ref('stg_kur__loans') }} as loans
+    left join {{ ref('ref_agencies') }} as banks
+        on banks.agency_code = loans.agency_code
+    where loans.contract_date is not null
+),
+
+mitra as (
+    select
+        'mitra' as source,
+        program_code,
+        delivery_date as delivered_on,
+        nik,
+        kk_number,
+        cast(null as varchar) as recipient_name,
+        kelurahan_code,
+        cast(null as integer) as rw,
+        cast(null as integer) as rt,
+        amount_idr,
+        cast(null as varchar) as funding_source,
+        partner_name as agency_name,
+        partner_sector as agency_sector,
+        category as delivery_status,
+        partner_program_name as delivery_detail,
+        partner_program_key || '|' || cast(delivery_date as varchar) as natural_key_rest
+    from {{ ref('stg_mitra__deliveries') }}
+    where program_code is not null
+        and delivery_date is not null
+        and partner_name is not null
+),
+
+layanan as (
+    select
+        'layanan_kesehatan' as source,
+        program_code,
+        service_date as delivered_on,
+        nik,
+        cast(null as varchar) as kk_number,
+        cast(null as varchar) as recipient_name,
+        cast(null as varchar) as kelurahan_code,
+        cast(null as integer) as rw,
+        cast(null as integer) as rt,
+        cast(null as bigint) as amount_idr,
+        cast(null as varchar) as funding_source,
+        cast(null as varchar) as agency_name,
+        cast(null as varchar) as agency_sector,
+        nutrition_status as delivery_status,
+        service_type as delivery_detail,
+        cast(service_date as varchar) || '|' || service_type as natural_key_rest
+    from {{ ref('stg_layanan_kesehatan__services') }}
+    where service_date is not null
+),
+
+pbi as (
+    select
+        'jkn' as source,
+        program_code,
+        period_end as delivered_on,
+        nik,
+        cast(null as varchar) as kk_number,
+        cast(null as varchar) as recipient_name,
+        cast(null as varchar) as kelurahan_code,
+        cast(null as integer) as rw,
+        cast(null as integer) as rt,
+        cast({{ var('pbi_monthly_premium_idr', 42000) }} as bigint) as amount_idr,
+        cast(null as varchar) as funding_source,
+        cast(null as varchar) as agency_name,
+        cast(null as varchar) as agency_sector,
+        'AKTIF' as delivery_status,
+        segment as delivery_detail,
+        period as natural_key_rest
+    from {{ ref('int_jkn_membership_months') }}
+    where program_code in ('PBI_APBN', 'PBI_APBD')
+    qualify row_number() over (
+        partition by person_key, period
+        order by coverage_start_date desc, noka
+    ) = 1
+),
+
+deliveries as (
+    select * from bansos
+    union all select * from rtlh
+    union all select * from air_bersih
+    union all select * from sanitasi
+    union all select * from pelatihan
+    union all select * from umkm
+    union all select * from kur
+    union all select * from mitra
+    union all select * from layanan
+    union all select * from pbi
+),
+
+resolved as (
+    select
+        deliveries.*,
+        coalesce(deliveries.nik, name_links.nik) as resolved_nik,
+        case
+            when deliveries.nik is not null then 'nik'
+            when name_links.nik is not null then 'kk_and_name'
+        end as person_link
+    from deliveries
+    left join name_links
+        on deliveries.nik is null
+        and name_links.kk_number = deliveries.kk_number
+        and name_links.name_key = {{ tkpkd_name_key('deliveries.recipient_name') }}
+),
+
+programmes as (
+    select
+        programmes.program_code,
+        programmes.funding_source,
+        agencies.agency_name,
+        agencies.pentahelix_sector
+    from {{ ref('ref_programs') }} as programmes
+    left join {{ ref('ref_agencies') }} as agencies
+        on agencies.agency_code = programmes.agency_code
+)
+
+select
+    md5(
+        resolved.source || '|' || coalesce(people.person_key, '') || '|' || coalesce(families.family_key, '')
+        || '|' || coalesce(resolved.natural_key_rest, '')
+    ) as assistance_key,
+    resolved.source,
+    resolved.program_code,
+    resolved.delivered_on,
+    {{ tkpkd_period_of('resolved.delivered_on') }} as period,
+    resolved.resolved_nik as nik,
+    people.person_key,
+    case when people.person_key is not null then resolved.person_link end as person_link,
+    families.family_key as row_family_key,
+    resolved.kelurahan_code as row_kelurahan_code,
+    resolved.rw as row_rw,
+    resolved.rt as row_rt,
+    resolved.amount_idr,
+    coalesce(resolved.funding_source, programmes.funding_source) as funding_source,
+    coalesce(resolved.agency_name, programmes.agency_name) as agency_name,
+    coalesce(resolved.agency_sector, programmes.pentahelix_sector) as agency_sector,
+    resolved.delivery_status,
+    resolved.delivery_detail
+from resolved
+left join people
+    on people.nik = resolved.resolved_nik
+left join families
+    on families.kk_number = resolved.kk_number
+left join programmes
+    on programmes.program_code = resolved.program_code

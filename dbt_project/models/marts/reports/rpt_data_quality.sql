@@ -1,0 +1,189 @@
+{#
+  Data quality per source and period (simple version; a later issue adds matching against dukcapil and the
+  registry). Rows: every contract source x every warehouse period (int_periods), plus any other (source, period)
+  seen in raw.ingested_files; files in a folder that is not a period (`invalid_period_folder`) are listed under
+  period 'unknown'.
+  - files: received (every distinct path + content the loader saw), loaded, rejected (with the loader's messages),
+    duplicate_file (same bytes as a file already loaded);
+  - rows (staging.stg_row_outcomes): received = accepted + quarantined + non-data; quarantined by reason as JSON;
+  - valid_nik_share: of the data rows (accepted + quarantined) of sources that carry a NIK, the share whose NIK is
+    valid (16 digits, plausible date part, not damaged by Excel); NULL for dtsen_keluarga (no NIK column);
+  - duplicates_removed: accepted rows dropped by natural-key deduplication (staging.stg_dedup_stats);
+  - days_since_last_delivery: from the end of the newest period in which the source delivered a loaded file to the
+    end of the newest period of the warehouse (max int_periods.period_end), not to today, so a rebuild of the same
+    data gives the same numbers; days_since_last_delivery_as_of_period measures to the end of the row's period
+    instead (deliveries up to that period).
+#}
+{%- set sources = staging_sources() %}
+
+with periods as (
+    select period, period_end from {{ ref('int_periods') }}
+),
+
+reference_date as (
+    select max(period_end) as reference_date from periods
+),
+
+files as (
+    select
+        source,
+        coalesce(period, 'unknown') as period,
+        count(*) as files_received,
+        sum(case when status = 'loaded' then 1 else 0 end) as files_loaded,
+        sum(case when status = 'rejected' then 1 else 0 end) as files_rejected,
+        sum(case when status = 'duplicate_file' then 1 else 0 end) as files_duplicate,
+        string_agg(
+            case when status = 'rejected' then coalesce(reason_message, source_file || ': ' || reason_code) end,
+            ' | ' order by source_file
+        ) as rejection_reasons
+    from {{ source('raw', 'ingested_files') }}
+    group by source, coalesce(period, 'unknown')
+),
+
+row_counts as (
+    select source, coalesce(_period, 'unknown') as period, outcome, reason, count(*) as row_count
+    from {{ ref('stg_row_outcomes') }}
+    group by source, coalesce(_period, 'unknown'), outcome, reason
+),
+
+outcomes as (
+    select
+        source,
+        period,
+        sum(row_count) as rows_received,
+        sum(case when outcome = 'accepted' then row_count else 0 end) as rows_accepted,
+        sum(case when outcome = 'quarantined' then row_count else 0 end) as rows_quarantined,
+        sum(case when outcome = 'non_data' then row_count else 0 end) as non_data_rows
+    from row_counts
+    group by source, period
+),
+
+quarantine_reasons as (
+    select
+        source,
+        period,
+        '{' || string_agg('"' || reason || '": ' || cast(row_count as varchar), ', ' order by reason) || '}'
+            as quarantined_by_reason
+    from row_counts
+    where outcome = 'quarantined'
+    group by source, period
+),
+
+nik_validity as (
+    {%- set nik_sources = sources | rejectattr('source', 'equalto', 'dtsen_keluarga') | list %}
+    {%- for item in nik_sources %}
+    select
+        '{{ item.source }}' as source,
+        coalesce(_period, 'unknown') as period,
+        count(*) as data_rows,
+        sum(case when nik_status = 'valid' then 1 else 0 end) as valid_nik_rows
+    from {{ ref(item.base) }}
+    where _outcome in ('accepted', 'quarantined')
+    group by coalesce(_period, 'unknown')
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+dedup as (
+    select source, coalesce(_period, 'unknown') as period, sum(dupes_removed) as duplicates_removed
+    from {{ ref('stg_dedup_stats') }}
+    group by source, coalesce(_period, 'unknown')
+),
+
+contract_sources as (
+    {%- for item in sources %}
+    select '{{ item.source }}' as source
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+keys as (
+    select contract_sources.source, periods.period
+    from contract_sources
+    cross join periods
+    union
+    select source, period from files
+    union
+    select source, period from outcomes
+),
+
+deliveries as (
+    select
+        files.source,
+        files.period,
+        {{ dbt.last_day("cast(files.period || '-01' as date)", 'month') }} as delivered_period_end
+    from files
+    where files.files_loaded > 0
+        and files.period <> 'unknown'
+),
+
+last_delivery as (
+    select source, max(delivered_period_end) as last_delivered_period_end
+    from deliveries
+    group by source
+),
+
+joined as (
+    select
+        keys.source,
+        keys.period,
+        coalesce(files.files_received, 0) as files_received,
+        coalesce(files.files_loaded, 0) as files_loaded,
+        coalesce(files.files_rejected, 0) as files_rejected,
+        coalesce(files.files_duplicate, 0) as files_duplicate,
+        files.rejection_reasons,
+        coalesce(outcomes.rows_received, 0) as rows_received,
+        coalesce(outcomes.rows_accepted, 0) as rows_accepted,
+        coalesce(outcomes.rows_quarantined, 0) as rows_quarantined,
+        coalesce(outcomes.non_data_rows, 0) as non_data_rows,
+        coalesce(quarantine_reasons.quarantined_by_reason, '{}') as quarantined_by_reason,
+        nik_validity.data_rows as nik_data_rows,
+        nik_validity.valid_nik_rows,
+        coalesce(dedup.duplicates_removed, 0) as duplicates_removed,
+        (
+            select max(deliveries.delivered_period_end)
+            from deliveries
+            where deliveries.source = keys.source
+                and deliveries.period <= keys.period
+        ) as last_delivered_period_end_as_of_period
+    from keys
+    left join files
+        on files.source = keys.source and files.period = keys.period
+    left join outcomes
+        on outcomes.source = keys.source and outcomes.period = keys.period
+    left join quarantine_reasons
+        on quarantine_reasons.source = keys.source and quarantine_reasons.period = keys.period
+    left join nik_validity
+        on nik_validity.source = keys.source and nik_validity.period = keys.period
+    left join dedup
+        on dedup.source = keys.source and dedup.period = keys.period
+)
+
+select
+    joined.source,
+    joined.period,
+    cast(joined.files_received as bigint) as files_received,
+    cast(joined.files_loaded as bigint) as files_loaded,
+    cast(joined.files_rejected as bigint) as files_rejected,
+    cast(joined.files_duplicate as bigint) as files_duplicate,
+    joined.rejection_reasons,
+    cast(joined.rows_received as bigint) as rows_received,
+    cast(joined.rows_accepted as bigint) as rows_accepted,
+    cast(joined.rows_quarantined as bigint) as rows_quarantined,
+    cast(joined.non_data_rows as bigint) as non_data_rows,
+    joined.quarantined_by_reason,
+    {{ report_share('joined.rows_quarantined', 'joined.rows_accepted + joined.rows_quarantined') }} as quarantined_share,
+    {{ report_share('joined.valid_nik_rows', 'joined.nik_data_rows') }} as valid_nik_share,
+    cast(joined.duplicates_removed as bigint) as duplicates_removed,
+    last_delivery.last_delivered_period_end as last_delivery_period_end,
+    {{ dbt.datediff('last_delivery.last_delivered_period_end', 'reference_date.reference_date', 'day') }}
+        as days_since_last_delivery,
+    {{ dbt.datediff('joined.last_delivered_period_end_as_of_period', 'periods.period_end', 'day') }}
+        as days_since_last_delivery_as_of_period,
+    reference_date.reference_date
+from joined
+cross join reference_date
+left join last_delivery
+    on last_delivery.source = joined.source
+left join periods
+    on periods.period = joined.period
