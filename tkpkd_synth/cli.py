@@ -73,11 +73,12 @@ def _stats(args: argparse.Namespace) -> int:
         print("province: estimate needs the city scale; add city to --scales.")
         columns = scales
     else:
-        print(f"province: estimated as city x {PROVINCE_FACTOR:g}, not built.")
+        print(f"province: estimated from the city (rows x {PROVINCE_FACTOR:g}, files as the city), not built.")
 
-    def value(scale: str, pick) -> str:
+    def value(scale: str, pick, grows: bool = True) -> str:
         if scale == "province":
-            return f"~{round(pick(base) * PROVINCE_FACTOR):,}"
+            # Rows grow with the population; files do not (same periods, kelurahan and agencies).
+            return f"~{round(pick(base) * (PROVINCE_FACTOR if grows else 1)):,}"
         return f"{pick(summaries[scale]):,}"
 
     width = 14
@@ -85,7 +86,7 @@ def _stats(args: argparse.Namespace) -> int:
     print(f"{'families':<24}" + "".join(f"{value(c, lambda s: s.families):>{width}}" for c in columns))
     print(f"{'persons':<24}" + "".join(f"{value(c, lambda s: s.persons):>{width}}" for c in columns))
     for source in next(iter(summaries.values())).sources:
-        files = "".join(f"{value(c, lambda s, src=source: s.sources[src].files):>{width}}" for c in columns)
+        files = "".join(f"{value(c, lambda s, src=source: s.sources[src].files, grows=False):>{width}}" for c in columns)
         rows = "".join(f"{value(c, lambda s, src=source: s.sources[src].data_rows):>{width}}" for c in columns)
         print(f"{source + ' files':<24}{files}")
         print(f"{source + ' rows':<24}{rows}")

@@ -392,7 +392,7 @@ class Renderer:
         style[mixed] = np.array(options, dtype=object)[rng.integers(0, len(options), len(mixed))]
         cells = np.full(n, "", dtype=object)
         kinds = np.where(blank, BLANK, TEXT).astype(np.uint8)
-        for name in set(style[~blank].tolist()):
+        for name in sorted(set(style[~blank].tolist())):
             chosen = np.flatnonzero((style == name) & ~blank)
             if name in (EXCEL_DATE, EXCEL_SERIAL):
                 cells[chosen] = (values[chosen] + EXCEL_EPOCH_OFFSET).astype(float)
@@ -497,12 +497,14 @@ class Renderer:
     def _headers(self, rng, spec: SourceSpec, headers: list[str], file_defects: list[str]) -> list[str]:
         if not self.chance(rng, P_HEADER_VARIANT, "M11_header_variant"):
             return headers
+        # System exports (SIKS-NG, SIAK, BPJS) keep their column names; re-saving only changes case and separators.
+        swap_words = not spec.system_export
         result = []
         for header in headers:
-            options = header_variants(header, upper_only=spec.upper_headers)
+            options = header_variants(header, spec.upper_headers, swap_words)
             result.append(options[rng.integers(0, len(options))] if options and rng.random() < 0.5 else header)
         if result == headers and headers:
-            options = header_variants(headers[0], upper_only=spec.upper_headers)
+            options = header_variants(headers[0], spec.upper_headers, swap_words)
             result[0] = options[0] if options else headers[0]
         if result != headers:
             file_defects.append("M11_header_variant")
@@ -590,15 +592,15 @@ def _total_cells(logical: LogicalFile, label: str, money: list[int], n_columns: 
     return row
 
 
-def header_variants(header: str, upper_only: bool) -> list[str]:
-    """Realistic spellings of a header: case, spaces or underscores, `No.` with a dot, and the first word swapped
-    between NO and NOMOR or shortened from TANGGAL to TGL. Each normalises (lower case, non-alphanumerics to one
-    underscore) to the canonical name or to that name with the first word swapped."""
+def header_variants(header: str, upper_only: bool, swap_words: bool = True) -> list[str]:
+    """Realistic spellings of a header: case, spaces or underscores, `No.` with a dot, and (for hand-made files)
+    the first word swapped between NO and NOMOR or shortened from TANGGAL to TGL. Each normalises (lower case,
+    non-alphanumerics to one underscore) to the canonical name or to that name with the first word swapped."""
     if header == "RT/RW":
         return ["RT / RW"]
     words = re.split(r"[\s_]+", header)
     word_sets = [words]
-    swap = {"NO": "NOMOR", "NOMOR": "NO", "TANGGAL": "TGL"}.get(words[0].upper())
+    swap = {"NO": "NOMOR", "NOMOR": "NO", "TANGGAL": "TGL"}.get(words[0].upper()) if swap_words else None
     if swap:
         word_sets.append([swap, *words[1:]])
     spellings = []
@@ -606,7 +608,7 @@ def header_variants(header: str, upper_only: bool) -> list[str]:
         for separator in (" ", "_"):
             for case in (str.upper, str.lower, str.title):
                 spellings.append(separator.join(case(w) for w in ws))
-    if words[0].upper() == "NO" and len(words) > 1:
+    if swap_words and words[0].upper() == "NO" and len(words) > 1:
         spellings.append("No. " + " ".join(w.upper() for w in words[1:]))
     if upper_only:
         spellings = [s for s in spellings if s == s.upper()]

@@ -39,6 +39,8 @@ class InboxNotEmptyError(FileExistsError):
 
 @dataclass(frozen=True)
 class SourceSummary:
+    """Files written for a source (every kind, broken ones included) and the data rows of those expected to load."""
+
     files: int
     data_rows: int
 
@@ -175,7 +177,7 @@ class _Delivery:
         # (source, first period index from which the first file qualifies) for each one-off M12 case.
         self.pending = {} if rate <= 0 else {
             "missing_column": ("layanan_kesehatan", half),
-            "empty_file": ("kur", half),
+            "empty_file": ("kur", 0),
             "wrong_content": ("bansos", third),
             "truncated_csv": ("pelatihan", 0),
             "truncated_xlsx": ("mitra", 0),

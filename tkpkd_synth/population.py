@@ -169,7 +169,8 @@ def build_population(seed: int, window: Window, geography: Geography, family_cou
     initial["died_on"][dies] = rng.integers(start, end + 1, dies.sum())
     alone = (family_size[initial["family"]] == 1) & poor_family[initial["family"]]
     early_death = at_least(rng, dies & alone, alone, 1) & ~dies
-    initial["died_on"][early_death] = rng.integers(start, start + early_days, early_death.sum())
+    # In the first month, so the first verification round already finds the house empty.
+    initial["died_on"][early_death] = rng.integers(start, start + 28, early_death.sum())
 
     blocks = [initial]
     family_blocks = [families]
@@ -219,7 +220,6 @@ def build_population(seed: int, window: Window, geography: Geography, family_cou
     arrived_members = _arrived_members(rng, arrived, start, first_id=next_family, first_person=next_person)
     family_blocks.append(arrived)
     blocks.append(arrived_members)
-    next_person += len(arrived_members["birth"])
 
     families = _concat(family_blocks)
     people = _concat(blocks)

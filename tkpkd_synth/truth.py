@@ -74,48 +74,33 @@ class TruthRecorder:
         self.defect_codes.update(record["defects"])
 
     def add_rows(self, rendered: Rendered, path: str, file_status: str) -> None:
+        """One truth row per data row and per non-data row (empty or total) below the header, in file order."""
         layout = rendered.layout
         n = rendered.n_rows
-        codes = sorted(rendered.row_defects)
-        self.defect_codes.update(code for code in codes if rendered.row_defects[code].any())
-        row_index = [np.flatnonzero(rendered.row_defects[code]) for code in codes]
-        flat_rows = np.concatenate(row_index) if codes else np.zeros(0, dtype=np.int64)
-        flat_codes = np.concatenate([np.full(len(r), i) for i, r in enumerate(row_index)]) if codes else np.zeros(0, dtype=np.int64)
-        order = np.lexsort((flat_codes, flat_rows))
-        counts = np.bincount(flat_rows, minlength=n)
-
-        injected_total = "M10_total_row" in rendered.file_defects
-        non_data_rows = list(layout.empty_rows.tolist())
-        non_data_codes = [["M10_empty_row"]] * len(non_data_rows)
-        reasons = ["empty_row"] * len(non_data_rows)
-        if layout.total_row is not None:
-            non_data_rows.append(layout.total_row)
-            non_data_codes.append(["M10_total_row"] if injected_total else [])
-            reasons.append("total_row")
-        self.defect_codes.update(code for group in non_data_codes for code in group)
-        m = len(non_data_rows)
-
-        all_counts = np.concatenate([counts, [len(group) for group in non_data_codes]]).astype(np.int64)
-        offsets = np.concatenate([[0], np.cumsum(all_counts)])
-        code_values = np.array(codes, dtype=object)[flat_codes[order]].tolist() + [c for group in non_data_codes for c in group]
-        defects = pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), pa.array(code_values, type=pa.string()))
+        non_data = _non_data_rows(rendered)
+        m = len(non_data)
+        defects = _defect_lists(rendered.row_defects, n, [codes for _, _, codes in non_data])
+        self.defect_codes.update(pc.unique(pc.list_flatten(defects)).to_pylist())
 
         def ids(values: np.ndarray) -> pa.Array:
-            return pa.array(np.concatenate([values + 1, np.zeros(m, dtype=np.int64)]), mask=np.concatenate([values < 0, np.ones(m, bool)]))
+            return pa.array(np.concatenate([values + 1, np.zeros(m, dtype=np.int64)]),
+                            mask=np.concatenate([values < 0, np.ones(m, bool)]))
 
         def numbers(values: np.ndarray) -> pa.Array:
             text = pc.cast(pa.array(np.concatenate([values, np.zeros(m, dtype=np.int64)])), pa.string())
-            return pc.if_else(pa.array(np.concatenate([values > 0, np.zeros(m, bool)])), text, pa.scalar(None, pa.string()))
+            present = pa.array(np.concatenate([values > 0, np.zeros(m, bool)]))
+            return pc.if_else(present, text, pa.scalar(None, pa.string()))
 
         def constant(value: str) -> pa.Array:
             return pa.nulls(n + m, pa.string()).fill_null(value)
 
+        row_numbers = np.concatenate([layout.data_rows, np.array([r for r, _, _ in non_data], dtype=np.int64)])
         table = pa.table({
             "source": constant(rendered.logical.source.code),
             "path": constant(path),
-            "row_number": pa.array(np.concatenate([layout.data_rows, np.array(non_data_rows, dtype=np.int64)]).astype(np.int32)),
+            "row_number": pa.array(row_numbers.astype(np.int32)),
             "is_non_data": pa.array(np.concatenate([np.zeros(n, bool), np.ones(m, bool)])),
-            "non_data_reason": pa.array([None] * n + reasons, type=pa.string()),
+            "non_data_reason": pa.array([None] * n + [reason for _, reason, _ in non_data], type=pa.string()),
             "person_id": ids(rendered.person),
             "family_id": ids(rendered.family),
             "nik_true": numbers(rendered.nik_true),
@@ -125,7 +110,7 @@ class TruthRecorder:
             "file_status": constant(file_status),
         }, schema=_ROWS_SCHEMA)
         if m:
-            table = table.take(pa.array(np.argsort(table["row_number"].to_numpy(), kind="stable")))
+            table = table.take(pa.array(np.argsort(row_numbers, kind="stable")))
         self._batches.append(table)
         self._buffered += len(table)
         if self._buffered >= _FLUSH_ROWS:
@@ -135,7 +120,7 @@ class TruthRecorder:
         if not self._batches:
             return
         if self._writer is None:
-            self._writer = pq.ParquetWriter(self.truth / "rows.parquet", _ROWS_SCHEMA)
+            self._writer = pq.ParquetWriter(self.truth / "rows.parquet", _ROWS_SCHEMA, compression="zstd")
         self._writer.write_table(pa.concat_tables(self._batches))
         self._batches, self._buffered = [], 0
 
@@ -153,6 +138,30 @@ class TruthRecorder:
         manifest = {**manifest, "defect_codes": sorted(self.defect_codes)}
         (self.truth / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         (self.truth / "README.md").write_text(README, encoding="utf-8")
+
+
+def _non_data_rows(rendered: Rendered) -> list[tuple[int, str, list[str]]]:
+    """(row number, non_data_reason, defect codes) of the empty rows and the total row below the header.
+    An injected total row carries M10_total_row; bansos' JUMLAH row is part of its format and carries none."""
+    layout = rendered.layout
+    rows = [(int(r), "empty_row", ["M10_empty_row"]) for r in layout.empty_rows]
+    if layout.total_row is not None:
+        injected = "M10_total_row" in rendered.file_defects
+        rows.append((layout.total_row, "total_row", ["M10_total_row"] if injected else []))
+    return rows
+
+
+def _defect_lists(row_defects: dict[str, np.ndarray], n: int, extra: list[list[str]]) -> pa.ListArray:
+    """Per data row the sorted list of its defect codes (from code -> row mask), then the lists in `extra`."""
+    codes = sorted(row_defects)
+    rows_of = [np.flatnonzero(row_defects[code]) for code in codes]
+    flat_rows = np.concatenate([np.zeros(0, dtype=np.int64), *rows_of])
+    flat_codes = np.concatenate([np.zeros(0, dtype=np.int64), *(np.full(len(r), i) for i, r in enumerate(rows_of))])
+    order = np.lexsort((flat_codes, flat_rows))
+    counts = np.concatenate([np.bincount(flat_rows, minlength=n), [len(group) for group in extra]]).astype(np.int64)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    values = np.array(codes, dtype=object)[flat_codes[order]].tolist() + [c for group in extra for c in group]
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(values, type=pa.string()))
 
 
 def _write_spellings(world: World, path: Path) -> None:

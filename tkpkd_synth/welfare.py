@@ -68,6 +68,7 @@ def simulate(seed: int, window: Window, population: Population) -> tuple[Registr
     recorded = np.full(n_families, np.nan)
     proposed_on = np.full(n_families, -1)            # round of the family's Usulan Baru, -1 if never proposed
     last_verified_day = np.full(n_families, -10**7)
+    reported_gone = np.zeros(n_families, dtype=bool)  # reported Pindah, Meninggal or Tidak Ditemukan already
     outcomes = pd.Series(dtype=object)                # family -> latest outcome since the previous snapshot
     verification_frames: list[pd.DataFrame] = []
     left_behind = np.zeros(n_families, dtype=bool)
@@ -106,7 +107,7 @@ def simulate(seed: int, window: Window, population: Population) -> tuple[Registr
         latest = max(0, _snapshot_before(snapshots, t))
         if t in rounds:
             frame = _verify(rng, window, population, t, z_now, thresholds, in_dtsen[latest], desil[latest],
-                            proposed_on, last_verified_day, round_index=len(verification_frames))
+                            proposed_on, last_verified_day, reported_gone, round_index=len(verification_frames))
             verification_frames.append(frame)
             outcomes = pd.concat([outcomes[~outcomes.index.isin(frame["family"])],
                                   pd.Series(frame["outcome"].to_numpy(), index=frame["family"].to_numpy(), dtype=object)])
@@ -159,7 +160,7 @@ def _city_deciles(recorded: np.ndarray, member: np.ndarray) -> np.ndarray:
 
 
 def _verify(rng, window, population, t, z_now, thresholds, in_dtsen, desil, proposed_on, last_verified_day,
-            round_index) -> pd.DataFrame:
+            reported_gone, round_index) -> pd.DataFrame:
     """One musyawarah round: each participating kelurahan verifies part of its poor registry families and proposes
     poor families the registry misses. Outcomes follow the truth on the day of the meeting."""
     families = population.families
@@ -178,13 +179,17 @@ def _verify(rng, window, population, t, z_now, thresholds, in_dtsen, desil, prop
     verified = at_least(rng, candidates & (rng.random(n) < VERIFIED_SHARE), candidates, 1)
     true_desil = desil_of(z_now, thresholds)
     alive = alive_members_on(population, last) > 0
-    # The lurah knows who moved away or died: registry families that are gone are always brought to the meeting.
+    # The lurah knows who moved away or died: registry families that are gone are brought to the next meeting,
+    # however recently they were verified, unless they were already reported gone.
     last_death = _last_death_days(population)
     gone = (families.moved_on <= day) | (~alive & (last_death <= day))
-    verified |= in_dtsen & gone & due
-    missing = ~in_dtsen & present_family & (families.moved_on > day) & alive & (true_desil <= 3) \
-        & (proposed_on < 0) & turnout[families.kelurahan]
-    proposals = at_least(rng, missing & (rng.random(n) < PROPOSAL_SHARE), missing, 1 if round_index == 0 else 0)
+    verified |= in_dtsen & gone & ~reported_gone
+    outside = ~in_dtsen & present_family & (families.moved_on > day) & alive & (proposed_on < 0)
+    missing = outside & (true_desil <= 3)
+    proposals = missing & turnout[families.kelurahan] & (rng.random(n) < PROPOSAL_SHARE)
+    # Every run shows at least one Usulan Baru: a tiny city may have to propose a near-poor family.
+    if (proposed_on < 0).all():
+        proposals = at_least(rng, proposals, missing if missing.any() else outside & (true_desil <= 5), 1)
 
     chosen = np.flatnonzero(verified | proposals)
     d = day[chosen]
@@ -199,6 +204,7 @@ def _verify(rng, window, population, t, z_now, thresholds, in_dtsen, desil, prop
         default=LAYAK,
     )
     proposed_on[chosen[outcome == USULAN_BARU]] = round_index
+    reported_gone[chosen[np.isin(outcome, INACTIVE_OUTCOMES)]] = True
     last_verified_day[chosen] = d
     person = representatives_on(population, last)[chosen]
     return pd.DataFrame({"family": chosen, "person": person, "period": t, "day": d, "outcome": outcome,
