@@ -70,6 +70,17 @@ def publish_analytics(warehouse: Path, analytics: Path) -> list[PublishedTable]:
     analytics.parent.mkdir(parents=True, exist_ok=True)
     staging_file = analytics.with_name(f".{analytics.name}.{os.getpid()}.building")
     staging_file.unlink(missing_ok=True)
+    try:
+        published = _build(warehouse, staging_file)
+        os.replace(staging_file, analytics)
+    finally:
+        # On success the file has been moved; on any failure nothing half-built stays beside the target.
+        staging_file.unlink(missing_ok=True)
+        staging_file.with_name(staging_file.name + ".wal").unlink(missing_ok=True)
+    return published
+
+
+def _build(warehouse: Path, staging_file: Path) -> list[PublishedTable]:
     published: list[PublishedTable] = []
     with duckdb.connect() as connection:
         connection.execute(f"attach {_quote(str(warehouse))} as warehouse (read_only)")
@@ -101,5 +112,4 @@ def publish_analytics(warehouse: Path, analytics: Path) -> list[PublishedTable]:
         finally:
             connection.execute("detach analytics")
             connection.execute("detach warehouse")
-    os.replace(staging_file, analytics)
     return published
