@@ -97,7 +97,7 @@ def test_payouts_to_dead_recipients_match_the_ground_truth(warehouse):
         join truth_rows row on row.path = payout._source_file and row.row_number = payout._row_number
         join (select distinct person_id, died_on from truth_persons where died_on is not null) person
           using (person_id)
-        where payout.is_delivered and payout.nik is not null and person.died_on <= payout.payout_date
+        where payout.is_delivered and person.died_on <= payout.payout_date
         """
     ).fetchone()[0]
     found = warehouse.execute(

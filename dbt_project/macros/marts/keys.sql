@@ -34,7 +34,7 @@ md5({{ tkpkd_agency_name_key(agency_name) }})
 
 {# date_key = yyyymmdd as INTEGER. #}
 {% macro tkpkd_date_key(date_expr) -%}
-cast(strftime({{ date_expr }}, '%Y%m%d') as integer)
+cast(year({{ date_expr }}) * 10000 + month({{ date_expr }}) * 100 + day({{ date_expr }}) as integer)
 {%- endmacro %}
 
 

@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 {#
   Every delivered benefit or service of the programme table (warehouse.md, "Programmes"), one row per delivery,
   before it is placed in a family (fct_assistance does that). Restricted (holds the NIK): schema `intermediate`.
@@ -20,13 +21,17 @@
   - jkn: a PBI (APBN or APBD) membership is a benefit every month it is active: one row per member and period with
     an AKTIF membership as of the period (int_jkn_membership_months), dated the last day of the period, amount the
     monthly premium the state pays (var pbi_monthly_premium_idr, Rp 42,000 for class III). A member with two PBI
-    cards in one snapshot counts once (the card with the latest TMT).
+    cards in one snapshot counts once (the programme of the card with the latest TMT).
 
-  Recipient: person_key from a valid NIK. Where the NIK is unusable but the row has a valid KK number and a name
-  (rtlh, sanitasi), the recipient is linked to the one member of that KK with the same name (compared without case,
+  Recipient: person_key from a valid NIK. Where the NIK is unusable (e.g. Excel-damaged) but the row has a valid KK
+  number and a name (bansos, mitra, rtlh, sanitasi), the recipient is linked to the one member of that KK with the same name (compared without case,
   accents, spaces or punctuation) in DTSEN or Dukcapil; no link when zero or several people match (never a guess).
+  A view (computed once, inside fct_assistance): materialising its six million rows at city scale costs more than
+  it saves.
   assistance_key is an md5 over the source, the pseudonymous keys and non-identifying parts of the natural key
-  (never over a NIK or KK number, which could be brute-forced back from a plain hash).
+  (never over a NIK or KK number, which could be brute-forced back from a plain hash); a row whose own NIK is
+  unusable cannot be told apart by its natural key (staging does not deduplicate it either), so its file hash and
+  row number stand in for the recipient.
 #}
 with people as (
     select nik, person_key from {{ ref('int_person_identities') }}
@@ -37,14 +42,27 @@ families as (
 ),
 
 -- record linkage for rows without a usable NIK: KK number + name -> the unique person of that KK with that name
-linkable_people as (
-    select kk_number, {{ tkpkd_name_key('full_name') }} as name_key, nik
-    from {{ ref('stg_dtsen__members') }}
-    where kk_number is not null and nik is not null
+-- (only the KK numbers of rows without a usable NIK are looked at)
+unlinked_kk as (
+    select kk_number from {{ ref('stg_rtlh__houses') }} where nik is null and kk_number is not null
     union
-    select kk_number, {{ tkpkd_name_key('full_name') }} as name_key, nik
-    from {{ ref('stg_dukcapil__residents') }}
-    where kk_number is not null and nik is not null
+    select kk_number from {{ ref('stg_sanitasi__assistance') }} where nik is null and kk_number is not null
+    union
+    select kk_number from {{ ref('stg_bansos__payouts') }} where nik is null and kk_number is not null
+    union
+    select kk_number from {{ ref('stg_mitra__deliveries') }} where nik is null and kk_number is not null
+),
+
+linkable_people as (
+    select members.kk_number, {{ tkpkd_name_key('members.full_name') }} as name_key, members.nik
+    from {{ ref('stg_dtsen__members') }} as members
+    where members.nik is not null
+        and members.kk_number in (select kk_number from unlinked_kk)
+    union
+    select residents.kk_number, {{ tkpkd_name_key('residents.full_name') }} as name_key, residents.nik
+    from {{ ref('stg_dukcapil__residents') }} as residents
+    where residents.nik is not null
+        and residents.kk_number in (select kk_number from unlinked_kk)
 ),
 
 name_links as (
@@ -62,7 +80,7 @@ bansos as (
         payout_date as delivered_on,
         nik,
         kk_number,
-        cast(null as varchar) as recipient_name,
+        recipient_name,
         kelurahan_code,
         cast(null as integer) as rw,
         cast(null as integer) as rt,
@@ -72,7 +90,10 @@ bansos as (
         cast(null as varchar) as agency_sector,
         payout_status as delivery_status,
         'TAHAP ' || cast(tahap as varchar) || ' ' || cast(payout_year as varchar) as delivery_detail,
-        program_code || '|' || cast(tahap as varchar) || '|' || cast(payout_year as varchar) as natural_key_rest
+        program_code || '|' || cast(tahap as varchar) || '|' || cast(payout_year as varchar) as natural_key_rest,
+        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
+        _source_file,
+        _row_number
     from {{ ref('stg_bansos__payouts') }}
     where payout_status = 'SALUR'
         and program_code is not null
@@ -96,7 +117,10 @@ rtlh as (
         cast(null as varchar) as agency_sector,
         house_status as delivery_status,
         activity as delivery_detail,
-        coalesce(activity, '') || '|' || coalesce(cast(budget_year as varchar), '') as natural_key_rest
+        coalesce(activity, '') || '|' || coalesce(cast(budget_year as varchar), '') as natural_key_rest,
+        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
+        _source_file,
+        _row_number
     from {{ ref('stg_rtlh__houses') }}
     where program_code is not null
         and completion_date is not null
@@ -127,7 +151,10 @@ air_bersih as (
         cast(null as varchar) as agency_sector,
         connection_status as delivery_status,
         tariff_group as delivery_detail,
-        connection_number as natural_key_rest
+        connection_number as natural_key_rest,
+        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
+        _source_file,
+        _row_number
     from water_rows
 ),
 
@@ -148,7 +175,10 @@ sanitasi as (
         cast(null as varchar) as agency_sector,
         assistance_status as delivery_status,
         assistance_type as delivery_detail,
-        assistance_type as natural_key_rest
+        assistance_type as natural_key_rest,
+        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
+        _source_file,
+        _row_number
     from {{ ref('stg_sanitasi__assistance') }}
     where assistance_status = 'SELESAI'
         and completion_date is not null
@@ -172,7 +202,10 @@ pelatihan as (
         cast(null as varchar) as agency_sector,
         graduation_status as delivery_status,
         vocation as delivery_detail,
-        training_key || '|' || cast(start_date as varchar) as natural_key_rest
+        training_key || '|' || cast(start_date as varchar) as natural_key_rest,
+        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
+        _source_file,
+        _row_number
     from {{ ref('stg_pelatihan__trainings') }}
     where start_date is not null
 ),
@@ -203,7 +236,10 @@ umkm as (
         cast(null as varchar) as agency_sector,
         mentoring_type as delivery_status,
         sector as delivery_detail,
-        business_key as natural_key_rest
+        business_key as natural_key_rest,
+        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
+        _source_file,
+        _row_number
     from umkm_supported
 ),
 
@@ -224,7 +260,10 @@ kur as (
         banks.pentahelix_sector as agency_sector,
         'KOL_' || cast(loans.collectibility as varchar) as delivery_status,
         loans.scheme as delivery_detail,
-        loans.bank || '|' || cast(loans.contract_date as varchar) as natural_key_rest
+        loans.bank || '|' || cast(loans.contract_date as varchar) as natural_key_rest,
+        loans._file_hash || ':' || cast(loans._row_number as varchar) as row_lineage,
+        loans._source_file,
+        loans._row_number
     from {{ ref('stg_kur__loans') }} as loans
     left join {{ ref('ref_agencies') }} as banks
         on banks.agency_code = loans.agency_code
@@ -238,7 +277,7 @@ mitra as (
         delivery_date as delivered_on,
         nik,
         kk_number,
-        cast(null as varchar) as recipient_name,
+        recipient_name,
         kelurahan_code,
         cast(null as integer) as rw,
         cast(null as integer) as rt,
@@ -248,7 +287,10 @@ mitra as (
         partner_sector as agency_sector,
         category as delivery_status,
         partner_program_name as delivery_detail,
-        partner_program_key || '|' || cast(delivery_date as varchar) as natural_key_rest
+        partner_program_key || '|' || cast(delivery_date as varchar) as natural_key_rest,
+        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
+        _source_file,
+        _row_number
     from {{ ref('stg_mitra__deliveries') }}
     where program_code is not null
         and delivery_date is not null
@@ -272,9 +314,25 @@ layanan as (
         cast(null as varchar) as agency_sector,
         nutrition_status as delivery_status,
         service_type as delivery_detail,
-        cast(service_date as varchar) || '|' || service_type as natural_key_rest
+        cast(service_date as varchar) || '|' || service_type as natural_key_rest,
+        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
+        _source_file,
+        _row_number
     from {{ ref('stg_layanan_kesehatan__services') }}
     where service_date is not null
+),
+
+pbi_members as (
+    select
+        person_key,
+        period,
+        max(period_end) as period_end,
+        arg_max(program_code, coverage_start_date) as program_code,
+        arg_max(segment, coverage_start_date) as segment,
+        max(nik) as nik
+    from {{ ref('int_jkn_membership_months') }}
+    where program_code in ('PBI_APBN', 'PBI_APBD')
+    group by person_key, period
 ),
 
 pbi as (
@@ -294,13 +352,11 @@ pbi as (
         cast(null as varchar) as agency_sector,
         'AKTIF' as delivery_status,
         segment as delivery_detail,
-        period as natural_key_rest
-    from {{ ref('int_jkn_membership_months') }}
-    where program_code in ('PBI_APBN', 'PBI_APBD')
-    qualify row_number() over (
-        partition by person_key, period
-        order by coverage_start_date desc, noka
-    ) = 1
+        period as natural_key_rest,
+        cast(null as varchar) as row_lineage,
+        cast(null as varchar) as _source_file,
+        cast(null as integer) as _row_number
+    from pbi_members
 ),
 
 deliveries as (
@@ -344,7 +400,9 @@ programmes as (
 
 select
     md5(
-        resolved.source || '|' || coalesce(people.person_key, '') || '|' || coalesce(families.family_key, '')
+        resolved.source
+        || '|' || coalesce(case when resolved.nik is not null then people.person_key end, 'row:' || resolved.row_lineage, '')
+        || '|' || coalesce(families.family_key, '')
         || '|' || coalesce(resolved.natural_key_rest, '')
     ) as assistance_key,
     resolved.source,
@@ -363,7 +421,9 @@ select
     coalesce(resolved.agency_name, programmes.agency_name) as agency_name,
     coalesce(resolved.agency_sector, programmes.pentahelix_sector) as agency_sector,
     resolved.delivery_status,
-    resolved.delivery_detail
+    resolved.delivery_detail,
+    resolved._source_file,
+    resolved._row_number
 from resolved
 left join people
     on people.nik = resolved.resolved_nik

@@ -16,9 +16,15 @@ with periods as (
     from {{ ref('int_periods') }}
 ),
 
+-- read once (the staging view is referenced twice below)
+dtsen_members as (
+    select _period, nik, kk_number, birth_date, sex, relationship_code, is_working, chronic_illness_code, has_disability
+    from {{ ref('stg_dtsen__members') }}
+),
+
 member_snapshots as (
     select distinct _period as snapshot_period
-    from {{ ref('stg_dtsen__members') }}
+    from dtsen_members
 ),
 
 period_snapshots as (
@@ -36,7 +42,7 @@ members as (
         period_snapshots.snapshot_period,
         members.*
     from period_snapshots
-    inner join {{ ref('stg_dtsen__members') }} as members
+    inner join dtsen_members as members
         on members._period = period_snapshots.snapshot_period
     where members.kk_number is not null
 ),

@@ -20,9 +20,14 @@ with periods as (
     from {{ ref('int_periods') }}
 ),
 
+-- read once (the staging view is referenced twice below)
+dtsen_families as (
+    select * from {{ ref('stg_dtsen__families') }}
+),
+
 family_snapshots as (
     select distinct _period as snapshot_period
-    from {{ ref('stg_dtsen__families') }}
+    from dtsen_families
 ),
 
 period_snapshots as (
@@ -39,7 +44,7 @@ snapshot_families as (
         period_snapshots.snapshot_period,
         families.*
     from period_snapshots
-    inner join {{ ref('stg_dtsen__families') }} as families
+    inner join dtsen_families as families
         on families._period = period_snapshots.snapshot_period
 ),
 

@@ -9,9 +9,15 @@ with periods as (
     from {{ ref('int_periods') }}
 ),
 
+-- read once (the staging view is referenced twice below)
+connections as (
+    select _period, connection_number, nik, connection_program, program_code, installation_date, connection_status
+    from {{ ref('stg_air_bersih__connections') }}
+),
+
 water_snapshots as (
     select distinct _period as snapshot_period
-    from {{ ref('stg_air_bersih__connections') }}
+    from connections
 ),
 
 period_snapshots as (
@@ -31,7 +37,7 @@ select
     connections.program_code,
     connections.installation_date
 from period_snapshots
-inner join {{ ref('stg_air_bersih__connections') }} as connections
+inner join connections
     on connections._period = period_snapshots.snapshot_period
 inner join {{ ref('int_person_identities') }} as people
     on people.nik = connections.nik

@@ -5,11 +5,11 @@
 with bounds as (
     select
         least(
-            (select min(delivered_on) from {{ ref('int_assistance_deliveries') }}),
+            (select min(delivered_on) from {{ ref('fct_assistance') }}),
             (select min(period_start) from {{ ref('int_periods') }})
         ) as first_date,
         greatest(
-            (select max(delivered_on) from {{ ref('int_assistance_deliveries') }}),
+            (select max(delivered_on) from {{ ref('fct_assistance') }}),
             (select max(period_end) from {{ ref('int_periods') }})
         ) as last_date
 ),

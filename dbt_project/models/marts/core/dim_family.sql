@@ -96,7 +96,7 @@ spans as (
 ),
 
 newest_snapshot as (
-    select max(_period) as snapshot_period from {{ ref('stg_dtsen__families') }}
+    select max(snapshot_period) as snapshot_period from snapshots
 ),
 
 family_newest as (

@@ -10,29 +10,25 @@
   - has_disability, has_chronic_illness: from the newest DTSEN member record (NULL for people outside DTSEN).
 #}
 with latest_member as (
-    select nik, kk_number, sex, birth_date, has_disability, chronic_illness_code
+    select
+        nik,
+        arg_max(sex, _period) as sex,
+        arg_max(birth_date, _period) as birth_date,
+        arg_max(has_disability, _period) as has_disability,
+        arg_max(chronic_illness_code, _period) as chronic_illness_code,
+        arg_max(kk_number, _period) filter (where kk_number is not null) as kk_number
     from {{ ref('stg_dtsen__members') }}
-    qualify row_number() over (partition by nik order by _period desc) = 1
-),
-
-latest_member_with_family as (
-    select nik, kk_number
-    from {{ ref('stg_dtsen__members') }}
-    where kk_number is not null
-    qualify row_number() over (partition by nik order by _period desc) = 1
+    group by nik
 ),
 
 latest_register as (
-    select person_key, family_key, sex, birth_date
+    select
+        person_key,
+        arg_max(sex, snapshot_period) as sex,
+        arg_max(birth_date, snapshot_period) as birth_date,
+        arg_max(family_key, snapshot_period) filter (where family_key is not null) as family_key
     from {{ ref('int_person_register_records') }}
-    qualify row_number() over (partition by person_key order by snapshot_period desc) = 1
-),
-
-latest_register_with_family as (
-    select person_key, family_key
-    from {{ ref('int_person_register_records') }}
-    where family_key is not null
-    qualify row_number() over (partition by person_key order by snapshot_period desc) = 1
+    group by person_key
 ),
 
 last_period as (
@@ -41,7 +37,7 @@ last_period as (
 
 select
     people.person_key,
-    coalesce(member_families.family_key, latest_register_with_family.family_key) as family_key,
+    coalesce(member_families.family_key, latest_register.family_key) as family_key,
     coalesce(
         latest_member.sex,
         latest_register.sex,
@@ -65,13 +61,9 @@ from {{ ref('int_person_identities') }} as people
 cross join last_period
 left join latest_member
     on latest_member.nik = people.nik
-left join latest_member_with_family
-    on latest_member_with_family.nik = people.nik
 left join {{ ref('int_family_identities') }} as member_families
-    on member_families.kk_number = latest_member_with_family.kk_number
+    on member_families.kk_number = latest_member.kk_number
 left join latest_register
     on latest_register.person_key = people.person_key
-left join latest_register_with_family
-    on latest_register_with_family.person_key = people.person_key
 left join {{ ref('int_person_deaths') }} as deaths
     on deaths.person_key = people.person_key

@@ -11,6 +11,9 @@
   3. dtsen_member: else the recipient's DTSEN family as of that period even though it is not in the registry;
   4. register: else the family of the recipient's KK number in their newest Dukcapil record from a period <= the
      delivery's period;
+  5. first_known: else, for a recipient no register knew yet at the delivery date (a newborn served before DTSEN
+     and Dukcapil list it; support recorded before the reporting window), the first family the person is later
+     listed in (DTSEN member snapshots first, then Dukcapil);
   else no family (family_key NULL).
   region_key: the family's region in the registry as of the delivery's period; else the row's own location (RT when
   the row has RW and RT, else its kelurahan); else the recipient's Dukcapil address; else NULL.
@@ -21,18 +24,24 @@ with deliveries as (
     select * from {{ ref('int_assistance_deliveries') }}
 ),
 
-member_family as (
+registry as (
+    select family_key, period, registry_status, desil_nasional, poverty_class, region_key, kelurahan_code
+    from {{ ref('int_registry_family_months') }}
+),
+
+-- the recipient's DTSEN family as of the delivery's period, and whether that family is in the registry then
+placed as (
     select
-        deliveries.assistance_key,
-        members.family_key,
-        registry.family_key is not null as in_registry
+        deliveries.*,
+        members.family_key as member_family_key,
+        member_registry.family_key is not null as member_in_registry
     from deliveries
-    inner join {{ ref('int_family_members_months') }} as members
+    left join {{ ref('int_family_members_months') }} as members
         on members.person_key = deliveries.person_key
         and members.period = deliveries.period
-    left join {{ ref('int_registry_family_months') }} as registry
-        on registry.family_key = members.family_key
-        and registry.period = deliveries.period
+    left join registry as member_registry
+        on member_registry.family_key = members.family_key
+        and member_registry.period = deliveries.period
 ),
 
 register_records as (
@@ -40,61 +49,130 @@ register_records as (
     from {{ ref('int_person_register_records') }}
 ),
 
-register_family as (
+-- the Dukcapil fallback is only looked up for deliveries not placed in a registry family through the recipient
+outside_registry as (
     select
-        deliveries.assistance_key,
-        register_records.family_key,
-        {{ tkpkd_region_key('register_records.kelurahan_code', 'register_records.rw', 'register_records.rt') }} as region_key,
-        register_records.kelurahan_code
-    from deliveries
-    asof inner join register_records
-        on register_records.person_key = deliveries.person_key
-        and deliveries.period >= register_records.snapshot_period
+        placed.*,
+        register_records.family_key as register_family_key,
+        {{ tkpkd_region_key('register_records.kelurahan_code', 'register_records.rw', 'register_records.rt') }}
+            as register_region_key,
+        register_records.kelurahan_code as register_kelurahan_code
+    from (select * from placed where not member_in_registry) as placed
+    asof left join register_records
+        on register_records.person_key = placed.person_key
+        and placed.period >= register_records.snapshot_period
+),
+
+programmes as (
+    select
+        program_code,
+        {{ tkpkd_program_key('program_code') }} as program_key,
+        category,
+        basic_need,
+        kind
+    from {{ ref('ref_programs') }}
+),
+
+agencies as (
+    select agency_name, {{ tkpkd_agency_key('agency_name') }} as agency_key
+    from (select distinct agency_name from deliveries where agency_name is not null) as names
+),
+
+-- last resort, for a recipient not yet known at the delivery date (a newborn served before the registers list it,
+-- support recorded before the reporting window): the first family the person is later listed in, DTSEN first
+unplaced_people as (
+    select distinct person_key
+    from outside_registry
+    where person_key is not null
+        and row_family_key is null
+        and member_family_key is null
+        and register_family_key is null
+),
+
+first_member as (
+    select members.person_key, arg_min(members.family_key, members.period) as family_key
+    from {{ ref('int_family_members_months') }} as members
+    inner join unplaced_people
+        on unplaced_people.person_key = members.person_key
+    group by members.person_key
+),
+
+first_register as (
+    select register_records.person_key, arg_min(register_records.family_key, register_records.snapshot_period) as family_key
+    from register_records
+    inner join unplaced_people
+        on unplaced_people.person_key = register_records.person_key
+    where register_records.family_key is not null
+    group by register_records.person_key
+),
+
+first_known as (
+    select
+        unplaced_people.person_key,
+        coalesce(first_member.family_key, first_register.family_key) as family_key
+    from unplaced_people
+    left join first_member
+        on first_member.person_key = unplaced_people.person_key
+    left join first_register
+        on first_register.person_key = unplaced_people.person_key
 ),
 
 attributed as (
     select
-        deliveries.*,
+        placed.*,
+        placed.member_family_key as family_key,
+        'registry_member' as family_attribution,
+        cast(null as varchar) as register_region_key,
+        cast(null as varchar) as register_kelurahan_code
+    from placed
+    where placed.member_in_registry
+
+    union all
+
+    select
+        outside_registry.* exclude (register_family_key, register_region_key, register_kelurahan_code),
+        coalesce(
+            outside_registry.row_family_key,
+            outside_registry.member_family_key,
+            outside_registry.register_family_key,
+            first_known.family_key
+        ) as family_key,
         case
-            when member_family.in_registry then member_family.family_key
-            when deliveries.row_family_key is not null then deliveries.row_family_key
-            when member_family.family_key is not null then member_family.family_key
-            else register_family.family_key
-        end as family_key,
-        case
-            when member_family.in_registry then 'registry_member'
-            when deliveries.row_family_key is not null then 'row_kk'
-            when member_family.family_key is not null then 'dtsen_member'
-            when register_family.family_key is not null then 'register'
+            when outside_registry.row_family_key is not null then 'row_kk'
+            when outside_registry.member_family_key is not null then 'dtsen_member'
+            when outside_registry.register_family_key is not null then 'register'
+            when first_known.family_key is not null then 'first_known'
         end as family_attribution,
-        register_family.region_key as register_region_key,
-        register_family.kelurahan_code as register_kelurahan_code
-    from deliveries
-    left join member_family
-        on member_family.assistance_key = deliveries.assistance_key
-    left join register_family
-        on register_family.assistance_key = deliveries.assistance_key
+        outside_registry.register_region_key,
+        outside_registry.register_kelurahan_code
+    from outside_registry
+    left join first_known
+        on first_known.person_key = outside_registry.person_key
+        and outside_registry.row_family_key is null
+        and outside_registry.member_family_key is null
+        and outside_registry.register_family_key is null
 )
 
 select
     attributed.assistance_key,
     attributed.source,
-    {{ tkpkd_program_key('attributed.program_code') }} as program_key,
+    programmes.program_key,
     attributed.program_code,
     programmes.category,
     programmes.basic_need,
     programmes.kind as program_kind,
-    {{ tkpkd_agency_key('attributed.agency_name') }} as agency_key,
+    agencies.agency_key,
     {{ tkpkd_date_key('attributed.delivered_on') }} as date_key,
     attributed.delivered_on,
     attributed.period,
     attributed.family_key,
     attributed.person_key,
-    coalesce(
-        registry.region_key,
-        {{ tkpkd_region_key('attributed.row_kelurahan_code', 'attributed.row_rw', 'attributed.row_rt') }},
-        attributed.register_region_key
-    ) as region_key,
+    case
+        when registry.region_key is not null then registry.region_key
+        when attributed.row_kelurahan_code is not null
+            then {{ tkpkd_region_key('attributed.row_kelurahan_code', 'attributed.row_rw', 'attributed.row_rt') }}
+        else attributed.register_region_key
+    end as region_key,
     coalesce(registry.kelurahan_code, attributed.row_kelurahan_code, attributed.register_kelurahan_code) as kelurahan_code,
     attributed.amount_idr,
     attributed.funding_source,
@@ -110,9 +188,11 @@ select
     attributed.family_attribution,
     attributed.person_link as recipient_link
 from attributed
-left join {{ ref('ref_programs') }} as programmes
+left join programmes
     on programmes.program_code = attributed.program_code
-left join {{ ref('int_registry_family_months') }} as registry
+left join agencies
+    on agencies.agency_name = attributed.agency_name
+left join registry
     on registry.family_key = attributed.family_key
     and registry.period = attributed.period
 left join {{ ref('int_person_deaths') }} as deaths

@@ -35,27 +35,28 @@ with candidates as (
     {%- endfor %}
 ),
 
-best_name as (
-    select nik, full_name, identity_source
+-- the first source in the order above, and within it the newest period (a smaller rank wins)
+ranked as (
+    select *, priority * 100000 - {{ tkpkd_month_number('_period') }} as source_rank
     from candidates
-    qualify row_number() over (partition by nik order by priority, _period desc) = 1
 ),
 
-best_birth_date as (
-    select nik, birth_date
-    from candidates
-    where birth_date is not null
-    qualify row_number() over (partition by nik order by priority, _period desc) = 1
+best as (
+    select
+        nik,
+        arg_min(full_name, source_rank) as full_name,
+        arg_min(identity_source, source_rank) as identity_source,
+        arg_min(birth_date, source_rank) filter (where birth_date is not null) as birth_date
+    from ranked
+    group by nik
 )
 
 select
     people.person_key,
     people.nik,
-    best_name.full_name,
-    best_birth_date.birth_date,
-    best_name.identity_source
+    best.full_name,
+    best.birth_date,
+    best.identity_source
 from {{ ref('int_person_identities') }} as people
-left join best_name
-    on best_name.nik = people.nik
-left join best_birth_date
-    on best_birth_date.nik = people.nik
+left join best
+    on best.nik = people.nik
