@@ -24,14 +24,21 @@
     cards in one snapshot counts once (the programme of the card with the latest TMT).
 
   Recipient: person_key from a valid NIK. Where the NIK is unusable (e.g. Excel-damaged) but the row has a valid KK
-  number and a name (bansos, mitra, rtlh, sanitasi), the recipient is linked to the one member of that KK with the same name (compared without case,
-  accents, spaces or punctuation) in DTSEN or Dukcapil; no link when zero or several people match (never a guess).
+  number and a name (bansos, mitra, rtlh, sanitasi), the recipient is linked to the one member of that KK with the
+  same name (compared without case, accents, spaces or punctuation) in DTSEN or Dukcapil; no link when zero or
+  several people match (never a guess).
+
+  One row per delivery: a delivery is identified by its source, its recipient (person_key, from the row's NIK or
+  from record linkage) - for rtlh and sanitasi its family (the row's KK number, else the head's DTSEN family) - and
+  the rest of the source's natural key. Staging cannot deduplicate rows whose natural key holds an unusable
+  identifier (the same payout in a corrected file with an Excel-damaged NIK; a cumulative quarterly report repeating
+  a finished grant with a damaged KK number); once resolved they are recognised here, and the row with its own
+  identifiers intact wins, then the newest file. A row that stays unresolved is its own delivery (file hash and row
+  number stand in for the recipient). assistance_key = md5 of that identity: it never hashes a NIK or KK number
+  (a plain hash of one could be brute-forced back).
+
   A view (computed once, inside fct_assistance): materialising its six million rows at city scale costs more than
   it saves.
-  assistance_key is an md5 over the source, the pseudonymous keys and non-identifying parts of the natural key
-  (never over a NIK or KK number, which could be brute-forced back from a plain hash); a row whose own NIK is
-  unusable cannot be told apart by its natural key (staging does not deduplicate it either), so its file hash and
-  row number stand in for the recipient.
 #}
 with people as (
     select nik, person_key from {{ ref('int_person_identities') }}
@@ -93,7 +100,8 @@ bansos as (
         program_code || '|' || cast(tahap as varchar) || '|' || cast(payout_year as varchar) as natural_key_rest,
         _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
         _source_file,
-        _row_number
+        _row_number,
+        _file_modified_at
     from {{ ref('stg_bansos__payouts') }}
     where payout_status = 'SALUR'
         and program_code is not null
@@ -120,7 +128,8 @@ rtlh as (
         coalesce(activity, '') || '|' || coalesce(cast(budget_year as varchar), '') as natural_key_rest,
         _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
         _source_file,
-        _row_number
+        _row_number,
+        _file_modified_at
     from {{ ref('stg_rtlh__houses') }}
     where program_code is not null
         and completion_date is not null
@@ -154,7 +163,8 @@ air_bersih as (
         connection_number as natural_key_rest,
         _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
         _source_file,
-        _row_number
+        _row_number,
+        _file_modified_at
     from water_rows
 ),
 
@@ -178,7 +188,8 @@ sanitasi as (
         assistance_type as natural_key_rest,
         _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
         _source_file,
-        _row_number
+        _row_number,
+        _file_modified_at
     from {{ ref('stg_sanitasi__assistance') }}
     where assistance_status = 'SELESAI'
         and completion_date is not null
@@ -205,7 +216,8 @@ pelatihan as (
         training_key || '|' || cast(start_date as varchar) as natural_key_rest,
         _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
         _source_file,
-        _row_number
+        _row_number,
+        _file_modified_at
     from {{ ref('stg_pelatihan__trainings') }}
     where start_date is not null
 ),
@@ -239,7 +251,8 @@ umkm as (
         business_key as natural_key_rest,
         _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
         _source_file,
-        _row_number
+        _row_number,
+        _file_modified_at
     from umkm_supported
 ),
 
@@ -263,7 +276,8 @@ kur as (
         loans.bank || '|' || cast(loans.contract_date as varchar) as natural_key_rest,
         loans._file_hash || ':' || cast(loans._row_number as varchar) as row_lineage,
         loans._source_file,
-        loans._row_number
+        loans._row_number,
+        loans._file_modified_at
     from {{ ref('stg_kur__loans') }} as loans
     left join {{ ref('ref_agencies') }} as banks
         on banks.agency_code = loans.agency_code
@@ -290,7 +304,8 @@ mitra as (
         partner_program_key || '|' || cast(delivery_date as varchar) as natural_key_rest,
         _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
         _source_file,
-        _row_number
+        _row_number,
+        _file_modified_at
     from {{ ref('stg_mitra__deliveries') }}
     where program_code is not null
         and delivery_date is not null
@@ -317,7 +332,8 @@ layanan as (
         cast(service_date as varchar) || '|' || service_type as natural_key_rest,
         _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
         _source_file,
-        _row_number
+        _row_number,
+        _file_modified_at
     from {{ ref('stg_layanan_kesehatan__services') }}
     where service_date is not null
 ),
@@ -335,30 +351,6 @@ pbi_members as (
     group by person_key, period
 ),
 
-pbi as (
-    select
-        'jkn' as source,
-        program_code,
-        period_end as delivered_on,
-        nik,
-        cast(null as varchar) as kk_number,
-        cast(null as varchar) as recipient_name,
-        cast(null as varchar) as kelurahan_code,
-        cast(null as integer) as rw,
-        cast(null as integer) as rt,
-        cast({{ var('pbi_monthly_premium_idr', 42000) }} as bigint) as amount_idr,
-        cast(null as varchar) as funding_source,
-        cast(null as varchar) as agency_name,
-        cast(null as varchar) as agency_sector,
-        'AKTIF' as delivery_status,
-        segment as delivery_detail,
-        period as natural_key_rest,
-        cast(null as varchar) as row_lineage,
-        cast(null as varchar) as _source_file,
-        cast(null as integer) as _row_number
-    from pbi_members
-),
-
 deliveries as (
     select * from bansos
     union all select * from rtlh
@@ -369,7 +361,6 @@ deliveries as (
     union all select * from kur
     union all select * from mitra
     union all select * from layanan
-    union all select * from pbi
 ),
 
 resolved as (
@@ -387,6 +378,97 @@ resolved as (
         and name_links.name_key = {{ tkpkd_name_key('deliveries.recipient_name') }}
 ),
 
+-- an rtlh or sanitasi row whose KK number is unusable belongs to its head's family: the KK number of the person's
+-- newest DTSEN member record
+person_families as (
+    select members.nik, arg_max(members.kk_number, members._period) as kk_number
+    from {{ ref('stg_dtsen__members') }} as members
+    where members.kk_number is not null
+        and members.nik in (
+            select nik from {{ ref('stg_rtlh__houses') }} where kk_number is null and nik is not null
+            union
+            select nik from {{ ref('stg_sanitasi__assistance') }} where kk_number is null and nik is not null
+        )
+    group by members.nik
+),
+
+keyed as (
+    select
+        resolved.*,
+        people.person_key,
+        families.family_key as row_family_key,
+        resolved.source
+            || '|' || coalesce(
+                case
+                    when resolved.source in ('rtlh', 'sanitasi') then coalesce(families.family_key, head_families.family_key)
+                end,
+                case when resolved.source = 'air_bersih' then '' end,
+                people.person_key,
+                'row:' || resolved.row_lineage
+            )
+            || '|' || coalesce(resolved.natural_key_rest, '') as delivery_identity
+    from resolved
+    left join people
+        on people.nik = resolved.resolved_nik
+    left join families
+        on families.kk_number = resolved.kk_number
+    left join person_families
+        on resolved.source in ('rtlh', 'sanitasi')
+        and resolved.kk_number is null
+        and person_families.nik = resolved.nik
+    left join families as head_families
+        on head_families.kk_number = person_families.kk_number
+),
+
+-- one row per delivery (see above): the row with its own identifiers intact wins, then the newest delivered file
+deduplicated as (
+    select *
+    from keyed
+    qualify row_number() over (
+        partition by delivery_identity
+        order by
+            (nik is not null)::integer + (kk_number is not null)::integer desc,
+            _file_modified_at desc nulls last,
+            _source_file desc,
+            _row_number desc
+    ) = 1
+),
+
+pbi_keyed as (
+    select
+        'jkn' as source,
+        program_code,
+        period_end as delivered_on,
+        nik,
+        nik as resolved_nik,
+        'nik' as person_link,
+        person_key,
+        cast(null as varchar) as row_family_key,
+        cast(null as varchar) as kelurahan_code,
+        cast(null as integer) as rw,
+        cast(null as integer) as rt,
+        cast({{ var('pbi_monthly_premium_idr', 42000) }} as bigint) as amount_idr,
+        cast(null as varchar) as funding_source,
+        cast(null as varchar) as agency_name,
+        cast(null as varchar) as agency_sector,
+        'AKTIF' as delivery_status,
+        segment as delivery_detail,
+        cast(null as varchar) as _source_file,
+        cast(null as integer) as _row_number,
+        'jkn|' || person_key || '|' || period as delivery_identity
+    from pbi_members
+),
+
+all_deliveries as (
+    select
+        source, program_code, delivered_on, nik, resolved_nik, person_link, person_key, row_family_key,
+        kelurahan_code, rw, rt, amount_idr, funding_source, agency_name, agency_sector, delivery_status,
+        delivery_detail, _source_file, _row_number, delivery_identity
+    from deduplicated
+    union all
+    select * from pbi_keyed
+),
+
 programmes as (
     select
         programmes.program_code,
@@ -399,35 +481,26 @@ programmes as (
 )
 
 select
-    md5(
-        resolved.source
-        || '|' || coalesce(case when resolved.nik is not null then people.person_key end, 'row:' || resolved.row_lineage, '')
-        || '|' || coalesce(families.family_key, '')
-        || '|' || coalesce(resolved.natural_key_rest, '')
-    ) as assistance_key,
-    resolved.source,
-    resolved.program_code,
-    resolved.delivered_on,
-    {{ tkpkd_period_of('resolved.delivered_on') }} as period,
-    resolved.resolved_nik as nik,
-    people.person_key,
-    case when people.person_key is not null then resolved.person_link end as person_link,
-    families.family_key as row_family_key,
-    resolved.kelurahan_code as row_kelurahan_code,
-    resolved.rw as row_rw,
-    resolved.rt as row_rt,
-    resolved.amount_idr,
-    coalesce(resolved.funding_source, programmes.funding_source) as funding_source,
-    coalesce(resolved.agency_name, programmes.agency_name) as agency_name,
-    coalesce(resolved.agency_sector, programmes.pentahelix_sector) as agency_sector,
-    resolved.delivery_status,
-    resolved.delivery_detail,
-    resolved._source_file,
-    resolved._row_number
-from resolved
-left join people
-    on people.nik = resolved.resolved_nik
-left join families
-    on families.kk_number = resolved.kk_number
+    md5(all_deliveries.delivery_identity) as assistance_key,
+    all_deliveries.source,
+    all_deliveries.program_code,
+    all_deliveries.delivered_on,
+    {{ tkpkd_period_of('all_deliveries.delivered_on') }} as period,
+    all_deliveries.resolved_nik as nik,
+    all_deliveries.person_key,
+    case when all_deliveries.person_key is not null then all_deliveries.person_link end as person_link,
+    all_deliveries.row_family_key,
+    all_deliveries.kelurahan_code as row_kelurahan_code,
+    all_deliveries.rw as row_rw,
+    all_deliveries.rt as row_rt,
+    all_deliveries.amount_idr,
+    coalesce(all_deliveries.funding_source, programmes.funding_source) as funding_source,
+    coalesce(all_deliveries.agency_name, programmes.agency_name) as agency_name,
+    coalesce(all_deliveries.agency_sector, programmes.pentahelix_sector) as agency_sector,
+    all_deliveries.delivery_status,
+    all_deliveries.delivery_detail,
+    all_deliveries._source_file,
+    all_deliveries._row_number
+from all_deliveries
 left join programmes
-    on programmes.program_code = resolved.program_code
+    on programmes.program_code = all_deliveries.program_code
