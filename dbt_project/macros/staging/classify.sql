@@ -118,3 +118,22 @@ case
 {% macro valid_numeric_code(col, code_list) -%}
 (case when cast({{ parse_int(col) }} as {{ dbt.type_string() }}) in (select code from {{ ref('ref_codes') }} where code_list = '{{ code_list }}') then {{ parse_int(col) }} end)
 {%- endmacro %}
+
+
+{#
+  The closing part of every base model: each row of `relation` (the parsed and looked-up rows) with its
+  classification and outcome. Renders the CTE `classified` and the model's final select.
+#}
+{% macro classified_rows(relation, checks) -%}
+classified as (
+    select
+        {{ relation }}.*,
+        {{ classify_row(checks) }}
+    from {{ relation }}
+)
+
+select
+    classified.*,
+    {{ row_outcome() }} as _outcome
+from classified
+{%- endmacro %}

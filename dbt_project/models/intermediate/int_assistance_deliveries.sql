@@ -82,26 +82,18 @@ name_links as (
 
 bansos as (
     select
-        'bansos' as source,
-        program_code,
-        payout_date as delivered_on,
-        nik,
-        kk_number,
-        recipient_name,
-        kelurahan_code,
-        cast(null as integer) as rw,
-        cast(null as integer) as rt,
-        amount_idr,
-        cast(null as varchar) as funding_source,
-        cast(null as varchar) as agency_name,
-        cast(null as varchar) as agency_sector,
-        payout_status as delivery_status,
-        'TAHAP ' || cast(tahap as varchar) || ' ' || cast(payout_year as varchar) as delivery_detail,
-        program_code || '|' || cast(tahap as varchar) || '|' || cast(payout_year as varchar) as natural_key_rest,
-        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
-        _source_file,
-        _row_number,
-        _file_modified_at
+        {{ tkpkd_delivery_columns('bansos', {
+            'program_code': "program_code",
+            'delivered_on': "payout_date",
+            'nik': "nik",
+            'kk_number': "kk_number",
+            'recipient_name': "recipient_name",
+            'kelurahan_code': "kelurahan_code",
+            'amount_idr': "amount_idr",
+            'delivery_status': "payout_status",
+            'delivery_detail': "'TAHAP ' || cast(tahap as varchar) || ' ' || cast(payout_year as varchar)",
+            'natural_key_rest': "program_code || '|' || cast(tahap as varchar) || '|' || cast(payout_year as varchar)",
+        }) }}
     from {{ ref('stg_bansos__payouts') }}
     where payout_status = 'SALUR'
         and program_code is not null
@@ -110,26 +102,21 @@ bansos as (
 
 rtlh as (
     select
-        'rtlh' as source,
-        program_code,
-        completion_date as delivered_on,
-        nik,
-        kk_number,
-        head_of_family_name as recipient_name,
-        kelurahan_code,
-        rw,
-        rt,
-        amount_idr,
-        funding_source,
-        cast(null as varchar) as agency_name,
-        cast(null as varchar) as agency_sector,
-        house_status as delivery_status,
-        activity as delivery_detail,
-        coalesce(activity, '') || '|' || coalesce(cast(budget_year as varchar), '') as natural_key_rest,
-        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
-        _source_file,
-        _row_number,
-        _file_modified_at
+        {{ tkpkd_delivery_columns('rtlh', {
+            'program_code': "program_code",
+            'delivered_on': "completion_date",
+            'nik': "nik",
+            'kk_number': "kk_number",
+            'recipient_name': "head_of_family_name",
+            'kelurahan_code': "kelurahan_code",
+            'rw': "rw",
+            'rt': "rt",
+            'amount_idr': "amount_idr",
+            'funding_source': "funding_source",
+            'delivery_status': "house_status",
+            'delivery_detail': "activity",
+            'natural_key_rest': "coalesce(activity, '') || '|' || coalesce(cast(budget_year as varchar), '')",
+        }) }}
     from {{ ref('stg_rtlh__houses') }}
     where program_code is not null
         and completion_date is not null
@@ -145,51 +132,34 @@ water_rows as (
 
 air_bersih as (
     select
-        'air_bersih' as source,
-        program_code,
-        installation_date as delivered_on,
-        nik,
-        cast(null as varchar) as kk_number,
-        cast(null as varchar) as recipient_name,
-        kelurahan_code,
-        cast(null as integer) as rw,
-        cast(null as integer) as rt,
-        cast(null as bigint) as amount_idr,
-        cast(null as varchar) as funding_source,
-        cast(null as varchar) as agency_name,
-        cast(null as varchar) as agency_sector,
-        connection_status as delivery_status,
-        tariff_group as delivery_detail,
-        connection_number as natural_key_rest,
-        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
-        _source_file,
-        _row_number,
-        _file_modified_at
+        {{ tkpkd_delivery_columns('air_bersih', {
+            'program_code': "program_code",
+            'delivered_on': "installation_date",
+            'nik': "nik",
+            'kelurahan_code': "kelurahan_code",
+            'delivery_status': "connection_status",
+            'delivery_detail': "tariff_group",
+            'natural_key_rest': "connection_number",
+        }) }}
     from water_rows
 ),
 
 sanitasi as (
     select
-        'sanitasi' as source,
-        program_code,
-        completion_date as delivered_on,
-        nik,
-        kk_number,
-        full_name as recipient_name,
-        kelurahan_code,
-        rw,
-        rt,
-        cast(null as bigint) as amount_idr,
-        funding_source,
-        cast(null as varchar) as agency_name,
-        cast(null as varchar) as agency_sector,
-        assistance_status as delivery_status,
-        assistance_type as delivery_detail,
-        assistance_type as natural_key_rest,
-        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
-        _source_file,
-        _row_number,
-        _file_modified_at
+        {{ tkpkd_delivery_columns('sanitasi', {
+            'program_code': "program_code",
+            'delivered_on': "completion_date",
+            'nik': "nik",
+            'kk_number': "kk_number",
+            'recipient_name': "full_name",
+            'kelurahan_code': "kelurahan_code",
+            'rw': "rw",
+            'rt': "rt",
+            'funding_source': "funding_source",
+            'delivery_status': "assistance_status",
+            'delivery_detail': "assistance_type",
+            'natural_key_rest': "assistance_type",
+        }) }}
     from {{ ref('stg_sanitasi__assistance') }}
     where assistance_status = 'SELESAI'
         and completion_date is not null
@@ -198,26 +168,14 @@ sanitasi as (
 
 pelatihan as (
     select
-        'pelatihan' as source,
-        program_code,
-        start_date as delivered_on,
-        nik,
-        cast(null as varchar) as kk_number,
-        cast(null as varchar) as recipient_name,
-        cast(null as varchar) as kelurahan_code,
-        cast(null as integer) as rw,
-        cast(null as integer) as rt,
-        cast(null as bigint) as amount_idr,
-        cast(null as varchar) as funding_source,
-        cast(null as varchar) as agency_name,
-        cast(null as varchar) as agency_sector,
-        graduation_status as delivery_status,
-        vocation as delivery_detail,
-        training_key || '|' || cast(start_date as varchar) as natural_key_rest,
-        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
-        _source_file,
-        _row_number,
-        _file_modified_at
+        {{ tkpkd_delivery_columns('pelatihan', {
+            'program_code': "program_code",
+            'delivered_on': "start_date",
+            'nik': "nik",
+            'delivery_status': "graduation_status",
+            'delivery_detail': "vocation",
+            'natural_key_rest': "training_key || '|' || cast(start_date as varchar)",
+        }) }}
     from {{ ref('stg_pelatihan__trainings') }}
     where start_date is not null
 ),
@@ -233,51 +191,30 @@ umkm_supported as (
 
 umkm as (
     select
-        'umkm' as source,
-        program_code,
-        coalesce(mentoring_date, {{ tkpkd_period_start('first_supported_period') }}) as delivered_on,
-        nik,
-        cast(null as varchar) as kk_number,
-        cast(null as varchar) as recipient_name,
-        cast(null as varchar) as kelurahan_code,
-        cast(null as integer) as rw,
-        cast(null as integer) as rt,
-        cast(null as bigint) as amount_idr,
-        cast(null as varchar) as funding_source,
-        cast(null as varchar) as agency_name,
-        cast(null as varchar) as agency_sector,
-        mentoring_type as delivery_status,
-        sector as delivery_detail,
-        business_key as natural_key_rest,
-        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
-        _source_file,
-        _row_number,
-        _file_modified_at
+        {{ tkpkd_delivery_columns('umkm', {
+            'program_code': "program_code",
+            'delivered_on': "coalesce(mentoring_date, " ~ tkpkd_period_start('first_supported_period') ~ ")",
+            'nik': "nik",
+            'delivery_status': "mentoring_type",
+            'delivery_detail': "sector",
+            'natural_key_rest': "business_key",
+        }) }}
     from umkm_supported
 ),
 
 kur as (
     select
-        'kur' as source,
-        loans.program_code,
-        loans.contract_date as delivered_on,
-        loans.nik,
-        cast(null as varchar) as kk_number,
-        cast(null as varchar) as recipient_name,
-        cast(null as varchar) as kelurahan_code,
-        cast(null as integer) as rw,
-        cast(null as integer) as rt,
-        loans.credit_limit_idr as amount_idr,
-        cast(null as varchar) as funding_source,
-        banks.agency_name,
-        banks.pentahelix_sector as agency_sector,
-        'KOL_' || cast(loans.collectibility as varchar) as delivery_status,
-        loans.scheme as delivery_detail,
-        loans.bank || '|' || cast(loans.contract_date as varchar) as natural_key_rest,
-        loans._file_hash || ':' || cast(loans._row_number as varchar) as row_lineage,
-        loans._source_file,
-        loans._row_number,
-        loans._file_modified_at
+        {{ tkpkd_delivery_columns('kur', {
+            'program_code': "loans.program_code",
+            'delivered_on': "loans.contract_date",
+            'nik': "loans.nik",
+            'amount_idr': "loans.credit_limit_idr",
+            'agency_name': "banks.agency_name",
+            'agency_sector': "banks.pentahelix_sector",
+            'delivery_status': "'KOL_' || cast(loans.collectibility as varchar)",
+            'delivery_detail': "loans.scheme",
+            'natural_key_rest': "loans.bank || '|' || cast(loans.contract_date as varchar)",
+        }, 'loans') }}
     from {{ ref('stg_kur__loans') }} as loans
     left join {{ ref('ref_agencies') }} as banks
         on banks.agency_code = loans.agency_code
@@ -286,26 +223,20 @@ kur as (
 
 mitra as (
     select
-        'mitra' as source,
-        program_code,
-        delivery_date as delivered_on,
-        nik,
-        kk_number,
-        recipient_name,
-        kelurahan_code,
-        cast(null as integer) as rw,
-        cast(null as integer) as rt,
-        amount_idr,
-        cast(null as varchar) as funding_source,
-        partner_name as agency_name,
-        partner_sector as agency_sector,
-        category as delivery_status,
-        partner_program_name as delivery_detail,
-        partner_program_key || '|' || cast(delivery_date as varchar) as natural_key_rest,
-        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
-        _source_file,
-        _row_number,
-        _file_modified_at
+        {{ tkpkd_delivery_columns('mitra', {
+            'program_code': "program_code",
+            'delivered_on': "delivery_date",
+            'nik': "nik",
+            'kk_number': "kk_number",
+            'recipient_name': "recipient_name",
+            'kelurahan_code': "kelurahan_code",
+            'amount_idr': "amount_idr",
+            'agency_name': "partner_name",
+            'agency_sector': "partner_sector",
+            'delivery_status': "category",
+            'delivery_detail': "partner_program_name",
+            'natural_key_rest': "partner_program_key || '|' || cast(delivery_date as varchar)",
+        }) }}
     from {{ ref('stg_mitra__deliveries') }}
     where program_code is not null
         and delivery_date is not null
@@ -314,26 +245,14 @@ mitra as (
 
 layanan as (
     select
-        'layanan_kesehatan' as source,
-        program_code,
-        service_date as delivered_on,
-        nik,
-        cast(null as varchar) as kk_number,
-        cast(null as varchar) as recipient_name,
-        cast(null as varchar) as kelurahan_code,
-        cast(null as integer) as rw,
-        cast(null as integer) as rt,
-        cast(null as bigint) as amount_idr,
-        cast(null as varchar) as funding_source,
-        cast(null as varchar) as agency_name,
-        cast(null as varchar) as agency_sector,
-        nutrition_status as delivery_status,
-        service_type as delivery_detail,
-        cast(service_date as varchar) || '|' || service_type as natural_key_rest,
-        _file_hash || ':' || cast(_row_number as varchar) as row_lineage,
-        _source_file,
-        _row_number,
-        _file_modified_at
+        {{ tkpkd_delivery_columns('layanan_kesehatan', {
+            'program_code': "program_code",
+            'delivered_on': "service_date",
+            'nik': "nik",
+            'delivery_status': "nutrition_status",
+            'delivery_detail': "service_type",
+            'natural_key_rest': "cast(service_date as varchar) || '|' || service_type",
+        }) }}
     from {{ ref('stg_layanan_kesehatan__services') }}
     where service_date is not null
 ),

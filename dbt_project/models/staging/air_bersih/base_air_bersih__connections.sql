@@ -61,14 +61,4 @@ resolved as (
         and programs.alias_key = parsed._program_key
 ),
 
-classified as (
-    select
-        resolved.*,
-        {{ classify_row(checks) }}
-    from resolved
-)
-
-select
-    classified.*,
-    {{ row_outcome() }} as _outcome
-from classified
+{{ classified_rows('resolved', checks) }}

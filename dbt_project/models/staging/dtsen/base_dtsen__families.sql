@@ -87,14 +87,4 @@ resolved as (
         and kelurahan.kecamatan_code = crosswalk.kode_dagri_dotted
 ),
 
-classified as (
-    select
-        resolved.*,
-        {{ classify_row(checks) }}
-    from resolved
-)
-
-select
-    classified.*,
-    {{ row_outcome() }} as _outcome
-from classified
+{{ classified_rows('resolved', checks) }}

@@ -60,14 +60,4 @@ resolved as (
     from parsed
 ),
 
-classified as (
-    select
-        resolved.*,
-        {{ classify_row(checks) }}
-    from resolved
-)
-
-select
-    classified.*,
-    {{ row_outcome() }} as _outcome
-from classified
+{{ classified_rows('resolved', checks) }}

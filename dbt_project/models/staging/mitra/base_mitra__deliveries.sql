@@ -64,14 +64,4 @@ resolved as (
         on kelurahan.alias_key = parsed._kelurahan_key
 ),
 
-classified as (
-    select
-        resolved.*,
-        {{ classify_row(checks) }}
-    from resolved
-)
-
-select
-    classified.*,
-    {{ row_outcome() }} as _outcome
-from classified
+{{ classified_rows('resolved', checks) }}

@@ -50,14 +50,4 @@ parsed as (
     from raw_rows
 ),
 
-classified as (
-    select
-        parsed.*,
-        {{ classify_row(checks) }}
-    from parsed
-)
-
-select
-    classified.*,
-    {{ row_outcome() }} as _outcome
-from classified
+{{ classified_rows('parsed', checks) }}

@@ -46,15 +46,11 @@ parsed as (
     from raw_rows
 ),
 
-classified as (
+supported as (
     select
         parsed.*,
-        case when parsed.mentoring_type in ('PELATIHAN_WIRAUSAHA', 'PENDAMPINGAN') then 'PENDAMPINGAN_UMKM' end as program_code,
-        {{ classify_row(checks) }}
+        case when parsed.mentoring_type in ('PELATIHAN_WIRAUSAHA', 'PENDAMPINGAN') then 'PENDAMPINGAN_UMKM' end as program_code
     from parsed
-)
+),
 
-select
-    classified.*,
-    {{ row_outcome() }} as _outcome
-from classified
+{{ classified_rows('supported', checks) }}
