@@ -41,8 +41,8 @@ def ensure_manifest() -> None:
     """Parse the dbt project when its manifest is missing or older than the project's files.
 
     The asset graph is read from the manifest, so a stale one would not know a new model. A fresh clone has no
-    manifest yet: the first load parses once (about three seconds) instead of failing; later loads only compare
-    file times.
+    manifest yet: the first load parses once (a `dbt parse` of the whole project: several seconds, up to half a minute
+    on a busy 2-core machine) instead of failing; later loads only compare file times.
     """
     if _manifest_is_stale():
         dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
