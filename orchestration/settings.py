@@ -31,6 +31,8 @@ class Settings:
     warehouse: Path
     analytics: Path
     exports: Path
+    quality_docs: Path
+    quality_thresholds: Path
     pseudonym_secret: str
     uses_development_secret: bool
 
@@ -56,11 +58,15 @@ def load_settings() -> Settings:
             stacklevel=2,
         )
         secret = DEVELOPMENT_PSEUDONYM_SECRET
+    warehouse = _path_from_env("TKPKD_WAREHOUSE", "data/warehouse/tkpkd.duckdb")
     return Settings(
         inbox=_path_from_env("TKPKD_INBOX", "data/inbox"),
-        warehouse=_path_from_env("TKPKD_WAREHOUSE", "data/warehouse/tkpkd.duckdb"),
+        warehouse=warehouse,
         analytics=_path_from_env("TKPKD_ANALYTICS", "data/warehouse/analytics.duckdb"),
         exports=_path_from_env("TKPKD_EXPORTS", "data/exports"),
+        # Beside the warehouse's folder by default (data/quality/data_docs), so a temporary warehouse gets its own.
+        quality_docs=_path_from_env("TKPKD_QUALITY_DOCS", str(warehouse.parent.parent / "quality" / "data_docs")),
+        quality_thresholds=_path_from_env("TKPKD_QUALITY_THRESHOLDS", "expectations/thresholds.yml"),
         pseudonym_secret=secret,
         uses_development_secret=uses_development_secret,
     )

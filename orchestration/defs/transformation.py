@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
 from orchestration.settings import DBT_PROJECT_DIR, load_settings
@@ -61,15 +67,45 @@ class TkpkdDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "marts"
 
 
-@dbt_assets(
-    manifest=DBT_PROJECT.manifest_path,
-    project=DBT_PROJECT,
-    dagster_dbt_translator=TkpkdDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
-    pool=WAREHOUSE_WRITER_POOL,
-)
-def tkpkd_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+# Seeds, staging and quarantine are built first; the quality gates of `orchestration/defs/quality.py` check the staged
+# data; then intermediate, marts and pii. Two dbt invocations, so that a failing blocking gate stops Dagster from
+# starting the second one: the marts are not rebuilt from a bad batch.
+STAGING_SELECTION = "resource_type:seed path:models/staging path:models/quarantine"
+# The first build takes only tests whose parents are all in it; a test spanning both layers runs in the second.
+_STAGING_INDIRECT_SELECTION = "cautious"
+
+
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: str):
     # dbt reads the warehouse path and the pseudonym secret from its environment (profiles.yml), resolved here
     # so that relative paths mean the same to dbt as to the Python side.
     os.environ.update(load_settings().dbt_env())
     # dbt unit tests check the SQL, not the data: the test suite runs them, materializations need not.
-    yield from dbt.cli(["build", "--exclude", "resource_type:unit_test"], context=context).stream()
+    yield from dbt.cli(["build", "--exclude", "resource_type:unit_test", *extra], context=context).stream()
+
+
+_TRANSLATOR = TkpkdDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    select=STAGING_SELECTION,
+    dagster_dbt_translator=_TRANSLATOR,
+    pool=WAREHOUSE_WRITER_POOL,
+    name="tkpkd_dbt_staging",
+)
+def tkpkd_dbt_staging_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from _dbt_build(context, dbt, "--indirect-selection", _STAGING_INDIRECT_SELECTION)
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    exclude=STAGING_SELECTION,
+    dagster_dbt_translator=_TRANSLATOR,
+    pool=WAREHOUSE_WRITER_POOL,
+    name="tkpkd_dbt_marts",
+)
+def tkpkd_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Intermediate, marts and pii: everything dbt builds after the staging gates."""
+    yield from _dbt_build(context, dbt)

@@ -1,6 +1,5 @@
 {#
-  Data quality per source and period (simple version; a later issue adds matching against dukcapil and the
-  registry). Rows: every contract source x every warehouse period (int_periods), plus any other (source, period)
+  Data quality per source and period. Rows: every contract source x every warehouse period (int_periods), plus any other (source, period)
   seen in raw.ingested_files; files in a folder that is not a period (`invalid_period_folder`) are listed under
   period 'unknown'.
   - files: received (every distinct path + content the loader saw), loaded, rejected (with the loader's messages),
@@ -8,6 +7,12 @@
   - rows (staging.stg_row_outcomes): received = accepted + quarantined + non-data; quarantined by reason as JSON;
   - valid_nik_share: of the data rows (accepted + quarantined) of sources that carry a NIK, the share whose NIK is
     valid (16 digits, plausible date part, not damaged by Excel); NULL for dtsen_keluarga (no NIK column);
+  - share_found_in_dukcapil: of the data rows with a valid NIK (sources with a NIK other than dukcapil itself), the
+    share whose NIK appears in a dukcapil snapshot of a period <= the row's period (a plain NIK join; the row-level
+    outcome of identity resolution may replace it);
+  - share_found_in_registry: of the data rows with a valid KK number (sources with a KK column other than
+    dtsen_keluarga itself), the share whose KK is a family of the DTSEN registry snapshot as of the row's period
+    (the newest dtsen_keluarga snapshot of a period <= the row's period);
   - duplicates_removed: accepted rows dropped by natural-key deduplication (staging.stg_dedup_stats);
   - days_since_last_delivery: from the end of the newest period in which the source delivered a loaded file to the
     end of the newest period of the warehouse (max int_periods.period_end), not to today, so a rebuild of the same
@@ -84,6 +89,68 @@ nik_validity as (
     {%- endfor %}
 ),
 
+{%- set kk_sources = ['dtsen_individu', 'dukcapil', 'verifikasi_kelurahan', 'bansos', 'rtlh', 'sanitasi', 'mitra'] %}
+{%- set dukcapil_sources = nik_sources | rejectattr('source', 'equalto', 'dukcapil') | list %}
+
+dukcapil_niks as (
+    select nik, min(_period) as first_period
+    from {{ ref('stg_dukcapil__residents') }}
+    group by nik
+),
+
+dukcapil_matches as (
+    {%- for item in dukcapil_sources %}
+    select
+        '{{ item.source }}' as source,
+        rows._period as period,
+        count(*) as valid_nik_rows,
+        sum(case when dukcapil_niks.first_period <= rows._period then 1 else 0 end) as found_rows
+    from {{ ref(item.base) }} as rows
+    left join dukcapil_niks
+        on dukcapil_niks.nik = rows.nik
+    where rows._outcome in ('accepted', 'quarantined')
+        and rows.nik_status = 'valid'
+        and rows._period is not null
+    group by rows._period
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+registry_snapshots as (
+    select distinct kk_number, _period as snapshot_period
+    from {{ ref('stg_dtsen__families') }}
+),
+
+registry_as_of as (
+    select periods.period, max(snapshots.snapshot_period) as snapshot_period
+    from periods
+    inner join (select distinct snapshot_period from registry_snapshots) as snapshots
+        on snapshots.snapshot_period <= periods.period
+    group by periods.period
+),
+
+registry_matches as (
+    {%- for source in kk_sources %}
+    {%- set item = (sources | selectattr('source', 'equalto', source) | first) %}
+    select
+        '{{ item.source }}' as source,
+        rows._period as period,
+        count(*) as valid_kk_rows,
+        sum(case when registry_snapshots.kk_number is not null then 1 else 0 end) as found_rows
+    from {{ ref(item.base) }} as rows
+    inner join registry_as_of
+        on registry_as_of.period = rows._period
+    left join registry_snapshots
+        on registry_snapshots.kk_number = rows.kk_number
+        and registry_snapshots.snapshot_period = registry_as_of.snapshot_period
+    where rows._outcome in ('accepted', 'quarantined')
+        and rows.kk_status = 'valid'
+        and rows._period is not null
+    group by rows._period
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
 dedup as (
     select source, coalesce(_period, 'unknown') as period, sum(dupes_removed) as duplicates_removed
     from {{ ref('stg_dedup_stats') }}
@@ -139,6 +206,10 @@ joined as (
         coalesce(quarantine_reasons.quarantined_by_reason, '{}') as quarantined_by_reason,
         nik_validity.data_rows as nik_data_rows,
         nik_validity.valid_nik_rows,
+        dukcapil_matches.valid_nik_rows as dukcapil_checked_rows,
+        dukcapil_matches.found_rows as dukcapil_found_rows,
+        registry_matches.valid_kk_rows as registry_checked_rows,
+        registry_matches.found_rows as registry_found_rows,
         coalesce(dedup.duplicates_removed, 0) as duplicates_removed,
         (
             select max(deliveries.delivered_period_end)
@@ -155,6 +226,10 @@ joined as (
         on quarantine_reasons.source = keys.source and quarantine_reasons.period = keys.period
     left join nik_validity
         on nik_validity.source = keys.source and nik_validity.period = keys.period
+    left join dukcapil_matches
+        on dukcapil_matches.source = keys.source and dukcapil_matches.period = keys.period
+    left join registry_matches
+        on registry_matches.source = keys.source and registry_matches.period = keys.period
     left join dedup
         on dedup.source = keys.source and dedup.period = keys.period
 )
@@ -174,6 +249,8 @@ select
     joined.quarantined_by_reason,
     {{ report_share('joined.rows_quarantined', 'joined.rows_accepted + joined.rows_quarantined') }} as quarantined_share,
     {{ report_share('joined.valid_nik_rows', 'joined.nik_data_rows') }} as valid_nik_share,
+    {{ report_share('joined.dukcapil_found_rows', 'joined.dukcapil_checked_rows') }} as share_found_in_dukcapil,
+    {{ report_share('joined.registry_found_rows', 'joined.registry_checked_rows') }} as share_found_in_registry,
     cast(joined.duplicates_removed as bigint) as duplicates_removed,
     last_delivery.last_delivered_period_end as last_delivery_period_end,
     {{ dbt.datediff('last_delivery.last_delivered_period_end', 'reference_date.reference_date', 'day') }}

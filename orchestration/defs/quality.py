@@ -1,0 +1,235 @@
+"""Quality gates: the Great Expectations suites of `expectations/` as blocking Dagster asset checks.
+
+- `staging_gates` checks every source's staged rows (its `stg_` model, newest period) after the staging dbt build.
+  Its checks are blocking: one failing expectation of error severity fails the step, and Dagster does not start the
+  marts' dbt build nor the publish of the analytics file in that run. A delivery warning (quarantine share, rejected
+  files) is a non-blocking check on `quarantine/quarantined_rows`.
+- `published_gates` checks every published table after the marts' dbt build, blocking `analytics/analytics_file`:
+  a failing published table keeps the last good analytics file.
+
+One GX context serves every gate of a process, and both steps rebuild the Data Docs, so the HTML under
+TKPKD_QUALITY_DOCS always shows the newest validation of every suite.
+"""
+
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.contract import load_contract
+from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
+from orchestration.quality.suites import PUBLISHED_TABLES, STAGED_SOURCES
+from orchestration.settings import load_settings
+
+STAGING_SCHEMA = "staging"
+PUBLISHED_SCHEMA = "main"
+GATE_PREFIX = "gx_"
+DELIVERIES_CHECK = "gx_deliveries"
+QUARANTINE_KEY = dg.AssetKey(["quarantine", "quarantined_rows"])
+
+
+def staging_key(source: str) -> dg.AssetKey:
+    return dg.AssetKey([STAGING_SCHEMA, STAGED_SOURCES[source].model])
+
+
+def published_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey([table])
+
+
+def _gate_result(asset_key: dg.AssetKey, name: str, result, docs_index: Path, extra: dict | None = None):
+    """A failed warning is a failed check of WARN severity: shown in the UI, never blocking."""
+    failed = result.failed_errors + result.failed_warnings
+    return dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=name,
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.ERROR if result.failed_errors else dg.AssetCheckSeverity.WARN,
+        description=result.summary(),
+        metadata={
+            "suite": result.suite,
+            "rows_validated": result.rows,
+            "expectations": len(result.outcomes),
+            "failed_errors": [o.expectation for o in result.failed_errors],
+            "failed_warnings": [o.expectation for o in result.failed_warnings],
+            "failures": dg.MetadataValue.md(result.summary() if failed else "none"),
+            "failed_rows": sum(o.unexpected_count or 0 for o in failed),
+            "data_docs": dg.MetadataValue.path(str(docs_index)),
+            "data_docs_url": dg.MetadataValue.url(docs_index.resolve().as_uri()),
+            **(extra or {}),
+        },
+    )
+
+
+def _markdown_table(frame) -> str:
+    if frame.empty:
+        return "none"
+    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(str(value) for value in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def _deliveries_frame(connection: duckdb.DuckDBPyConnection):
+    """One row per source: its newest period's row outcomes and rejected files."""
+    from orchestration.quality.gates import read_frame
+
+    return read_frame(
+        connection,
+        """
+        with newest as (
+            select source, max(_period) as period from staging.stg_row_outcomes where _period is not null group by source
+        ),
+        rows as (
+            select outcomes.source, newest.period,
+                count(*) filter (where outcome in ('accepted', 'quarantined')) as data_rows,
+                count(*) filter (where outcome = 'quarantined') as rows_quarantined
+            from staging.stg_row_outcomes as outcomes
+            inner join newest on newest.source = outcomes.source and newest.period = outcomes._period
+            group by outcomes.source, newest.period
+        )
+        select rows.source, rows.period, rows.data_rows, rows.rows_quarantined,
+            coalesce(rows.rows_quarantined / nullif(rows.data_rows, 0), 0) as quarantined_share,
+            (select count(*) from raw.ingested_files as files
+             where files.source = rows.source and files.period = rows.period and files.status = 'rejected')
+                as files_rejected
+        from rows
+        order by rows.source
+        """,
+    )
+
+
+def _staging_specs() -> list[dg.AssetCheckSpec]:
+    specs = [
+        dg.AssetCheckSpec(
+            name=f"{GATE_PREFIX}{source}",
+            asset=staging_key(source),
+            blocking=True,
+            description=f"Great Expectations suite expectations/staging/{source}.json on the newest period's staged rows.",
+        )
+        for source in STAGED_SOURCES
+    ]
+    specs.append(
+        dg.AssetCheckSpec(
+            name=DELIVERIES_CHECK,
+            asset=QUARANTINE_KEY,
+            description="Warnings per source: quarantined share of the newest period above the threshold, rejected files.",
+        )
+    )
+    return specs
+
+
+@dg.multi_asset_check(
+    name="staging_gates",
+    specs=_staging_specs(),
+    can_subset=True,
+    pool=WAREHOUSE_WRITER_POOL,
+    description="Quality gates on the staged data: run every suite of expectations/staging, build the Data Docs.",
+)
+def staging_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    from orchestration.quality import gates
+
+    settings = load_settings()
+    thresholds = gates.load_thresholds(settings.quality_thresholds)
+    runner = gates.gate_runner(settings.quality_docs)
+    parameters = gates.base_parameters(thresholds, date.today())
+    kinds = {code: spec.kind for code, spec in load_contract().items()}
+    selected = {key.name for key in context.selected_asset_check_keys}
+    results = []
+    with duckdb.connect(warehouse.database, read_only=True) as connection:
+        for source, spec in STAGED_SOURCES.items():
+            name = f"{GATE_PREFIX}{source}"
+            if name not in selected:
+                continue
+            suite = gates.load_suite(Path("staging") / f"{source}.json")
+            batch = gates.staged_batch(
+                connection, STAGING_SCHEMA, spec.model, gates.suite_columns(suite), thresholds["volume_min_ratio"]
+            )
+            result = runner.validate(suite, batch.frame, {**parameters, "min_rows": batch.min_rows})
+            results.append(
+                (staging_key(source), name, result, {
+                    "source_kind": kinds[source],
+                    "period": batch.period or "none",
+                    "previous_period": batch.previous_period or "none",
+                    "previous_period_rows": batch.previous_rows,
+                    "min_rows": batch.min_rows,
+                })
+            )
+        if DELIVERIES_CHECK in selected:
+            frame = _deliveries_frame(connection)
+            result = runner.validate(gates.load_suite(Path("staging") / "_deliveries.json"), frame, parameters)
+            results.append((QUARANTINE_KEY, DELIVERIES_CHECK, result, {
+                "deliveries": dg.MetadataValue.md(_markdown_table(frame)),
+            }))
+    docs_index = runner.build_docs()
+    for asset_key, name, result, extra in results:
+        yield _gate_result(asset_key, name, result, docs_index, extra)
+
+
+@dg.multi_asset_check(
+    name="published_gates",
+    specs=[
+        dg.AssetCheckSpec(
+            name=f"{GATE_PREFIX}published",
+            asset=published_key(table),
+            blocking=True,
+            description=f"Great Expectations suite expectations/published/{table}.json on the whole table.",
+        )
+        for table in PUBLISHED_TABLES
+    ],
+    can_subset=True,
+    pool=WAREHOUSE_WRITER_POOL,
+    description="Quality gates on the published tables, before the analytics file is replaced.",
+)
+def published_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    from orchestration.quality import gates
+
+    settings = load_settings()
+    runner = gates.gate_runner(settings.quality_docs)
+    selected = {key.asset_key for key in context.selected_asset_check_keys}
+    results = []
+    with duckdb.connect(warehouse.database, read_only=True) as connection:
+        for table in PUBLISHED_TABLES:
+            if published_key(table) not in selected:
+                continue
+            suite = gates.load_suite(Path("published") / f"{table}.json")
+            columns = gates.existing_columns(connection, PUBLISHED_SCHEMA, table, gates.suite_columns(suite))
+            frame = gates.read_frame(
+                connection, f"select {', '.join(gates.quote(c) for c in columns) or '1 as _no_column'} from main.{table}"
+            )
+            results.append((table, runner.validate(suite, frame, gates.resolve_key_parameters(connection, suite, PUBLISHED_SCHEMA))))
+    docs_index = runner.build_docs()
+    for table, result in results:
+        yield _gate_result(published_key(table), f"{GATE_PREFIX}published", result, docs_index)
+
+
+class ExportsResource(dg.ConfigurableResource):
+    """Where exports are written (TKPKD_EXPORTS)."""
+
+    path: str
+
+
+@dg.asset(
+    key=["exports", "agency_feedback"],
+    deps=[QUARANTINE_KEY, dg.AssetKey(["raw", "ingested_files"])],
+    group_name="quality",
+    kinds={"xlsx"},
+    pool=WAREHOUSE_WRITER_POOL,
+    description=(
+        "One feedback workbook (umpan balik) per source and period with something to fix: rejected files and every "
+        "quarantined row with its original values and the reason in plain Indonesian. Personal data: each workbook "
+        "goes only to the agency that delivered the rows. Built even when a gate blocks the marts."
+    ),
+)
+def agency_feedback(warehouse: WarehouseResource, exports: ExportsResource) -> dg.MaterializeResult:
+    from orchestration.feedback import write_feedback_workbooks
+
+    with duckdb.connect(warehouse.database, read_only=True) as connection:
+        workbooks = write_feedback_workbooks(connection, Path(exports.path))
+    return dg.MaterializeResult(
+        metadata={
+            "workbooks": len(workbooks),
+            "quarantined_rows": sum(w.quarantined_rows for w in workbooks),
+            "rejected_files": sum(w.rejected_files for w in workbooks),
+            "folder": dg.MetadataValue.path(str(Path(exports.path) / "feedback")),
+        }
+    )

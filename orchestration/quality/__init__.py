@@ -1,0 +1,1 @@
+"""Data-quality gates: the expectation suites of `expectations/` and how they run (Great Expectations 1.x)."""
