@@ -30,4 +30,13 @@ def test_dbt_tests_are_asset_checks_and_the_main_job_exists():
 def test_the_analytics_file_is_published_after_dbt():
     graph = _graph()
     parents = graph.get(dg.AssetKey(["analytics", "analytics_file"])).parent_keys
-    assert dg.AssetKey(["staging", "stg_bansos__payouts"]) in parents
+    assert dg.AssetKey(["rpt_data_quality"]) in parents
+    assert dg.AssetKey(["staging", "stg_bansos__payouts"]) in graph.get(dg.AssetKey(["intermediate", "int_assistance_deliveries"])).parent_keys
+
+
+def test_every_gate_is_an_asset_check_and_the_feedback_is_an_asset():
+    graph = _graph()
+    gates = {key for key in graph.asset_check_keys if key.name.startswith("gx_")}
+    assert dg.AssetCheckKey(dg.AssetKey(["staging", "stg_bansos__payouts"]), "gx_bansos") in gates
+    assert dg.AssetCheckKey(dg.AssetKey(["fct_assistance"]), "gx_published") in gates
+    assert dg.AssetKey(["exports", "agency_feedback"]) in set(graph.get_all_asset_keys())

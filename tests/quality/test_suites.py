@@ -1,0 +1,87 @@
+"""The committed suites are what the generator writes, and they cover what the issue asks of every gate."""
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.contract import load_contract
+from orchestration.quality import gates
+from orchestration.quality.suites import EXPECTATIONS_DIR, PUBLISHED_TABLES, build_suites, render
+
+
+def test_the_committed_suites_are_what_the_generator_writes():
+    built = build_suites()
+    committed = {path.relative_to(EXPECTATIONS_DIR) for path in EXPECTATIONS_DIR.rglob("*.json")}
+    assert committed == set(built), "run `uv run python -m orchestration.quality.suites`"
+    for relative, suite in built.items():
+        assert (EXPECTATIONS_DIR / relative).read_text(encoding="utf-8") == render(suite), relative
+
+
+def test_every_source_and_published_table_has_a_suite_that_gx_loads():
+    import great_expectations as gx
+
+    for source in load_contract():
+        suite = gates.load_suite(Path("staging") / f"{source}.json")
+        gx.ExpectationSuite(**suite)
+        types = {e["type"] for e in suite["expectations"]}
+        assert {"expect_column_to_exist", "expect_column_values_to_not_be_null",
+                "expect_table_row_count_to_be_between"} <= types, source
+        assert types & {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}, source
+    for table in PUBLISHED_TABLES:
+        gx.ExpectationSuite(**gates.load_suite(Path("published") / f"{table}.json"))
+
+
+def test_every_expectation_has_a_severity_and_every_parameter_a_source():
+    thresholds = gates.load_thresholds()
+    for path in EXPECTATIONS_DIR.rglob("*.json"):
+        suite = json.loads(path.read_text())
+        for expectation in suite["expectations"]:
+            assert expectation["meta"]["severity"] in {"error", "warning"}, path
+        for name in gates.suite_parameters(suite):
+            # Run-time values: the run date, the volume floor, dimension keys; the rest are thresholds in config.
+            assert name in {"today", "min_rows"} or name.startswith(gates.KEYS_PARAMETER) or name in thresholds, (
+                path, name)
+
+
+def test_volume_blocks_snapshots_and_warns_for_events():
+    for code, spec in load_contract().items():
+        (volume,) = [e for e in gates.load_suite(Path("staging") / f"{code}.json")["expectations"]
+                     if e["type"] == "expect_table_row_count_to_be_between"]
+        assert volume["meta"]["severity"] == ("error" if spec.kind == "snapshot" else "warning")
+
+
+def test_thresholds_come_from_configuration(tmp_path, monkeypatch):
+    from orchestration.settings import load_settings
+
+    custom = tmp_path / "thresholds.yml"
+    custom.write_text("volume_min_ratio: 0.9\n")
+    monkeypatch.setenv("TKPKD_QUALITY_THRESHOLDS", str(custom))
+    assert gates.load_thresholds(load_settings().quality_thresholds) == {"volume_min_ratio": 0.9}
+
+
+def test_the_volume_floor_compares_with_the_previous_delivered_period():
+    with duckdb.connect() as connection:
+        connection.execute("create schema staging")
+        connection.execute(
+            "create table staging.stg_x as select * from (values ('2025-03', 'a'), ('2025-06', 'a'), ('2025-06', 'b'),"
+            " ('2025-06', 'c'), ('2025-06', 'd'), ('2025-09', 'a')) as t(_period, nik)"
+        )
+        batch = gates.staged_batch(connection, "staging", "stg_x", ["nik", "missing_column"], 0.5)
+    assert (batch.period, batch.previous_period, batch.previous_rows, batch.min_rows) == ("2025-09", "2025-06", 4, 2)
+    assert list(batch.frame.columns) == ["nik"] and len(batch.frame) == 1
+
+
+def test_the_gates_block_what_follows_them():
+    from orchestration.definitions import defs
+    from orchestration.defs.quality import DELIVERIES_CHECK, published_gates, staging_gates
+
+    specs = [*staging_gates.check_specs, *published_gates.check_specs]
+    assert len(specs) == len(load_contract()) + 1 + len(PUBLISHED_TABLES)
+    assert all(spec.blocking == (spec.name != DELIVERIES_CHECK) for spec in specs)
+    # The marts are built by a second dbt step, after the gated staged data they read.
+    graph = defs.resolve_asset_graph()
+    marts = graph.get(dg.AssetKey(["fct_assistance"]))
+    staging = graph.get(dg.AssetKey(["staging", "stg_bansos__payouts"]))
+    assert marts.assets_def is not staging.assets_def
