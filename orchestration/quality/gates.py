@@ -228,7 +228,7 @@ def read_frame(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list
     import pyarrow as pa
 
     nullable = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.bool_(): pd.BooleanDtype()}
-    table = connection.execute(sql, parameters or []).to_arrow_table()
+    table = connection.sql(sql, params=parameters or None).to_arrow_table()
     return table.to_pandas(types_mapper=nullable.get, date_as_object=False)
 
 
