@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 RUN := $(UV) run --frozen
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test test-fast ui generate summary benchmark lint clean
+.PHONY: setup run test test-fast ui generate summary benchmark lint clean suites
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -36,6 +36,10 @@ ui: setup
 ## Pipeline stages side by side with a bare-DuckDB baseline (SCALE=small|city)
 benchmark: setup
 	$(RUN) python benchmarks/pipeline.py --scale $(or $(SCALE),small)
+
+## Rewrite the quality gates' suites in expectations/ from the source contract and the reference seeds
+suites: setup
+	$(RUN) python -m orchestration.quality.suites
 
 generate: setup
 	$(RUN) tkpkd generate --force

@@ -47,9 +47,10 @@ def _baseline(inbox: Path) -> int:
                 continue
         members = sorted(inbox.glob("dtsen_individu/*/*.csv"))
         if members:
+            # Agencies spell headers differently from period to period (M11): match columns by name across files.
             connection.execute(
                 "select count(*) from (select nomor_kartu_keluarga, count(*) from read_csv(?, all_varchar = true, "
-                "ignore_errors = true) group by 1)",
+                "ignore_errors = true, union_by_name = true) group by 1)",
                 [[str(path) for path in members]],
             ).fetchall()
     return rows

@@ -13,6 +13,7 @@ TKPKD_QUALITY_DOCS always shows the newest validation of every suite.
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
@@ -21,6 +22,9 @@ from orchestration.contract import load_contract
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
 from orchestration.quality.suites import PUBLISHED_TABLES, STAGED_SOURCES
 from orchestration.settings import load_settings
+
+if TYPE_CHECKING:
+    from orchestration.quality.gates import GateResult
 
 STAGING_SCHEMA = "staging"
 PUBLISHED_SCHEMA = "main"
@@ -37,7 +41,9 @@ def published_key(table: str) -> dg.AssetKey:
     return dg.AssetKey([table])
 
 
-def _gate_result(asset_key: dg.AssetKey, name: str, result, docs_index: Path, extra: dict | None = None):
+def _gate_result(
+    asset_key: dg.AssetKey, name: str, result: "GateResult", docs_index: Path, extra: dict | None = None
+) -> dg.AssetCheckResult:
     """A failed warning is a failed check of WARN severity: shown in the UI, never blocking."""
     failed = result.failed_errors + result.failed_warnings
     return dg.AssetCheckResult(
@@ -194,7 +200,8 @@ def published_gates(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
             suite = gates.load_suite(Path("published") / f"{table}.json")
             columns = gates.existing_columns(connection, PUBLISHED_SCHEMA, table, gates.suite_columns(suite))
             frame = gates.read_frame(
-                connection, f"select {', '.join(gates.quote(c) for c in columns) or '1 as _no_column'} from main.{table}"
+                connection, f"select {', '.join(gates.quote(c) for c in columns) or '1 as _no_column'} "
+                f"from {gates.quote(PUBLISHED_SCHEMA)}.{gates.quote(table)}"
             )
             results.append((table, runner.validate(suite, frame, gates.resolve_key_parameters(connection, suite, PUBLISHED_SCHEMA))))
     docs_index = runner.build_docs()

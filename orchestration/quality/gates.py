@@ -1,9 +1,8 @@
 """Running one expectation suite on one batch with Great Expectations 1.x, through pandas.
 
 GX's SQL datasource cannot read DuckDB (see the team's stack notes), so a batch is read from the warehouse through
-Arrow into pandas (Arrow dtypes keep integer columns integer when they hold NULLs) and validated with a pandas
-datasource. GX is imported here, lazily, and one GX context serves every gate of a process: importing GX costs
-seconds, a validation milliseconds.
+Arrow into pandas (only the columns its suite names) and validated with a pandas datasource. GX is imported here,
+lazily, and one GX context serves every gate of a process: importing GX costs seconds, a validation under one.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -96,8 +95,6 @@ class GateResult:
     suite: str
     rows: int
     outcomes: list[ExpectationOutcome]
-    docs_index: Path | None = None
-    batch: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed_errors(self) -> list[ExpectationOutcome]:
@@ -110,9 +107,6 @@ class GateResult:
     @property
     def passed(self) -> bool:
         return not self.failed_errors
-
-    def failed_expectations(self) -> list[str]:
-        return [o.expectation for o in self.outcomes if not o.success]
 
     def summary(self) -> str:
         failed = self.failed_errors + self.failed_warnings
