@@ -1,0 +1,84 @@
+"""Feedback workbooks on a tiny warehouse: one per source and period with something to fix, in the agency's terms."""
+
+import json
+
+import duckdb
+import pytest
+from python_calamine import CalamineWorkbook
+
+from orchestration.feedback import write_feedback_workbooks
+
+
+@pytest.fixture
+def warehouse():
+    connection = duckdb.connect()
+    connection.execute("create schema quarantine; create schema raw; create schema staging")
+    connection.execute(
+        "create table quarantine.quarantined_rows (source varchar, source_file varchar, period varchar, "
+        "row_number integer, reason_code varchar, reason_text varchar, failed_column varchar, failed_value varchar, "
+        "raw_values varchar)"
+    )
+    connection.execute(
+        "create table raw.ingested_files (source varchar, period varchar, source_file varchar, status varchar, "
+        "reason_code varchar, reason_message varchar)"
+    )
+    connection.execute(
+        "create table staging.stg_row_outcomes (source varchar, _period varchar, outcome varchar)"
+    )
+    connection.execute(
+        "insert into quarantine.quarantined_rows values "
+        "('bansos', 'bansos/2025-03/salur.xlsx', '2025-03', 7, 'invalid_nik', 'NIK tidak valid', 'nik', '6.17101E+15', ?)",
+        [json.dumps({"nik": "6.17101E+15", "nama_penerima": "SITI AMINAH", "program": "PKH"})],
+    )
+    connection.execute(
+        "insert into raw.ingested_files values "
+        "('bansos', '2025-03', 'bansos/2025-03/salur.xlsx', 'loaded', null, null), "
+        "('rtlh', '2025-06', 'rtlh/2025-06/rtlh.csv', 'rejected', 'missing_required_columns', "
+        "'rtlh/2025-06/rtlh.csv tidak memuat kolom wajib NO_KK'), "
+        "('kur', '2025-06', 'kur/2025-06/kur.csv', 'loaded', null, null)"
+    )
+    connection.execute(
+        "insert into staging.stg_row_outcomes values ('bansos', '2025-03', 'accepted'), "
+        "('bansos', '2025-03', 'quarantined'), ('kur', '2025-06', 'accepted')"
+    )
+    yield connection
+    connection.close()
+
+
+def _sheet(path, name):
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+
+
+def test_a_workbook_only_where_there_is_something_to_fix(warehouse, tmp_path):
+    written = write_feedback_workbooks(warehouse, tmp_path)
+    assert {(w.source, w.period, w.quarantined_rows, w.rejected_files) for w in written} == {
+        ("bansos", "2025-03", 1, 0), ("rtlh", "2025-06", 0, 1)
+    }
+    assert not (tmp_path / "feedback" / "kur").exists()
+
+
+def test_the_quarantined_row_keeps_its_original_values_as_text(warehouse, tmp_path):
+    write_feedback_workbooks(warehouse, tmp_path)
+    path = tmp_path / "feedback" / "bansos" / "2025-03" / "umpan_balik_bansos_2025-03.xlsx"
+    header, row = _sheet(path, "Baris Karantina")
+    values = dict(zip(header, row, strict=True))
+    assert values["Nomor baris"] == "7" and values["Alasan"] == "NIK tidak valid"
+    assert values["Kolom bermasalah"] == "nik" and values["nik"] == "6.17101E+15"
+    assert values["nama_penerima"] == "SITI AMINAH" and values["program"] == "PKH"
+    summary = dict(_sheet(path, "Ringkasan")[1:])
+    assert summary["Baris dikarantina (perlu diperbaiki)"] == "1" and summary["Baris lolos"] == "1"
+
+
+def test_the_rejected_file_and_its_reason(warehouse, tmp_path):
+    write_feedback_workbooks(warehouse, tmp_path)
+    rows = _sheet(tmp_path / "feedback" / "rtlh" / "2025-06" / "umpan_balik_rtlh_2025-06.xlsx", "File Ditolak")
+    assert rows[1] == ["rtlh/2025-06/rtlh.csv", "missing_required_columns",
+                       "rtlh/2025-06/rtlh.csv tidak memuat kolom wajib NO_KK"]
+
+
+def test_a_workbook_of_a_corrected_delivery_is_removed(warehouse, tmp_path):
+    write_feedback_workbooks(warehouse, tmp_path)
+    warehouse.execute("delete from quarantine.quarantined_rows")
+    written = write_feedback_workbooks(warehouse, tmp_path)
+    assert [w.source for w in written] == ["rtlh"]
+    assert not list((tmp_path / "feedback").glob("bansos/*/*.xlsx"))
