@@ -33,8 +33,8 @@ def _good_value(source: str, column: str, row: int):
         return GOOD_NIKS[row]
     if column in spec.kk:
         return GOOD_KKS[row]
-    if column in spec.codes:
-        return LISTS[spec.codes[column]][0]
+    if column in spec.codes or column in spec.open_codes:
+        return LISTS[{**spec.codes, **spec.open_codes}[column]][0]
     if column == "kelurahan_code":
         return LISTS["kelurahan"][0]
     if column in spec.birth_dates:
@@ -157,6 +157,14 @@ def test_a_defect_fails_the_gate_with_its_expectation(runner, source, defect, co
     else:
         assert not result.passed
         assert expected in [o.expectation for o in result.failed_errors], result.summary()
+
+
+def test_a_code_outside_an_open_list_warns_without_blocking(runner):
+    rows = _staging_rows("pelatihan")
+    rows[0]["vocation"] = "KERAJINAN"  # the contract lists kejuruan as "MENJAHIT, TATA_BOGA, ..."
+    result = _validate_staging(runner, "pelatihan", rows)
+    assert result.passed
+    assert [o.expectation for o in result.failed_warnings] == ["expect_column_values_to_be_in_set(vocation)"]
 
 
 def test_the_failure_carries_counts_and_a_sample_of_bad_values(runner):
