@@ -198,12 +198,8 @@ def published_gates(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
             if published_key(table) not in selected:
                 continue
             suite = gates.load_suite(Path("published") / f"{table}.json")
-            columns = gates.existing_columns(connection, PUBLISHED_SCHEMA, table, gates.suite_columns(suite))
-            frame = gates.read_frame(
-                connection, f"select {', '.join(gates.quote(c) for c in columns) or '1 as _no_column'} "
-                f"from {gates.quote(PUBLISHED_SCHEMA)}.{gates.quote(table)}"
-            )
-            results.append((table, runner.validate(suite, frame, gates.resolve_key_parameters(connection, suite, PUBLISHED_SCHEMA))))
+            frame = gates.published_batch(connection, suite, PUBLISHED_SCHEMA, table)
+            results.append((table, runner.validate(suite, frame, {})))
     docs_index = runner.build_docs()
     for table, result in results:
         yield _gate_result(published_key(table), f"{GATE_PREFIX}published", result, docs_index)

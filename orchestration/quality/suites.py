@@ -8,8 +8,8 @@ new code in a seed or a new source in the contract reaches the suites by regener
 A test fails when the committed files and the generator disagree. Values that an operator tunes (the volume ratio,
 the earliest event date, the quarantine share that warns) are not in the suites but in `expectations/thresholds.yml`,
 referenced from the suites as GX expectation parameters (`{"$PARAMETER": "..."}`) and resolved on every run.
-Referential integrity is written the same way: `{"$PARAMETER": "keys__dim_region__region_key"}` is resolved to the
-keys of that dimension when the gate runs.
+Referential integrity is an expectation that `<column>__not_in__<dimension>` is NULL, with `meta.references` naming
+the column and the dimension's key: the gate derives that column in DuckDB (the key where the dimension lacks it).
 
 Every expectation carries `meta.severity`: `error` blocks (the marts are not rebuilt from the batch and the analytics
 file keeps its last good version), `warning` is shown in the Dagster UI without blocking.
@@ -26,6 +26,7 @@ from orchestration.contract import load_contract
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+ORPHAN_MARK = "__not_in__"  # gates.ORPHAN_MARK: the derived column of a referential-integrity check
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 
 # 16 digits whose 7th-8th are a birth day (01-31, or 41-71 for women) and 9th-10th a month (01-12).
@@ -424,10 +425,11 @@ def published_suite(table: str, spec: PublishedTable, lists: dict[str, list]) ->
             if len(key) > 1
             else _expectation("expect_column_values_to_be_unique", column=key[0])
         )
-    expectations += [
-        _expectation("expect_column_values_to_be_in_set", column=column, value_set={"$PARAMETER": "keys__" + target.replace(".", "__")})
-        for column, target in spec.references.items()
-    ]
+    for column, target in spec.references.items():
+        dimension, key = target.split(".")
+        expectation = _expectation("expect_column_values_to_be_null", column=f"{column}{ORPHAN_MARK}{dimension}")
+        expectation["meta"]["references"] = {"column": column, "table": dimension, "key": key}
+        expectations.append(expectation)
     expectations += [_in_set(column, code_list, lists) for column, code_list in spec.codes.items()]
     if spec.kelurahan:
         expectations.append(_in_set("kelurahan_code", "kelurahan", lists))

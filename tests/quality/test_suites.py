@@ -40,9 +40,8 @@ def test_every_expectation_has_a_severity_and_every_parameter_a_source():
         for expectation in suite["expectations"]:
             assert expectation["meta"]["severity"] in {"error", "warning"}, path
         for name in gates.suite_parameters(suite):
-            # Run-time values: the run date, the volume floor, dimension keys; the rest are thresholds in config.
-            assert name in {"today", "min_rows"} or name.startswith(gates.KEYS_PARAMETER) or name in thresholds, (
-                path, name)
+            # Run-time values: the run date and the volume floor; the rest are thresholds in configuration.
+            assert name in {"today", "min_rows"} or name in thresholds, (path, name)
 
 
 def test_volume_blocks_snapshots_and_warns_for_events():
