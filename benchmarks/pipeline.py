@@ -19,7 +19,6 @@ from pathlib import Path
 
 import duckdb
 
-
 # The Dagster steps that run the Great Expectations suites (orchestration/defs/quality.py).
 GATE_STEPS = ("staging_gates", "published_gates")
 
