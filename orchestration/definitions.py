@@ -7,6 +7,7 @@ import dagster as dg
 from orchestration.defs.ingestion import ingest_inbox
 from orchestration.defs.publishing import AnalyticsFileResource, analytics_file
 from orchestration.defs.resources import InboxResource, WarehouseResource
+from orchestration.defs.serving import ExportsResource, serving_assets
 from orchestration.defs.transformation import dbt_resource, tkpkd_dbt_assets
 from orchestration.settings import load_settings
 
@@ -22,12 +23,13 @@ main_job = dg.define_asset_job(
 def build_definitions() -> dg.Definitions:
     settings = load_settings()
     return dg.Definitions(
-        assets=[ingest_inbox, tkpkd_dbt_assets, analytics_file],
+        assets=[ingest_inbox, tkpkd_dbt_assets, analytics_file, *serving_assets],
         jobs=[main_job],
         resources={
             "warehouse": WarehouseResource(database=str(settings.warehouse)),
             "inbox": InboxResource(path=str(settings.inbox)),
             "analytics": AnalyticsFileResource(path=str(settings.analytics)),
+            "exports": ExportsResource(path=str(settings.exports)),
             "dbt": dbt_resource(),
         },
         # DuckDB takes one writing process per file: run each job's steps in one process, one after another.

@@ -31,3 +31,14 @@ def test_the_analytics_file_is_published_after_dbt():
     graph = _graph()
     parents = graph.get(dg.AssetKey(["analytics", "analytics_file"])).parent_keys
     assert dg.AssetKey(["staging", "stg_bansos__payouts"]) in parents
+
+
+def test_exports_follow_the_warehouse_and_the_analytics_file():
+    graph = _graph()
+    analytics = dg.AssetKey(["analytics", "analytics_file"])
+    for name in ("report_parquet", "open_data", "dashboard"):
+        assert graph.get(dg.AssetKey(["exports", name])).parent_keys == {analytics}
+    # The workbooks read pii.case_list and the reports from the restricted file, after dbt has built them.
+    workbooks = graph.get(dg.AssetKey(["exports", "kelurahan_workbooks"])).parent_keys
+    assert dg.AssetKey(["pii", "case_list"]) in workbooks
+    assert analytics not in workbooks
