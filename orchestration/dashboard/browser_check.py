@@ -75,11 +75,14 @@ def _attribute(dom: str, name: str) -> str | None:
     return html.unescape(match.group(1)) if match else None
 
 
-def check_dashboard(page: Path, region: str | None = None, chromium: str | None = None,
-                    timeout: float = 180) -> BrowserReport:
+def check_dashboard(
+    page: Path, region: str | None = None, chromium: str | None = None, timeout: float = 180
+) -> BrowserReport:
     chromium = chromium or find_chromium()
     if chromium is None:
-        raise FileNotFoundError("no Chromium found: apt-get install chromium, or set TKPKD_CHROMIUM")
+        raise FileNotFoundError(
+            "no Chromium found: apt-get install chromium, or set TKPKD_CHROMIUM"
+        )
     url = page.resolve().as_uri() + (f"#wilayah={region}" if region else "")
     with tempfile.TemporaryDirectory(prefix="tkpkd-chromium-") as profile:
         completed = subprocess.run(
@@ -93,23 +96,36 @@ def check_dashboard(page: Path, region: str | None = None, chromium: str | None 
     rendered = _attribute(dom, "data-charts-rendered")
     drawn, charts = (int(part) for part in rendered.split("/")) if rendered else (0, 0)
     errors = re.search(r'<pre id="page-errors"[^>]*>(.*?)</pre>', dom, re.DOTALL)
-    page_errors = [line for line in html.unescape(errors.group(1)).splitlines() if line] if errors else []
+    page_errors = (
+        [line for line in html.unescape(errors.group(1)).splitlines() if line] if errors else []
+    )
     if completed.returncode != 0 and not dom:
-        page_errors.append(f"chromium exited with {completed.returncode}: {completed.stderr[-2000:]}")
+        page_errors.append(
+            f"chromium exited with {completed.returncode}: {completed.stderr[-2000:]}"
+        )
     console_errors = [
         match.group("message")
         for match in map(_CONSOLE_LINE.search, completed.stderr.splitlines())
         if match and re.match(r"(Uncaught|Error|TypeError|ReferenceError)", match.group("message"))
     ]
-    return BrowserReport(url, charts, drawn, _attribute(dom, "data-region"), page_errors, console_errors)
+    return BrowserReport(
+        url, charts, drawn, _attribute(dom, "data-region"), page_errors, console_errors
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     from orchestration.settings import load_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("page", nargs="?", type=Path, help="the dashboard (default: <TKPKD_EXPORTS>/dashboard/index.html)")
-    parser.add_argument("--region", action="append", default=[], help="also open this region code (repeatable)")
+    parser.add_argument(
+        "page",
+        nargs="?",
+        type=Path,
+        help="the dashboard (default: <TKPKD_EXPORTS>/dashboard/index.html)",
+    )
+    parser.add_argument(
+        "--region", action="append", default=[], help="also open this region code (repeatable)"
+    )
     arguments = parser.parse_args(argv)
     page = arguments.page or load_settings().exports / "dashboard" / "index.html"
     if not page.exists():
@@ -119,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     for region in [None, *arguments.region]:
         report = check_dashboard(page, region)
         status = "ok" if not report.problems else "FAILED"
-        print(f"{status}: {report.url} - {report.charts_drawn}/{report.charts} charts drawn, region {report.region}")
+        print(
+            f"{status}: {report.url} - {report.charts_drawn}/{report.charts} charts drawn, region {report.region}"
+        )
         for problem in report.problems:
             print(f"  {problem}")
         failed = failed or bool(report.problems)

@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.exports.files import atomic_file
+from orchestration.exports.common import atomic_file, records
 from orchestration.exports.kelurahan import NEED_LABELS, VERIFICATION_LABELS, period_label
 
 # Charts that follow the chosen region, then the city-only ones: (id, section title).
@@ -44,8 +44,18 @@ SECTOR_LABELS = {
     "KOMUNITAS": "Komunitas",
     "TIDAK_DIKETAHUI": "Tidak diketahui",
 }
-COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-          "#17becf")
+COLORS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
 
 
@@ -58,19 +68,15 @@ class Region:
 
     @property
     def label(self) -> str:
-        return {"kota": self.name, "kecamatan": f"Kecamatan {self.name}", "kelurahan": f"Kelurahan {self.name}"}[
-            self.level
-        ]
-
-
-def _rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any] | None = None) -> list[dict]:
-    cursor = connection.execute(sql, parameters or [])
-    names = [description[0] for description in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return {
+            "kota": self.name,
+            "kecamatan": f"Kecamatan {self.name}",
+            "kelurahan": f"Kelurahan {self.name}",
+        }[self.level]
 
 
 def _regions(connection: duckdb.DuckDBPyConnection) -> list[Region]:
-    rows = _rows(
+    rows = records(
         connection,
         "select distinct region_level, region_code, region_name, kecamatan_code from rpt_basic_needs_coverage "
         "where region_level in ('kota', 'kecamatan', 'kelurahan')",
@@ -82,19 +88,25 @@ def _regions(connection: duckdb.DuckDBPyConnection) -> list[Region]:
             row["region_code"],
             row["region_name"],
             row["region_level"],
-            {"kota": None, "kecamatan": kota, "kelurahan": row["kecamatan_code"]}[row["region_level"]],
+            {"kota": None, "kecamatan": kota, "kelurahan": row["kecamatan_code"]}[
+                row["region_level"]
+            ],
         )
         for row in rows
     ]
-    return sorted(regions, key=lambda region: (order[region.level], region.parent or "", region.name))
+    return sorted(
+        regions, key=lambda region: (order[region.level], region.parent or "", region.name)
+    )
 
 
-def _by_region(connection: duckdb.DuckDBPyConnection, table: str, measures: list[str], kota: str) -> dict:
+def _by_region(
+    connection: duckdb.DuckDBPyConnection, table: str, measures: list[str], kota: str
+) -> dict:
     """Sums of `measures` of a per-kelurahan report for every period and region (kota, kecamatan, kelurahan)."""
     sums = ", ".join(f'sum("{measure}") as "{measure}"' for measure in measures)
-    rows = _rows(
+    rows = records(
         connection,
-        f"select period, coalesce(kelurahan_code, kecamatan_code, ?) as region_code, {sums} from \"{table}\" "
+        f'select period, coalesce(kelurahan_code, kecamatan_code, ?) as region_code, {sums} from "{table}" '
         "group by grouping sets ((period), (period, kecamatan_code), (period, kecamatan_code, kelurahan_code))",
         [kota],
     )
@@ -144,31 +156,42 @@ class _Charts:
             ).fetchall()
         ]
         self.period = self.periods[-1]
-        coverage = _rows(
+        coverage = records(
             connection,
             "select period, region_code, need, ekstrem_families, need_families, met_families, coverage "
             "from rpt_basic_needs_coverage where region_level in ('kota', 'kecamatan', 'kelurahan')",
         )
         self.coverage = {(row["period"], row["region_code"], row["need"]): row for row in coverage}
-        left_behind = _rows(
+        left_behind = records(
             connection,
             "select period, coalesce(kelurahan_code, kecamatan_code, ?) as region_code, count(*) as families "
             "from rpt_left_behind group by grouping sets "
             "((period), (period, kecamatan_code), (period, kecamatan_code, kelurahan_code))",
             [self.kota.code],
         )
-        self.left_behind = {(row["period"], row["region_code"]): row["families"] for row in left_behind}
+        self.left_behind = {
+            (row["period"], row["region_code"]): row["families"] for row in left_behind
+        }
         self.verification = _by_region(
             connection,
             "rpt_verification_progress",
-            ["poor_families", "verified_families", *(f"verifications_{o.lower()}" for o in VERIFICATION_LABELS)],
+            [
+                "poor_families",
+                "verified_families",
+                *(f"verifications_{o.lower()}" for o in VERIFICATION_LABELS),
+            ],
             self.kota.code,
         )
         self.empowerment = _by_region(
             connection,
             "rpt_empowerment_pathway",
-            ["working_age_members", "trained", "trained_with_business", "trained_with_business_and_credit",
-             "pathway_complete"],
+            [
+                "working_age_members",
+                "trained",
+                "trained_with_business",
+                "trained_with_business_and_credit",
+                "pathway_complete",
+            ],
             self.kota.code,
         )
 
@@ -181,7 +204,10 @@ class _Charts:
         bar = self.go.Bar(
             x=list(NEED_LABELS.values()),
             y=[row.get("coverage") for row in rows],
-            text=[f"{row.get('met_families') or 0} dari {row.get('need_families') or 0}" for row in rows],
+            text=[
+                f"{row.get('met_families') or 0} dari {row.get('need_families') or 0}"
+                for row in rows
+            ],
             textposition="outside",
             marker_color=COLORS[0],
             name="Cakupan",
@@ -197,8 +223,11 @@ class _Charts:
             _layout(
                 f"Cakupan kebutuhan dasar - {region.label} - {period_label(self.period)}<br>"
                 f"<sup>{note}; label: keluarga terpenuhi dari yang membutuhkan</sup>",
-                yaxis={"title": {"text": "Cakupan (% keluarga yang membutuhkan)"}, "tickformat": ".0%",
-                       "range": [0, 1.15]},
+                yaxis={
+                    "title": {"text": "Cakupan (% keluarga yang membutuhkan)"},
+                    "tickformat": ".0%",
+                    "range": [0, 1.15],
+                },
                 xaxis={"title": {"text": "Kebutuhan dasar"}},
                 showlegend=False,
             ),
@@ -208,7 +237,10 @@ class _Charts:
         lines = [
             self.go.Scatter(
                 x=self.periods,
-                y=[(self.coverage.get((period, region.code, need)) or {}).get("coverage") for period in self.periods],
+                y=[
+                    (self.coverage.get((period, region.code, need)) or {}).get("coverage")
+                    for period in self.periods
+                ],
                 mode="lines+markers",
                 name=label,
                 line={"color": COLORS[index]},
@@ -227,16 +259,30 @@ class _Charts:
 
     def left_behind_chart(self, region: Region) -> dict:
         ekstrem = [
-            (self.coverage.get((period, region.code, "jaminan_sosial")) or {}).get("ekstrem_families") or 0
+            (self.coverage.get((period, region.code, "jaminan_sosial")) or {}).get(
+                "ekstrem_families"
+            )
+            or 0
             for period in self.periods
         ]
         left = [self.left_behind.get((period, region.code), 0) for period in self.periods]
         return self._figure(
             [
-                self.go.Bar(x=self.periods, y=left, name="Tertinggal (tanpa bantuan 12 bulan)",
-                            marker_color=COLORS[3], hovertemplate="%{x}: %{y} keluarga tertinggal<extra></extra>"),
-                self.go.Scatter(x=self.periods, y=ekstrem, name="Seluruh keluarga miskin ekstrem", mode="lines+markers",
-                                line={"color": COLORS[7]}, hovertemplate="%{x}: %{y} keluarga<extra></extra>"),
+                self.go.Bar(
+                    x=self.periods,
+                    y=left,
+                    name="Tertinggal (tanpa bantuan 12 bulan)",
+                    marker_color=COLORS[3],
+                    hovertemplate="%{x}: %{y} keluarga tertinggal<extra></extra>",
+                ),
+                self.go.Scatter(
+                    x=self.periods,
+                    y=ekstrem,
+                    name="Seluruh keluarga miskin ekstrem",
+                    mode="lines+markers",
+                    line={"color": COLORS[7]},
+                    hovertemplate="%{x}: %{y} keluarga<extra></extra>",
+                ),
             ],
             _layout(
                 f"Keluarga miskin ekstrem yang tertinggal - {region.label}<br>"
@@ -252,21 +298,42 @@ class _Charts:
         verified = [row.get("verified_families") or 0 for row in rows]
         return self._figure(
             [
-                self.go.Bar(x=self.periods, y=verified, name="Terverifikasi 6 bulan terakhir", marker_color=COLORS[2],
-                            hovertemplate="%{x}: %{y} keluarga terverifikasi<extra></extra>"),
-                self.go.Bar(x=self.periods, y=[p - v for p, v in zip(poor, verified, strict=True)],
-                            name="Belum diverifikasi", marker_color=COLORS[7],
-                            hovertemplate="%{x}: %{y} keluarga belum diverifikasi<extra></extra>"),
-                self.go.Scatter(x=self.periods, y=[_share(v, p) for v, p in zip(verified, poor, strict=True)],
-                                name="Persentase terverifikasi", yaxis="y2", mode="lines+markers",
-                                line={"color": COLORS[0]}, hovertemplate="%{x}: %{y:.1%}<extra></extra>"),
+                self.go.Bar(
+                    x=self.periods,
+                    y=verified,
+                    name="Terverifikasi 6 bulan terakhir",
+                    marker_color=COLORS[2],
+                    hovertemplate="%{x}: %{y} keluarga terverifikasi<extra></extra>",
+                ),
+                self.go.Bar(
+                    x=self.periods,
+                    y=[p - v for p, v in zip(poor, verified, strict=True)],
+                    name="Belum diverifikasi",
+                    marker_color=COLORS[7],
+                    hovertemplate="%{x}: %{y} keluarga belum diverifikasi<extra></extra>",
+                ),
+                self.go.Scatter(
+                    x=self.periods,
+                    y=[_share(v, p) for v, p in zip(verified, poor, strict=True)],
+                    name="Persentase terverifikasi",
+                    yaxis="y2",
+                    mode="lines+markers",
+                    line={"color": COLORS[0]},
+                    hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+                ),
             ],
             _layout(
                 f"Kemajuan verifikasi keluarga miskin - {region.label}",
                 barmode="stack",
                 yaxis={"title": {"text": "Keluarga miskin"}, "rangemode": "tozero"},
-                yaxis2={"title": {"text": "Persentase terverifikasi"}, "overlaying": "y", "side": "right",
-                        "tickformat": ".0%", "range": [0, 1.05], "dtick": 0.2},
+                yaxis2={
+                    "title": {"text": "Persentase terverifikasi"},
+                    "overlaying": "y",
+                    "side": "right",
+                    "tickformat": ".0%",
+                    "range": [0, 1.05],
+                    "dtick": 0.2,
+                },
                 xaxis={"title": {"text": "Periode"}, "type": "category"},
                 margin={"l": 70, "r": 70, "t": 60, "b": 70},
             ),
@@ -282,8 +349,14 @@ class _Charts:
             "Bekerja / berwirausaha": "pathway_complete",
         }
         return self._figure(
-            [self.go.Funnel(y=list(steps), x=[row.get(column) or 0 for column in steps.values()],
-                            textinfo="value+percent previous", marker={"color": COLORS[4]})],
+            [
+                self.go.Funnel(
+                    y=list(steps),
+                    x=[row.get(column) or 0 for column in steps.values()],
+                    textinfo="value+percent previous",
+                    marker={"color": COLORS[4]},
+                )
+            ],
             _layout(
                 f"Alur pemberdayaan ekonomi anggota keluarga miskin - {region.label} - {period_label(self.period)}<br>"
                 "<sup>Persentase: dari langkah sebelumnya</sup>",
@@ -294,7 +367,7 @@ class _Charts:
     def targeting_chart(self) -> dict:
         # Transfers paid per tahap have no recipients in months without a payout: each programme's newest period
         # with deliveries is the one to read (see rpt_targeting).
-        rows = _rows(
+        rows = records(
             self.connection,
             "select program_code, program_name, period, inclusion_error, exclusion_error, recipient_families, "
             "eligible_families from rpt_targeting where deliveries > 0 and period <= ? "
@@ -302,29 +375,46 @@ class _Charts:
             [self.period],
         )
         labels = [f"{row['program_code']} ({row['period']})" for row in rows]
-        custom = [[row["program_name"], row["recipient_families"], row["eligible_families"]] for row in rows]
+        custom = [
+            [row["program_name"], row["recipient_families"], row["eligible_families"]]
+            for row in rows
+        ]
         return self._figure(
             [
-                self.go.Bar(x=labels, y=[row["inclusion_error"] for row in rows], name="Salah sasaran (inclusion error)",
-                            marker_color=COLORS[3], customdata=custom,
-                            hovertemplate="%{customdata[0]}<br>%{y:.1%} dari %{customdata[1]} keluarga penerima"
-                                          "<extra></extra>"),
-                self.go.Bar(x=labels, y=[row["exclusion_error"] for row in rows],
-                            name="Belum menerima (exclusion error)", marker_color=COLORS[1], customdata=custom,
-                            hovertemplate="%{customdata[0]}<br>%{y:.1%} dari %{customdata[2]} keluarga layak"
-                                          "<extra></extra>"),
+                self.go.Bar(
+                    x=labels,
+                    y=[row["inclusion_error"] for row in rows],
+                    name="Salah sasaran (inclusion error)",
+                    marker_color=COLORS[3],
+                    customdata=custom,
+                    hovertemplate="%{customdata[0]}<br>%{y:.1%} dari %{customdata[1]} keluarga penerima"
+                    "<extra></extra>",
+                ),
+                self.go.Bar(
+                    x=labels,
+                    y=[row["exclusion_error"] for row in rows],
+                    name="Belum menerima (exclusion error)",
+                    marker_color=COLORS[1],
+                    customdata=custom,
+                    hovertemplate="%{customdata[0]}<br>%{y:.1%} dari %{customdata[2]} keluarga layak"
+                    "<extra></extra>",
+                ),
             ],
             _layout(
                 "Ketepatan sasaran per program - tingkat kota<br>"
                 "<sup>Periode terbaru dengan penyaluran untuk tiap program (dalam kurung)</sup>",
                 barmode="group",
-                yaxis={"title": {"text": "Persentase keluarga"}, "tickformat": ".0%", "range": [0, 1.05]},
+                yaxis={
+                    "title": {"text": "Persentase keluarga"},
+                    "tickformat": ".0%",
+                    "range": [0, 1.05],
+                },
                 xaxis={"title": {"text": "Program"}, "tickangle": -30},
             ),
         )
 
     def partner_chart(self) -> dict:
-        rows = _rows(
+        rows = records(
             self.connection,
             "select pentahelix_sector, category, sum(deliveries) as deliveries, sum(amount_idr) as amount_idr, "
             "sum(families_reached) as families_reached from rpt_partner_contribution where period between ? and ? "
@@ -332,8 +422,10 @@ class _Charts:
             [self.periods[0], self.period],
         )
         categories = sorted({row["category"] for row in rows})
-        totals = {category: sum(row["deliveries"] for row in rows if row["category"] == category)
-                  for category in categories}
+        totals = {
+            category: sum(row["deliveries"] for row in rows if row["category"] == category)
+            for category in categories
+        }
         cells = {(row["pentahelix_sector"], row["category"]): row for row in rows}
         bars = []
         for index, (sector, label) in enumerate(SECTOR_LABELS.items()):
@@ -343,13 +435,18 @@ class _Charts:
             bars.append(
                 self.go.Bar(
                     x=[category.replace("_", " ").capitalize() for category in categories],
-                    y=[_share(value.get("deliveries"), totals[category]) or 0
-                       for value, category in zip(values, categories, strict=True)],
-                    customdata=[[value.get("deliveries") or 0, value.get("amount_idr") or 0] for value in values],
+                    y=[
+                        _share(value.get("deliveries"), totals[category]) or 0
+                        for value, category in zip(values, categories, strict=True)
+                    ],
+                    customdata=[
+                        [value.get("deliveries") or 0, value.get("amount_idr") or 0]
+                        for value in values
+                    ],
                     name=label,
                     marker_color=COLORS[index],
                     hovertemplate=f"{label} - %{{x}}: %{{y:.1%}} penyaluran (%{{customdata[0]}} penyaluran, "
-                                  "Rp %{customdata[1]:,.0f})<extra></extra>",
+                    "Rp %{customdata[1]:,.0f})<extra></extra>",
                 )
             )
         return self._figure(
@@ -451,35 +548,42 @@ footer { padding: 16px 24px; color: #555; font-size: 0.9em; }
 
 _NOTES = {
     "cakupan": "Di antara keluarga miskin ekstrem (desil nasional 1): keluarga yang kebutuhannya terpenuhi dibagi "
-               "keluarga yang membutuhkan, per akhir periode terbaru.",
+    "keluarga yang membutuhkan, per akhir periode terbaru.",
     "tren-cakupan": "Cakupan tiap kebutuhan dasar dari periode ke periode.",
     "tertinggal": "Keluarga miskin ekstrem tanpa satu pun bantuan tercatat dalam 12 bulan terakhir: "
-                  "tidak ada warga yang tertinggal.",
+    "tidak ada warga yang tertinggal.",
     "verifikasi": "Keluarga miskin (ekstrem dan miskin) yang verifikasi terakhirnya oleh kelurahan dalam 6 bulan "
-                  "terakhir.",
+    "terakhir.",
     "pemberdayaan": "Anggota usia produktif keluarga miskin: lulus pelatihan, lalu punya usaha, mendapat KUR, dan "
-                    "bekerja atau berwirausaha.",
+    "bekerja atau berwirausaha.",
     "sasaran": "Tingkat kota (laporan ini tidak dirinci per wilayah). Salah sasaran: keluarga penerima yang tidak "
-               "layak; belum menerima: keluarga layak yang tidak menerima.",
+    "layak; belum menerima: keluarga layak yang tidak menerima.",
     "mitra": "Tingkat kota (laporan ini tidak dirinci per wilayah). Siapa yang ikut menanggung: pemerintah, "
-             "akademisi, dunia usaha, media dan komunitas.",
+    "akademisi, dunia usaha, media dan komunitas.",
 }
 
 
 def _region_options(regions: list[Region], names: dict[str, str]) -> str:
     groups: dict[str, list[str]] = defaultdict(list)
     for region in regions:
-        label = region.label if region.level != "kelurahan" else (
-            f"{region.label} (Kec. {names.get(region.parent or '', '')})"
+        label = (
+            region.label
+            if region.level != "kelurahan"
+            else (f"{region.label} (Kec. {names.get(region.parent or '', '')})")
         )
-        groups[region.level].append(f'<option value="{html.escape(region.code)}">{html.escape(label)}</option>')
+        groups[region.level].append(
+            f'<option value="{html.escape(region.code)}">{html.escape(label)}</option>'
+        )
     titles = {"kota": "Kota", "kecamatan": "Kecamatan", "kelurahan": "Kelurahan"}
     return "".join(
-        f'<optgroup label="{titles[level]}">{"".join(options)}</optgroup>' for level, options in groups.items()
+        f'<optgroup label="{titles[level]}">{"".join(options)}</optgroup>'
+        for level, options in groups.items()
     )
 
 
-def render_dashboard(connection: duckdb.DuckDBPyConnection, built_at: dt.datetime | None = None) -> str:
+def render_dashboard(
+    connection: duckdb.DuckDBPyConnection, built_at: dt.datetime | None = None
+) -> str:
     """The whole page as a string, from the analytics file's reports."""
     from plotly.offline import get_plotlyjs
     from plotly.utils import PlotlyJSONEncoder
@@ -500,7 +604,10 @@ def render_dashboard(connection: duckdb.DuckDBPyConnection, built_at: dt.datetim
         f'<div class="chart" id="chart-{chart}"></div></section>'
         for chart, title in (*REGIONAL_CHARTS, *CITY_CHARTS)
     )
-    links = "".join(f'<li><a href="#{chart}">{html.escape(title)}</a></li>' for chart, title in (*REGIONAL_CHARTS, *CITY_CHARTS))
+    links = "".join(
+        f'<li><a href="#{chart}">{html.escape(title)}</a></li>'
+        for chart, title in (*REGIONAL_CHARTS, *CITY_CHARTS)
+    )
     return f"""<!DOCTYPE html>
 <html lang="id">
 <head>

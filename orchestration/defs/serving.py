@@ -1,6 +1,7 @@
-"""Serving: the exports people receive and the dashboard, rebuilt on every run after the warehouse and the analytics
-file. The kelurahan workbooks read the restricted warehouse (names and addresses for the lurah); everything else reads
-only the published analytics file, so no identifier can reach a Parquet file, an open-data CSV or the dashboard."""
+"""Serving: the exports people receive and the dashboard, rebuilt on every run after the warehouse and the
+analytics file. The kelurahan workbooks read the restricted warehouse (names and addresses for the lurah);
+everything else reads only the published analytics file, so no identifier can reach a Parquet file, an open-data
+CSV or the dashboard. The export modules import xlsxwriter and plotly only when they run."""
 
 from __future__ import annotations
 
@@ -11,9 +12,13 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from orchestration.dashboard.build import build_dashboard
 from orchestration.defs.publishing import AnalyticsFileResource, analytics_file
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
 from orchestration.defs.transformation import tkpkd_dbt_assets
+from orchestration.exports.kelurahan import export_kelurahan_workbooks
+from orchestration.exports.open_data import export_open_data
+from orchestration.exports.parquet import export_report_parquet
 
 
 class ExportsResource(dg.ConfigurableResource):
@@ -47,9 +52,9 @@ def _read_only(database: str) -> Iterator[duckdb.DuckDBPyConnection]:
         "basic need by RT. `<exports>/kelurahan/<kelurahan>/daftar_kasus_<kelurahan>_<YYYY-MM>.xlsx`."
     ),
 )
-def kelurahan_workbooks(warehouse: WarehouseResource, exports: ExportsResource) -> dg.MaterializeResult:
-    from orchestration.exports.kelurahan import export_kelurahan_workbooks
-
+def kelurahan_workbooks(
+    warehouse: WarehouseResource, exports: ExportsResource
+) -> dg.MaterializeResult:
     with _read_only(warehouse.database) as connection:
         written = export_kelurahan_workbooks(connection, exports.folder("kelurahan"))
     return dg.MaterializeResult(
@@ -63,70 +68,63 @@ def kelurahan_workbooks(warehouse: WarehouseResource, exports: ExportsResource) 
     )
 
 
-@dg.asset(
-    key=["exports", "report_parquet"],
-    deps=[analytics_file],
-    group_name="serving",
-    kinds={"parquet"},
-    description="Every `rpt_` table of the analytics file as `<exports>/parquet/<table>.parquet`, for Power BI and Excel.",
-)
-def report_parquet(analytics: AnalyticsFileResource, exports: ExportsResource) -> dg.MaterializeResult:
-    from orchestration.exports.parquet import export_report_parquet
+def _from_analytics(
+    name: str, folder: str, kinds: set[str], description: str, export, describe
+) -> dg.AssetsDefinition:
+    """An export of the published analytics file: safe to read at any time, so no pool."""
 
-    with _read_only(analytics.path) as connection:
-        written = export_report_parquet(connection, exports.folder("parquet"))
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(exports.folder("parquet"))),
-            "files": dg.MetadataValue.md("\n".join(f"- `{file.path.name}`: {file.rows} rows" for file in written)),
-        }
+    @dg.asset(
+        key=["exports", name],
+        deps=[analytics_file],
+        group_name="serving",
+        kinds=kinds,
+        description=description,
     )
+    def _export(analytics: AnalyticsFileResource, exports: ExportsResource) -> dg.MaterializeResult:
+        with _read_only(analytics.path) as connection:
+            written = export(connection, exports.folder(folder))
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(exports.folder(folder))),
+                **describe(written),
+            }
+        )
+
+    return _export
 
 
-@dg.asset(
-    key=["exports", "open_data"],
-    deps=[analytics_file],
-    group_name="serving",
-    kinds={"csv"},
-    description=(
-        "Open-data CSVs of the aggregate reports (`<exports>/open_data/<report>.csv` and a data dictionary), counts "
-        "of 1-4 and every cell that would give one back suppressed: safe for a Satu Data portal."
+def _file_list(lines) -> dict:
+    return {"files": dg.MetadataValue.md("\n".join(lines))}
+
+
+report_parquet = _from_analytics(
+    "report_parquet",
+    "parquet",
+    {"parquet"},
+    "Every `rpt_` table of the analytics file as `<exports>/parquet/<table>.parquet`, for Power BI and Excel.",
+    export_report_parquet,
+    lambda written: _file_list(f"- `{file.path.name}`: {file.rows} rows" for file in written),
+)
+open_data = _from_analytics(
+    "open_data",
+    "open_data",
+    {"csv"},
+    "Open-data CSVs of the aggregate reports (`<exports>/open_data/<report>.csv` and a data dictionary), counts "
+    "of 1-4 and every cell that would give one back suppressed: safe for a Satu Data portal.",
+    export_open_data,
+    lambda written: _file_list(
+        f"- `{file.path.name}`: {file.rows} rows, {file.suppressed_cells} cells suppressed"
+        for file in written
     ),
 )
-def open_data(analytics: AnalyticsFileResource, exports: ExportsResource) -> dg.MaterializeResult:
-    from orchestration.exports.open_data import export_open_data
-
-    with _read_only(analytics.path) as connection:
-        written = export_open_data(connection, exports.folder("open_data"))
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(exports.folder("open_data"))),
-            "files": dg.MetadataValue.md(
-                "\n".join(f"- `{file.path.name}`: {file.rows} rows, {file.suppressed_cells} cells suppressed"
-                          for file in written)
-            ),
-        }
-    )
-
-
-@dg.asset(
-    key=["exports", "dashboard"],
-    deps=[analytics_file],
-    group_name="serving",
-    kinds={"html", "plotly"},
-    description=(
-        "The static dashboard `<exports>/dashboard/index.html`: charts for the city, each kecamatan and each "
-        "kelurahan, one self-contained file that opens from the file system with no server."
-    ),
+dashboard = _from_analytics(
+    "dashboard",
+    "dashboard",
+    {"html", "plotly"},
+    "The static dashboard `<exports>/dashboard/index.html`: charts for the city, each kecamatan and each "
+    "kelurahan, one self-contained file that opens from the file system with no server.",
+    build_dashboard,
+    lambda page: {"page": dg.MetadataValue.path(str(page)), "bytes": page.stat().st_size},
 )
-def dashboard(analytics: AnalyticsFileResource, exports: ExportsResource) -> dg.MaterializeResult:
-    from orchestration.dashboard.build import build_dashboard
-
-    with _read_only(analytics.path) as connection:
-        page = build_dashboard(connection, exports.folder("dashboard"))
-    return dg.MaterializeResult(
-        metadata={"path": dg.MetadataValue.path(str(page)), "bytes": page.stat().st_size}
-    )
-
 
 serving_assets = [kelurahan_workbooks, report_parquet, open_data, dashboard]

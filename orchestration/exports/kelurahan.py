@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.exports.files import atomic_file, remove_stale
+from orchestration.exports.common import atomic_file, records, remove_stale
 
 NEED_LABELS = {
     "pangan": "Pangan",
@@ -46,8 +46,20 @@ VERIFICATION_LABELS = {
 }
 REGISTRY_STATUS_LABELS = {"verified": "Terverifikasi", "unverified": "Belum diverifikasi"}
 POVERTY_CLASS_LABELS = {"ekstrem": "Miskin Ekstrem", "miskin": "Miskin"}
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember")
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 
 CASES_SHEET = "Daftar Kasus Ekstrem"
 BACKLOG_SHEET = "Tunggakan Verifikasi"
@@ -86,13 +98,9 @@ def period_label(period: str) -> str:
 
 
 def newest_period(connection: duckdb.DuckDBPyConnection) -> str | None:
-    return connection.execute("select max(period) from main.rpt_verification_progress").fetchone()[0]
-
-
-def _rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: Sequence[Any]) -> list[dict[str, Any]]:
-    cursor = connection.execute(sql, list(parameters))
-    names = [description[0] for description in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return connection.execute("select max(period) from main.rpt_verification_progress").fetchone()[
+        0
+    ]
 
 
 def _needs_text(row: dict[str, Any]) -> str:
@@ -100,7 +108,11 @@ def _needs_text(row: dict[str, Any]) -> str:
 
 
 def _agencies_text(row: dict[str, Any]) -> str:
-    return "; ".join(f"{label}: {row[f'agency_{need}']}" for need, label in NEED_LABELS.items() if row[f"unmet_{need}"])
+    return "; ".join(
+        f"{label}: {row[f'agency_{need}']}"
+        for need, label in NEED_LABELS.items()
+        if row[f"unmet_{need}"]
+    )
 
 
 CASE_COLUMNS = (
@@ -121,8 +133,10 @@ CASE_COLUMNS = (
 )
 
 
-def case_rows(connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str) -> list[list[Any]]:
-    cases = _rows(
+def case_rows(
+    connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str
+) -> list[list[Any]]:
+    cases = records(
         connection,
         "select * from pii.case_list where period = ? and kelurahan_code = ? "
         "order by rw nulls last, rt nulls last, unmet_count desc, head_of_family_name, family_key",
@@ -163,7 +177,9 @@ BACKLOG_COLUMNS = (
 )
 
 
-def backlog_rows(connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str) -> list[list[Any]]:
+def backlog_rows(
+    connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str
+) -> list[list[Any]]:
     """Poor families of the kelurahan whose newest verification is not within the 6 months ending with `period`.
 
     The complement of rpt_verification_progress.verified_families among its poor_families, by the same rule: poor
@@ -171,7 +187,7 @@ def backlog_rows(connection: duckdb.DuckDBPyConnection, kelurahan_code: str, per
     verification is dated from window_start to window_end. Extreme-poor families first, then those never verified
     or verified longest ago.
     """
-    backlog = _rows(
+    backlog = records(
         connection,
         """
         select
@@ -237,8 +253,10 @@ PROGRESS_COLUMNS = (
 )
 
 
-def progress_rows(connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str) -> list[list[Any]]:
-    progress = _rows(
+def progress_rows(
+    connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str
+) -> list[list[Any]]:
+    progress = records(
         connection,
         "select * from main.rpt_verification_progress where kelurahan_code = ? and period <= ? order by period",
         [kelurahan_code, period],
@@ -274,9 +292,11 @@ COVERAGE_COLUMNS = (
 )
 
 
-def coverage_rows(connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str) -> list[list[Any]]:
+def coverage_rows(
+    connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str
+) -> list[list[Any]]:
     """One row per RT with extreme-poor families (rpt_basic_needs_coverage, level rt), then the kelurahan total."""
-    coverage = _rows(
+    coverage = records(
         connection,
         "select region_level, rw, rt, need, ekstrem_families, need_families, unmet_families, coverage "
         "from main.rpt_basic_needs_coverage where period = ? and kelurahan_code = ? "
@@ -288,7 +308,9 @@ def coverage_rows(connection: duckdb.DuckDBPyConnection, kelurahan_code: str, pe
         region = (row["region_level"] != "rt", row["rw"], row["rt"])
         by_region.setdefault(region, {})[row["need"]] = row
     rows = []
-    for (is_total, rw, rt), needs in sorted(by_region.items(), key=lambda item: (item[0][0], item[0][1] or 0, item[0][2] or 0)):
+    for (is_total, rw, rt), needs in sorted(
+        by_region.items(), key=lambda item: (item[0][0], item[0][1] or 0, item[0][2] or 0)
+    ):
         any_need = next(iter(needs.values()))
         rows.append(
             [
@@ -319,7 +341,13 @@ class _Writer:
             "note": workbook.add_format({"italic": True, "font_color": "#555555"}),
             "confidential": workbook.add_format({"bold": True, "font_color": "#B00020"}),
             "header": workbook.add_format(
-                {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1}
+                {
+                    "bold": True,
+                    "text_wrap": True,
+                    "valign": "top",
+                    "bg_color": "#DDEBF7",
+                    "border": 1,
+                }
             ),
             "text": workbook.add_format({"valign": "top", "text_wrap": True}),
             "number": workbook.add_format({"valign": "top", "num_format": "#,##0"}),
@@ -327,13 +355,23 @@ class _Writer:
             "percent": workbook.add_format({"valign": "top", "num_format": "0.0%"}),
         }
 
-    def sheet(self, name: str, title: str, notes: Sequence[str], columns: Sequence[Column], rows, *,
-              confidential: bool) -> None:
+    def sheet(
+        self,
+        name: str,
+        title: str,
+        notes: Sequence[str],
+        columns: Sequence[Column],
+        rows,
+        *,
+        confidential: bool,
+    ) -> None:
         sheet = self.workbook.add_worksheet(name)
         sheet.write_string(0, 0, title, self.styles["title"])
         lines = ([CONFIDENTIAL_NOTE] if confidential else []) + list(notes)
         for offset, line in enumerate(lines, start=1):
-            style = self.styles["confidential"] if confidential and offset == 1 else self.styles["note"]
+            style = (
+                self.styles["confidential"] if confidential and offset == 1 else self.styles["note"]
+            )
             sheet.write_string(offset, 0, line, style)
         header_row = len(lines) + 2
         for index, column in enumerate(columns):
@@ -357,8 +395,9 @@ class _Writer:
         sheet.fit_to_pages(1, 0)
 
 
-def write_workbook(connection: duckdb.DuckDBPyConnection, kelurahan: dict[str, str], period: str,
-                   folder: Path) -> KelurahanWorkbook:
+def write_workbook(
+    connection: duckdb.DuckDBPyConnection, kelurahan: dict[str, str], period: str, folder: Path
+) -> KelurahanWorkbook:
     import xlsxwriter
 
     code, name = kelurahan["kelurahan_code"], kelurahan["kelurahan_name"]
@@ -372,16 +411,22 @@ def write_workbook(connection: duckdb.DuckDBPyConnection, kelurahan: dict[str, s
     with atomic_file(target) as staging:
         workbook = xlsxwriter.Workbook(str(staging), {"remove_timezone": True})
         workbook.set_properties(
-            {"title": f"Daftar kasus miskin ekstrem {place} {period}", "author": "TKPKD Kota Pontianak",
-             "comments": CONFIDENTIAL_NOTE}
+            {
+                "title": f"Daftar kasus miskin ekstrem {place} {period}",
+                "author": "TKPKD Kota Pontianak",
+                "comments": CONFIDENTIAL_NOTE,
+            }
         )
         writer = _Writer(workbook)
         writer.sheet(
             CASES_SHEET,
             f"Daftar Kasus Keluarga Miskin Ekstrem - {place} - {when}",
-            [f"{len(cases)} keluarga miskin ekstrem (desil nasional 1). Kebutuhan dasar belum terpenuhi per "
-             "akhir periode, dengan instansi penanggung jawab masing-masing."
-             if cases else "Tidak ada keluarga miskin ekstrem pada periode ini."],
+            [
+                f"{len(cases)} keluarga miskin ekstrem (desil nasional 1). Kebutuhan dasar belum terpenuhi per "
+                "akhir periode, dengan instansi penanggung jawab masing-masing."
+                if cases
+                else "Tidak ada keluarga miskin ekstrem pada periode ini."
+            ],
             CASE_COLUMNS,
             cases,
             confidential=True,
@@ -430,13 +475,14 @@ def write_workbook(connection: duckdb.DuckDBPyConnection, kelurahan: dict[str, s
     return KelurahanWorkbook(code, name, period, target, len(cases), len(backlog))
 
 
-def export_kelurahan_workbooks(connection: duckdb.DuckDBPyConnection, folder: Path,
-                               period: str | None = None) -> list[KelurahanWorkbook]:
+def export_kelurahan_workbooks(
+    connection: duckdb.DuckDBPyConnection, folder: Path, period: str | None = None
+) -> list[KelurahanWorkbook]:
     """Write the workbook of every kelurahan of dim_region for `period` (default: the newest)."""
     period = period or newest_period(connection)
     if period is None:
         return []
-    kelurahan = _rows(
+    kelurahan = records(
         connection,
         "select distinct kecamatan_name, kelurahan_code, kelurahan_name from main.dim_region "
         "where kelurahan_code is not null order by kelurahan_code",

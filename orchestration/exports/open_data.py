@@ -37,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.exports.files import atomic_file, remove_stale
+from orchestration.exports.common import atomic_file, remove_stale
 
 SUPPRESSION_THRESHOLD = 5
 SUPPRESSED_COLUMNS = "suppressed_columns"
@@ -80,8 +80,16 @@ _OUTCOMES = ("layak", "tidak_layak", "pindah", "meninggal", "tidak_ditemukan", "
 REPORTS: tuple[OpenDataReport, ...] = (
     OpenDataReport(
         table="rpt_basic_needs_coverage",
-        keys=("period", "region_level", "region_code", "region_name", *_REGION_KEYS, "need",
-              "responsible_agency", "responsible_agency_code"),
+        keys=(
+            "period",
+            "region_level",
+            "region_code",
+            "region_name",
+            *_REGION_KEYS,
+            "need",
+            "responsible_agency",
+            "responsible_agency_code",
+        ),
         counts=("ekstrem_families", "need_families", "met_families", "unmet_families"),
         derived={"coverage": ("met_families", "need_families")},
         dropped=("region_key", "rw", "rt"),
@@ -92,8 +100,12 @@ REPORTS: tuple[OpenDataReport, ...] = (
     OpenDataReport(
         table="rpt_verification_progress",
         keys=("period", "window_start", "window_end", *_REGION_KEYS),
-        counts=("poor_families", "verified_families", "verifications",
-                *(f"verifications_{outcome}" for outcome in _OUTCOMES)),
+        counts=(
+            "poor_families",
+            "verified_families",
+            "verifications",
+            *(f"verifications_{outcome}" for outcome in _OUTCOMES),
+        ),
         derived={"share_verified": ("verified_families", "poor_families")},
         # The same number as the kelurahan rows of rpt_basic_needs_coverage, where the region sums may suppress it
         # as a complementary cell: published here it would give that cell back.
@@ -103,8 +115,14 @@ REPORTS: tuple[OpenDataReport, ...] = (
     OpenDataReport(
         table="rpt_empowerment_pathway",
         keys=("period", *_REGION_KEYS),
-        counts=("working_age_members", "trained", "trained_with_business", "trained_with_business_and_credit",
-                "pathway_complete", "trained_working"),
+        counts=(
+            "working_age_members",
+            "trained",
+            "trained_with_business",
+            "trained_with_business_and_credit",
+            "pathway_complete",
+            "trained_working",
+        ),
         derived={
             "trained_rate": ("trained", "working_age_members"),
             "business_rate": ("trained_with_business", "trained"),
@@ -115,21 +133,46 @@ REPORTS: tuple[OpenDataReport, ...] = (
     ),
     OpenDataReport(
         table="rpt_targeting",
-        keys=("period", "program_code", "program_name", "category", "kind", "basic_need", "max_desil",
-              "recipient_window_start", "recipient_window_end"),
-        counts=("recipient_families", "deliveries", "recipient_families_proposed", "inclusion_error_families",
-                "inclusion_not_in_registry_families", "inclusion_inactive_families",
-                "inclusion_above_max_desil_families", "inclusion_graduated_families",
-                "inclusion_dead_recipient_families", "eligible_families", "eligible_recipient_families",
-                "excluded_eligible_families", "deliveries_to_dead_recipients"),
+        keys=(
+            "period",
+            "program_code",
+            "program_name",
+            "category",
+            "kind",
+            "basic_need",
+            "max_desil",
+            "recipient_window_start",
+            "recipient_window_end",
+        ),
+        counts=(
+            "recipient_families",
+            "deliveries",
+            "recipient_families_proposed",
+            "inclusion_error_families",
+            "inclusion_not_in_registry_families",
+            "inclusion_inactive_families",
+            "inclusion_above_max_desil_families",
+            "inclusion_graduated_families",
+            "inclusion_dead_recipient_families",
+            "eligible_families",
+            "eligible_recipient_families",
+            "excluded_eligible_families",
+            "deliveries_to_dead_recipients",
+        ),
         derived={
             "amount_idr": ("deliveries", "recipient_families"),
-            "inclusion_error": ("inclusion_error_families", "recipient_families", "recipient_families_proposed"),
+            "inclusion_error": (
+                "inclusion_error_families",
+                "recipient_families",
+                "recipient_families_proposed",
+            ),
             "exclusion_error": ("excluded_eligible_families", "eligible_families"),
             "amount_idr_to_dead_recipients": ("deliveries_to_dead_recipients",),
         },
         dropped=("program_key",),
-        row_sums=(("eligible_families", ("eligible_recipient_families", "excluded_eligible_families")),),
+        row_sums=(
+            ("eligible_families", ("eligible_recipient_families", "excluded_eligible_families")),
+        ),
     ),
     OpenDataReport(
         table="rpt_partner_contribution",
@@ -150,8 +193,13 @@ REPORTS: tuple[OpenDataReport, ...] = (
     OpenDataReport(
         table="rpt_impact",
         keys=("baseline_period", "evaluation_period", "category", "intervention_group"),
-        counts=("poor_families_at_baseline", "followed_families", "lost_families", "better_desil_families",
-                "graduated_families"),
+        counts=(
+            "poor_families_at_baseline",
+            "followed_families",
+            "lost_families",
+            "better_desil_families",
+            "graduated_families",
+        ),
         derived={
             "better_desil_share": ("better_desil_families", "followed_families"),
             "graduated_share": ("graduated_families", "followed_families"),
@@ -159,17 +207,36 @@ REPORTS: tuple[OpenDataReport, ...] = (
             "mean_desil_change": ("followed_families",),
         },
         row_sums=(("poor_families_at_baseline", ("followed_families", "lost_families")),),
-        difference_rows=(("baseline_period", "evaluation_period", "category"), "intervention_group", "difference"),
+        difference_rows=(
+            ("baseline_period", "evaluation_period", "category"),
+            "intervention_group",
+            "difference",
+        ),
     ),
     OpenDataReport(
         table="rpt_data_quality",
         keys=("source", "period"),
         counts=(),
         # Files and rows of agency deliveries, not people.
-        plain=("files_received", "files_loaded", "files_rejected", "files_duplicate", "rejection_reasons",
-               "rows_received", "rows_accepted", "rows_quarantined", "non_data_rows", "quarantined_by_reason",
-               "quarantined_share", "valid_nik_share", "duplicates_removed", "last_delivery_period_end",
-               "days_since_last_delivery", "days_since_last_delivery_as_of_period", "reference_date"),
+        plain=(
+            "files_received",
+            "files_loaded",
+            "files_rejected",
+            "files_duplicate",
+            "rejection_reasons",
+            "rows_received",
+            "rows_accepted",
+            "rows_quarantined",
+            "non_data_rows",
+            "quarantined_by_reason",
+            "quarantined_share",
+            "valid_nik_share",
+            "duplicates_removed",
+            "last_delivery_period_end",
+            "days_since_last_delivery",
+            "days_since_last_delivery_as_of_period",
+            "reference_date",
+        ),
     ),
 )
 
@@ -189,7 +256,9 @@ def _is_small(value: object) -> bool:
     return isinstance(value, int | float) and 0 < value < SUPPRESSION_THRESHOLD
 
 
-def _hierarchy_sums(report: OpenDataReport, rows: Sequence[Mapping[str, object]]) -> list[tuple[Cell, ...]]:
+def _hierarchy_sums(
+    report: OpenDataReport, rows: Sequence[Mapping[str, object]]
+) -> list[tuple[Cell, ...]]:
     """kota = sum of its kecamatan, each kecamatan = sum of its kelurahan, for every count column."""
     groups: dict[tuple, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for index, row in enumerate(rows):
@@ -227,13 +296,18 @@ def _sums(report: OpenDataReport, rows: Sequence[Mapping[str, object]]) -> list[
     if report.hierarchy_within:
         sums.extend(_hierarchy_sums(report, rows))
     # A sum with an unknown (NULL) cell cannot be used to recover anything.
-    return [cells for cells in sums if all(rows[index][column] is not None for index, column in cells)]
+    return [
+        cells for cells in sums if all(rows[index][column] is not None for index, column in cells)
+    ]
 
 
 def suppress(report: OpenDataReport, rows: Sequence[Mapping[str, object]]) -> list[set[str]]:
     """The suppressed columns of each row, by the rule in the module docstring."""
     suppressed: set[Cell] = {
-        (index, column) for index, row in enumerate(rows) for column in report.counts if _is_small(row[column])
+        (index, column)
+        for index, row in enumerate(rows)
+        for column in report.counts
+        if _is_small(row[column])
     }
     sums = _sums(report, rows)
     changed = True
@@ -242,7 +316,9 @@ def suppress(report: OpenDataReport, rows: Sequence[Mapping[str, object]]) -> li
         for total, *parts in sums:
             if sum(cell in suppressed for cell in (total, *parts)) != 1:
                 continue
-            candidates = [cell for cell in parts if cell not in suppressed and rows[cell[0]][cell[1]] > 0]
+            candidates = [
+                cell for cell in parts if cell not in suppressed and rows[cell[0]][cell[1]] > 0
+            ]
             if not candidates and total not in suppressed and rows[total[0]][total[1]] > 0:
                 candidates = [total]
             if candidates:
@@ -305,11 +381,15 @@ def _read(connection: duckdb.DuckDBPyConnection, report: OpenDataReport) -> list
     _check_classified(report, [description[0] for description in cursor.description])
     selected = ", ".join(f'"{column}"' for column in report.columns)
     order = ", ".join(f'"{column}"' for column in report.keys)
-    cursor = connection.execute(f'select {selected} from "{report.table}" where {report.where} order by {order}')
+    cursor = connection.execute(
+        f'select {selected} from "{report.table}" where {report.where} order by {order}'
+    )
     return [dict(zip(report.columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def write_report(connection: duckdb.DuckDBPyConnection, report: OpenDataReport, folder: Path) -> OpenDataFile:
+def write_report(
+    connection: duckdb.DuckDBPyConnection, report: OpenDataReport, folder: Path
+) -> OpenDataFile:
     rows = _read(connection, report)
     suppressed = suppress(report, rows)
     path = folder / f"{report.table}.csv"
@@ -319,7 +399,10 @@ def write_report(connection: duckdb.DuckDBPyConnection, report: OpenDataReport, 
         for row, hidden in zip(rows, suppressed, strict=True):
             writer.writerow(
                 [
-                    *("" if column in hidden else _format(row[column]) for column in report.columns),
+                    *(
+                        "" if column in hidden else _format(row[column])
+                        for column in report.columns
+                    ),
                     " ".join(column for column in report.columns if column in hidden),
                 ]
             )
@@ -343,13 +426,24 @@ def _data_dictionary(connection: duckdb.DuckDBPyConnection, written: Sequence[Op
         ).fetchone()
         comments = dict(
             connection.execute(
-                "select column_name, comment from duckdb_columns() where table_name = ?", [file.table]
+                "select column_name, comment from duckdb_columns() where table_name = ?",
+                [file.table],
             ).fetchall()
         )
         report = next(report for report in REPORTS if report.table == file.table)
-        lines += [f"## {file.path.name}", "", ((table_comment[0] if table_comment else None) or "").strip(), ""]
-        lines += [f"- `{column}`: {(comments.get(column) or '').strip()}" for column in report.columns]
-        lines += [f"- `{SUPPRESSED_COLUMNS}`: the columns suppressed in this row, space-separated.", ""]
+        lines += [
+            f"## {file.path.name}",
+            "",
+            ((table_comment[0] if table_comment else None) or "").strip(),
+            "",
+        ]
+        lines += [
+            f"- `{column}`: {(comments.get(column) or '').strip()}" for column in report.columns
+        ]
+        lines += [
+            f"- `{SUPPRESSED_COLUMNS}`: the columns suppressed in this row, space-separated.",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -360,4 +454,3 @@ def export_open_data(connection: duckdb.DuckDBPyConnection, folder: Path) -> lis
         staging.write_text(_data_dictionary(connection, written), encoding="utf-8")
     remove_stale(folder, "*.csv", [file.path for file in written])
     return written
-

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.exports.files import atomic_file, remove_stale
+from orchestration.exports.common import atomic_file, remove_stale
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,9 @@ def export_report_parquet(connection: duckdb.DuckDBPyConnection, folder: Path) -
         target = folder / f"{table}.parquet"
         with atomic_file(target) as staging:
             path = str(staging).replace("'", "''")
-            connection.execute(f"copy (select * from main.\"{table}\") to '{path}' (format parquet, compression zstd)")
+            connection.execute(
+                f"copy (select * from main.\"{table}\") to '{path}' (format parquet, compression zstd)"
+            )
         rows = connection.execute(f'select count(*) from main."{table}"').fetchone()[0]
         written.append(ParquetFile(table, target, rows))
     remove_stale(folder, "*.parquet", [file.path for file in written])

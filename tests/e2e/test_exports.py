@@ -80,8 +80,15 @@ def _assert_private(text: str, secrets, where: str) -> None:
 
 
 def test_every_asset_of_the_serving_group_materialized(run):
-    materialized = {event.asset_key.to_user_string() for event in run.result.get_asset_materialization_events()}
-    for key in ("exports/kelurahan_workbooks", "exports/report_parquet", "exports/open_data", "exports/dashboard"):
+    materialized = {
+        event.asset_key.to_user_string() for event in run.result.get_asset_materialization_events()
+    }
+    for key in (
+        "exports/kelurahan_workbooks",
+        "exports/report_parquet",
+        "exports/open_data",
+        "exports/dashboard",
+    ):
         assert key in materialized
 
 
@@ -100,7 +107,8 @@ def test_each_kelurahan_workbook_lists_exactly_its_cases(exports, warehouse):
     ).fetchall()
     cases = defaultdict(list)
     for code, kk_number, name in warehouse.execute(
-        "select kelurahan_code, kk_number, head_of_family_name from pii.case_list where period = ?", [period]
+        "select kelurahan_code, kk_number, head_of_family_name from pii.case_list where period = ?",
+        [period],
     ).fetchall():
         cases[code].append((kk_number, name))
     assert sum(map(len, cases.values())) > 20
@@ -110,7 +118,10 @@ def test_each_kelurahan_workbook_lists_exactly_its_cases(exports, warehouse):
         rows = _sheet(path, CASES_SHEET)
         assert name in rows[0][0] and period in rows[0][0]
         header = rows[HEADER_ROW]
-        listed = [(row[header.index("Nomor KK")], row[header.index("Nama Kepala Keluarga")]) for row in rows[HEADER_ROW + 1:]]
+        listed = [
+            (row[header.index("Nomor KK")], row[header.index("Nama Kepala Keluarga")])
+            for row in rows[HEADER_ROW + 1 :]
+        ]
         assert sorted(listed) == sorted(cases[code]), name
 
 
@@ -136,10 +147,28 @@ def test_workbooks_are_formatted_for_people(exports, warehouse):
     assert book.sheet_names == [CASES_SHEET, BACKLOG_SHEET, PROGRESS_SHEET, COVERAGE_SHEET]
     cases = _sheet(path, CASES_SHEET)
     header = cases[HEADER_ROW]
-    assert {"Nama Kepala Keluarga", "Alamat", "RW", "RT", "Kebutuhan Dasar Belum Terpenuhi",
-            "Instansi Penanggung Jawab"} <= set(header)
-    needs = {need for row in cases[HEADER_ROW + 1:] for need in row[header.index("Kebutuhan Dasar Belum Terpenuhi")].split(", ") if need}
-    assert needs and needs <= {"Pangan", "Rumah Layak", "Air Bersih", "Sanitasi", "Jaminan Sosial", "Kesehatan"}
+    assert {
+        "Nama Kepala Keluarga",
+        "Alamat",
+        "RW",
+        "RT",
+        "Kebutuhan Dasar Belum Terpenuhi",
+        "Instansi Penanggung Jawab",
+    } <= set(header)
+    needs = {
+        need
+        for row in cases[HEADER_ROW + 1 :]
+        for need in row[header.index("Kebutuhan Dasar Belum Terpenuhi")].split(", ")
+        if need
+    }
+    assert needs and needs <= {
+        "Pangan",
+        "Rumah Layak",
+        "Air Bersih",
+        "Sanitasi",
+        "Jaminan Sosial",
+        "Kesehatan",
+    }
     coverage = _sheet(path, COVERAGE_SHEET)
     assert "Air Bersih: Cakupan" in coverage[3]
     assert coverage[-1][0] == "Total kelurahan"
@@ -152,7 +181,8 @@ def test_workbooks_are_formatted_for_people(exports, warehouse):
 
 def test_every_report_has_a_parquet_file_with_the_same_rows(exports, analytics, secrets):
     tables = [
-        name for (name,) in analytics.execute(
+        name
+        for (name,) in analytics.execute(
             "select table_name from duckdb_tables() where table_name like 'rpt_%'"
         ).fetchall()
     ]
@@ -167,9 +197,12 @@ def test_every_report_has_a_parquet_file_with_the_same_rows(exports, analytics, 
                 for name, kind, *_ in reader.execute(f"describe select * from '{path}'").fetchall()
                 if kind == "VARCHAR"
             ]
-            values = reader.execute(
-                f"select string_agg(concat_ws('|', {', '.join(text_columns)}), chr(10)) from '{path}'"
-            ).fetchone()[0] or ""
+            values = (
+                reader.execute(
+                    f"select string_agg(concat_ws('|', {', '.join(text_columns)}), chr(10)) from '{path}'"
+                ).fetchone()[0]
+                or ""
+            )
             _assert_private(values, secrets, path.name)
 
 
@@ -187,16 +220,25 @@ def test_no_open_data_count_is_below_the_threshold(exports, secrets):
             hidden = set(row[SUPPRESSED_COLUMNS].split())
             for column in report.counts:
                 if row[column] != "":
-                    assert not 0 < float(row[column]) < SUPPRESSION_THRESHOLD, (report.table, column, row)
+                    assert not 0 < float(row[column]) < SUPPRESSION_THRESHOLD, (
+                        report.table,
+                        column,
+                        row,
+                    )
                 else:
                     suppressed += column in hidden
             for column, sources in report.derived.items():
                 if hidden & set(sources):
                     assert row[column] == "", (report.table, column)
-        _assert_private((exports / "open_data" / f"{report.table}.csv").read_text(encoding="utf-8"), secrets,
-                        report.table)
+        _assert_private(
+            (exports / "open_data" / f"{report.table}.csv").read_text(encoding="utf-8"),
+            secrets,
+            report.table,
+        )
     assert suppressed > 0, "small data always has small counts: suppression did not happen"
-    assert {path.name for path in (exports / "open_data").glob("*.csv")} == {f"{r.table}.csv" for r in REPORTS}
+    assert {path.name for path in (exports / "open_data").glob("*.csv")} == {
+        f"{r.table}.csv" for r in REPORTS
+    }
 
 
 def test_open_data_region_sums_never_leave_one_suppressed_cell(exports):
@@ -218,19 +260,25 @@ def test_open_data_region_sums_never_leave_one_suppressed_cell(exports):
         assert not [key for key, cells in sums.items() if sum(cells) == 1], column
 
 
-def test_the_dashboard_has_every_chart_for_every_region_and_nothing_personal(exports, analytics, secrets):
+def test_the_dashboard_has_every_chart_for_every_region_and_nothing_personal(
+    exports, analytics, secrets
+):
     from plotly.offline import get_plotlyjs
 
     from orchestration.dashboard.build import CITY_CHARTS, REGIONAL_CHARTS
 
     page = (exports / "dashboard" / "index.html").read_text(encoding="utf-8")
     assert page.count(get_plotlyjs()) == 1
-    assert "<script src=" not in page and "<link " not in page, "the page must not load anything from elsewhere"
+    assert "<script src=" not in page and "<link " not in page, (
+        "the page must not load anything from elsewhere"
+    )
     own = page.replace(get_plotlyjs(), "")
     for chart, title in (*REGIONAL_CHARTS, *CITY_CHARTS):
         assert f'id="chart-{chart}"' in own and title in own
     payload = json.loads(
-        re.search(r'<script type="application/json" id="dashboard-data">(.*?)</script>', own, re.DOTALL).group(1)
+        re.search(
+            r'<script type="application/json" id="dashboard-data">(.*?)</script>', own, re.DOTALL
+        ).group(1)
     )
     regions = analytics.execute(
         "select count(distinct region_code) from rpt_basic_needs_coverage "

@@ -18,13 +18,26 @@ def _sheet_xml(path, index=1):
 def test_a_sheet_has_a_title_notes_and_a_frozen_filterable_header(tmp_path):
     path = tmp_path / "book.xlsx"
     workbook = xlsxwriter.Workbook(str(path))
-    columns = (Column("Nama", 30), Column("NIK", 20), Column("Tanggal", 14, "date"), Column("Cakupan", 10, "percent"))
+    columns = (
+        Column("Nama", 30),
+        Column("NIK", 20),
+        Column("Tanggal", 14, "date"),
+        Column("Cakupan", 10, "percent"),
+    )
     rows = [["SITI", "6171015911730037", dt.date(2025, 8, 26), 0.5], ["BUDI", None, None, None]]
-    _Writer(workbook).sheet("Daftar Kasus Ekstrem", "Judul - Periode 2025-12", ["Catatan"], columns, rows,
-                            confidential=True)
+    _Writer(workbook).sheet(
+        "Daftar Kasus Ekstrem",
+        "Judul - Periode 2025-12",
+        ["Catatan"],
+        columns,
+        rows,
+        confidential=True,
+    )
     workbook.close()
 
-    values = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Daftar Kasus Ekstrem").to_python()
+    values = (
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Daftar Kasus Ekstrem").to_python()
+    )
     assert values[0][0] == "Judul - Periode 2025-12"
     assert values[1][0].startswith("RAHASIA")
     assert values[2][0] == "Catatan"
@@ -35,7 +48,9 @@ def test_a_sheet_has_a_title_notes_and_a_frozen_filterable_header(tmp_path):
 
     sheet = _sheet_xml(path)
     # The pane is frozen below the header row (row 5, so the top-left cell of the scrolling part is A6).
-    assert re.search(r'<pane ySplit="5" topLeftCell="A6" activePane="bottomLeft" state="frozen"/>', sheet)
+    assert re.search(
+        r'<pane ySplit="5" topLeftCell="A6" activePane="bottomLeft" state="frozen"/>', sheet
+    )
     assert '<autoFilter ref="A5:D7"/>' in sheet
     assert re.search(r'<col min="1" max="1" width="30\.7', sheet)
 

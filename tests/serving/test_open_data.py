@@ -45,7 +45,8 @@ def _row(need, met, unmet, region="a"):
 
 
 @pytest.mark.parametrize(
-    ("count", "suppressed"), [(0, False), (1, True), (4, True), (5, False), (120, False), (None, False)]
+    ("count", "suppressed"),
+    [(0, False), (1, True), (4, True), (5, False), (120, False), (None, False)],
 )
 def test_counts_from_1_to_4_are_suppressed_and_0_and_5_are_not(count, suppressed):
     hidden = suppress(SIMPLE, [_row(100, count, None)])[0]
@@ -69,7 +70,9 @@ def test_a_suppressed_part_of_a_published_total_takes_a_second_part_with_it():
 def test_a_suppressed_total_takes_the_smallest_positive_part_with_it():
     # need 4 = met 0 + unmet 4 is already two unknowns (need and unmet); need 4 = met 1 + unmet 3 three.
     assert suppress(WITH_SUM, [_row(4, 0, 4)])[0] == {"need_families", "unmet_families", "coverage"}
-    report = OpenDataReport(table="t", keys=("region",), counts=("total", "a", "b"), row_sums=(("total", ("a", "b")),))
+    report = OpenDataReport(
+        table="t", keys=("region",), counts=("total", "a", "b"), row_sums=(("total", ("a", "b")),)
+    )
     # total 3 is small; a = 0 and b = 3 (small too): nothing else to hide. total 4 with parts 0 and 4: both hidden.
     assert suppress(report, [{"region": "x", "total": 3, "a": 0, "b": 3}])[0] == {"total", "b"}
     # A small total whose parts are published (2 = 0 + 2 is already two; 7 + 9 = 16 only when one part is small).
@@ -147,10 +150,19 @@ def test_a_small_kecamatan_is_protected_at_kota_level_too():
 def test_shares_of_a_group_total_are_all_suppressed_when_one_part_is():
     report = _report("rpt_partner_contribution")
     rows = [
-        {"period": "2025-12", "pentahelix_sector": sector, "category": "pangan", "agencies": 1,
-         "families_reached": families, "persons_reached": families, "deliveries": families,
-         "deliveries_without_family": 0, "amount_idr": 1000 * families,
-         "amount_share_of_category": families / 103, "delivery_share_of_category": families / 103}
+        {
+            "period": "2025-12",
+            "pentahelix_sector": sector,
+            "category": "pangan",
+            "agencies": 1,
+            "families_reached": families,
+            "persons_reached": families,
+            "deliveries": families,
+            "deliveries_without_family": 0,
+            "amount_idr": 1000 * families,
+            "amount_share_of_category": families / 103,
+            "delivery_share_of_category": families / 103,
+        }
         for sector, families in (("PEMERINTAH", 100), ("KOMUNITAS", 3))
     ]
     hidden = suppress(report, rows)
@@ -163,19 +175,53 @@ def test_a_difference_row_loses_what_its_groups_lose():
     report = _report("rpt_impact")
     base = {"baseline_period": "2025-01", "evaluation_period": "2025-12", "category": "pangan"}
     rows = [
-        {**base, "intervention_group": "intervened", "poor_families_at_baseline": 3, "followed_families": 3,
-         "lost_families": 0, "better_desil_families": 1, "graduated_families": 0, "better_desil_share": 1 / 3,
-         "graduated_share": 0.0, "mean_unmet_change": -1.0, "mean_desil_change": 0.3},
-        {**base, "intervention_group": "not_intervened", "poor_families_at_baseline": 50, "followed_families": 50,
-         "lost_families": 0, "better_desil_families": 10, "graduated_families": 5, "better_desil_share": 0.2,
-         "graduated_share": 0.1, "mean_unmet_change": -0.2, "mean_desil_change": 0.1},
-        {**base, "intervention_group": "difference", "poor_families_at_baseline": None, "followed_families": None,
-         "lost_families": None, "better_desil_families": None, "graduated_families": None,
-         "better_desil_share": 1 / 3 - 0.2, "graduated_share": -0.1, "mean_unmet_change": -0.8,
-         "mean_desil_change": 0.2},
+        {
+            **base,
+            "intervention_group": "intervened",
+            "poor_families_at_baseline": 3,
+            "followed_families": 3,
+            "lost_families": 0,
+            "better_desil_families": 1,
+            "graduated_families": 0,
+            "better_desil_share": 1 / 3,
+            "graduated_share": 0.0,
+            "mean_unmet_change": -1.0,
+            "mean_desil_change": 0.3,
+        },
+        {
+            **base,
+            "intervention_group": "not_intervened",
+            "poor_families_at_baseline": 50,
+            "followed_families": 50,
+            "lost_families": 0,
+            "better_desil_families": 10,
+            "graduated_families": 5,
+            "better_desil_share": 0.2,
+            "graduated_share": 0.1,
+            "mean_unmet_change": -0.2,
+            "mean_desil_change": 0.1,
+        },
+        {
+            **base,
+            "intervention_group": "difference",
+            "poor_families_at_baseline": None,
+            "followed_families": None,
+            "lost_families": None,
+            "better_desil_families": None,
+            "graduated_families": None,
+            "better_desil_share": 1 / 3 - 0.2,
+            "graduated_share": -0.1,
+            "mean_unmet_change": -0.8,
+            "mean_desil_change": 0.2,
+        },
     ]
     hidden = suppress(report, rows)
-    assert {"better_desil_share", "graduated_share", "mean_unmet_change", "mean_desil_change"} <= hidden[2]
+    assert {
+        "better_desil_share",
+        "graduated_share",
+        "mean_unmet_change",
+        "mean_desil_change",
+    } <= hidden[2]
     assert not {"better_desil_share", "mean_unmet_change"} & hidden[1]
 
 

@@ -18,10 +18,18 @@ def test_every_report_round_trips_and_nothing_else_is_exported(tmp_path):
     written = export_report_parquet(connection, tmp_path)
 
     assert [(file.table, file.rows) for file in written] == [("rpt_coverage", 2), ("rpt_empty", 0)]
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["rpt_coverage.parquet", "rpt_empty.parquet"]
-    back = duckdb.sql(f"select * from '{tmp_path / 'rpt_coverage.parquet'}' order by need").fetchall()
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "rpt_coverage.parquet",
+        "rpt_empty.parquet",
+    ]
+    back = duckdb.sql(
+        f"select * from '{tmp_path / 'rpt_coverage.parquet'}' order by need"
+    ).fetchall()
     assert back == connection.execute("select * from rpt_coverage order by need").fetchall()
     types = duckdb.sql(f"describe select * from '{tmp_path / 'rpt_coverage.parquet'}'").fetchall()
     assert [(name, kind) for name, kind, *_ in types] == [
-        ("period", "VARCHAR"), ("need", "VARCHAR"), ("families", "INTEGER"), ("coverage", "DOUBLE")
+        ("period", "VARCHAR"),
+        ("need", "VARCHAR"),
+        ("families", "INTEGER"),
+        ("coverage", "DOUBLE"),
     ]

@@ -1,11 +1,22 @@
-"""Writing export files so that a reader never finds half of one."""
+"""What every export needs: query rows by column name, and files that a reader never finds half written."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import duckdb
+
+
+def records(
+    connection: duckdb.DuckDBPyConnection, sql: str, parameters: Sequence[Any] = ()
+) -> list[dict[str, Any]]:
+    cursor = connection.execute(sql, list(parameters))
+    names = [description[0] for description in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 @contextmanager
