@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,7 +128,11 @@ def main(argv: list[str] | None = None) -> int:
         "--region", action="append", default=[], help="also open this region code (repeatable)"
     )
     arguments = parser.parse_args(argv)
-    page = arguments.page or load_settings().exports / "dashboard" / "index.html"
+    with warnings.catch_warnings():
+        # Only the exports folder is needed here, not the pseudonym secret load_settings warns about.
+        warnings.simplefilter("ignore")
+        exports = load_settings().exports
+    page = arguments.page or exports / "dashboard" / "index.html"
     if not page.exists():
         print(f"{page} does not exist: run the pipeline first (make run)", file=sys.stderr)
         return 1

@@ -100,17 +100,24 @@ def _regions(connection: duckdb.DuckDBPyConnection) -> list[Region]:
 
 
 def _by_region(
-    connection: duckdb.DuckDBPyConnection, table: str, measures: list[str], kota: str
+    connection: duckdb.DuckDBPyConnection, table: str, aggregates: str, kota: str
 ) -> dict:
-    """Sums of `measures` of a per-kelurahan report for every period and region (kota, kecamatan, kelurahan)."""
-    sums = ", ".join(f'sum("{measure}") as "{measure}"' for measure in measures)
+    """`aggregates` of a report with kecamatan_code and kelurahan_code for every period and region (kota,
+    kecamatan, kelurahan), by (period, region code). A row without a kelurahan counts only at the levels above."""
     rows = records(
         connection,
-        f'select period, coalesce(kelurahan_code, kecamatan_code, ?) as region_code, {sums} from "{table}" '
+        "select period, case grouping(kecamatan_code, kelurahan_code) when 3 then ? "
+        f'when 1 then kecamatan_code else kelurahan_code end as region_code, {aggregates} from "{table}" '
         "group by grouping sets ((period), (period, kecamatan_code), (period, kecamatan_code, kelurahan_code))",
         [kota],
     )
-    return {(row["period"], row["region_code"]): row for row in rows}
+    return {
+        (row["period"], row["region_code"]): row for row in rows if row["region_code"] is not None
+    }
+
+
+def _sums(measures: list[str]) -> str:
+    return ", ".join(f'sum("{measure}") as "{measure}"' for measure in measures)
 
 
 def _share(part: float | None, whole: float | None) -> float | None:
@@ -162,36 +169,34 @@ class _Charts:
             "from rpt_basic_needs_coverage where region_level in ('kota', 'kecamatan', 'kelurahan')",
         )
         self.coverage = {(row["period"], row["region_code"], row["need"]): row for row in coverage}
-        left_behind = records(
-            connection,
-            "select period, coalesce(kelurahan_code, kecamatan_code, ?) as region_code, count(*) as families "
-            "from rpt_left_behind group by grouping sets "
-            "((period), (period, kecamatan_code), (period, kecamatan_code, kelurahan_code))",
-            [self.kota.code],
+        left_behind = _by_region(
+            connection, "rpt_left_behind", "count(*) as families", self.kota.code
         )
-        self.left_behind = {
-            (row["period"], row["region_code"]): row["families"] for row in left_behind
-        }
+        self.left_behind = {key: row["families"] for key, row in left_behind.items()}
         self.verification = _by_region(
             connection,
             "rpt_verification_progress",
-            [
-                "poor_families",
-                "verified_families",
-                *(f"verifications_{o.lower()}" for o in VERIFICATION_LABELS),
-            ],
+            _sums(
+                [
+                    "poor_families",
+                    "verified_families",
+                    *(f"verifications_{o.lower()}" for o in VERIFICATION_LABELS),
+                ]
+            ),
             self.kota.code,
         )
         self.empowerment = _by_region(
             connection,
             "rpt_empowerment_pathway",
-            [
-                "working_age_members",
-                "trained",
-                "trained_with_business",
-                "trained_with_business_and_credit",
-                "pathway_complete",
-            ],
+            _sums(
+                [
+                    "working_age_members",
+                    "trained",
+                    "trained_with_business",
+                    "trained_with_business_and_credit",
+                    "pathway_complete",
+                ]
+            ),
             self.kota.code,
         )
 

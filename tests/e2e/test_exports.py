@@ -291,3 +291,40 @@ def test_the_dashboard_has_every_chart_for_every_region_and_nothing_personal(
     assert set(payload["city"]) == {chart for chart, _ in CITY_CHARTS}
     assert "Air Bersih" in own and "Kelurahan" in own
     _assert_private(own, secrets, "the dashboard")
+
+
+def test_dashboard_figures_add_up_to_the_reports(exports, analytics):
+    page = (exports / "dashboard" / "index.html").read_text(encoding="utf-8")
+    payload = json.loads(
+        re.search(
+            r'<script type="application/json" id="dashboard-data">(.*?)</script>', page, re.DOTALL
+        ).group(1)
+    )
+    by_region = defaultdict(int)
+    for kecamatan, kelurahan, families in analytics.execute(
+        "select kecamatan_code, kelurahan_code, count(*) from rpt_left_behind "
+        "where period = (select max(period) from rpt_verification_progress) group by all"
+    ).fetchall():
+        by_region[payload["default_region"]] += families
+        by_region[kecamatan] += families
+        by_region[kelurahan] += families
+    assert by_region[payload["default_region"]] > 0
+    for region, figures in payload["regional"].items():
+        left_behind = figures["tertinggal"]["data"][0]["y"]
+        assert left_behind[-1] == by_region.get(region, 0), region
+    coverage = analytics.execute(
+        "select need, coverage from rpt_basic_needs_coverage where region_level = 'kota' "
+        "and period = (select max(period) from rpt_verification_progress) order by need"
+    ).fetchall()
+    bars = payload["regional"][payload["default_region"]]["cakupan"]["data"][0]
+    drawn = dict(zip(bars["x"], bars["y"], strict=True))
+    labels = {
+        "pangan": "Pangan",
+        "rumah": "Rumah Layak",
+        "air": "Air Bersih",
+        "sanitasi": "Sanitasi",
+        "jaminan_sosial": "Jaminan Sosial",
+        "kesehatan": "Kesehatan",
+    }
+    for need, share in coverage:
+        assert drawn[labels[need]] == (None if share is None else pytest.approx(share, abs=1e-4))
