@@ -15,6 +15,7 @@ from orchestration.exports.kelurahan import (
     BACKLOG_SHEET,
     CASES_SHEET,
     COVERAGE_SHEET,
+    NEED_LABELS,
     PROGRESS_SHEET,
     slug,
 )
@@ -318,13 +319,5 @@ def test_dashboard_figures_add_up_to_the_reports(exports, analytics):
     ).fetchall()
     bars = payload["regional"][payload["default_region"]]["cakupan"]["data"][0]
     drawn = dict(zip(bars["x"], bars["y"], strict=True))
-    labels = {
-        "pangan": "Pangan",
-        "rumah": "Rumah Layak",
-        "air": "Air Bersih",
-        "sanitasi": "Sanitasi",
-        "jaminan_sosial": "Jaminan Sosial",
-        "kesehatan": "Kesehatan",
-    }
     for need, share in coverage:
-        assert drawn[labels[need]] == (None if share is None else pytest.approx(share, abs=1e-4))
+        assert drawn[NEED_LABELS[need]] == (None if share is None else pytest.approx(share, abs=1e-4))

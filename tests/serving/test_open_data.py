@@ -107,8 +107,14 @@ def _coverage_rows(values):
     return rows
 
 
+def _hidden_by_region(values) -> dict[str, set[str]]:
+    rows = _coverage_rows(values)
+    hidden = suppress(_report("rpt_basic_needs_coverage"), rows)
+    return {row["region_code"]: columns for row, columns in zip(rows, hidden, strict=True)}
+
+
 def test_region_hierarchy_never_leaves_a_single_suppressed_cell_in_a_sum():
-    rows = _coverage_rows(
+    by_code = _hidden_by_region(
         [
             ("kota", "61.71", None, 20),
             ("kecamatan", "61.71.01", "61.71.01", 12),
@@ -118,8 +124,6 @@ def test_region_hierarchy_never_leaves_a_single_suppressed_cell_in_a_sum():
             ("kelurahan", "61.71.02.2001", "61.71.02", 8),
         ]
     )
-    hidden = suppress(_report("rpt_basic_needs_coverage"), rows)
-    by_code = {row["region_code"]: columns for row, columns in zip(rows, hidden, strict=True)}
     # 1002 (3) is small; 12 = 9 + 3 would give it back, so 1001 (9) goes too. Kota 20 = 12 + 8 has no suppression.
     assert "ekstrem_families" in by_code["61.71.01.1002"]
     assert "ekstrem_families" in by_code["61.71.01.1001"]
@@ -129,7 +133,7 @@ def test_region_hierarchy_never_leaves_a_single_suppressed_cell_in_a_sum():
 
 
 def test_a_small_kecamatan_is_protected_at_kota_level_too():
-    rows = _coverage_rows(
+    by_code = _hidden_by_region(
         [
             ("kota", "61.71", None, 14),
             ("kecamatan", "61.71.01", "61.71.01", 4),
@@ -138,8 +142,6 @@ def test_a_small_kecamatan_is_protected_at_kota_level_too():
             ("kelurahan", "61.71.02.2001", "61.71.02", 10),
         ]
     )
-    hidden = suppress(_report("rpt_basic_needs_coverage"), rows)
-    by_code = {row["region_code"]: columns for row, columns in zip(rows, hidden, strict=True)}
     assert "ekstrem_families" in by_code["61.71.01"]
     # 14 - 10 would give kecamatan 01 back: kecamatan 02 goes, and then its only kelurahan (10 = 10) with it.
     assert "ekstrem_families" in by_code["61.71.02"]
