@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 RUN := $(UV) run --frozen
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test test-fast ui generate summary benchmark lint clean suites
+.PHONY: setup run test test-fast ui generate summary benchmark lint clean suites check-dashboard
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -27,6 +27,10 @@ test: setup
 ## Unit tests only (skips the end-to-end materialisation)
 test-fast: setup
 	$(RUN) pytest -m "not e2e"
+
+## Open the dashboard of the last run in headless Chromium: every chart drawn, no page error (apt-get install chromium)
+check-dashboard: setup
+	$(RUN) python -m orchestration.dashboard.browser_check
 
 ## The Dagster UI on workspace.yaml, with a persistent instance in .dagster_home
 ui: setup

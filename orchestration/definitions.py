@@ -6,13 +6,9 @@ import dagster as dg
 
 from orchestration.defs.ingestion import ingest_inbox
 from orchestration.defs.publishing import AnalyticsFileResource, analytics_file
-from orchestration.defs.quality import (
-    ExportsResource,
-    agency_feedback,
-    published_gates,
-    staging_gates,
-)
-from orchestration.defs.resources import InboxResource, WarehouseResource
+from orchestration.defs.quality import agency_feedback, published_gates, staging_gates
+from orchestration.defs.resources import ExportsResource, InboxResource, WarehouseResource
+from orchestration.defs.serving import serving_assets
 from orchestration.defs.transformation import (
     dbt_resource,
     tkpkd_dbt_assets,
@@ -35,7 +31,14 @@ main_job = dg.define_asset_job(
 def build_definitions() -> dg.Definitions:
     settings = load_settings()
     return dg.Definitions(
-        assets=[ingest_inbox, tkpkd_dbt_staging_assets, tkpkd_dbt_assets, analytics_file, agency_feedback],
+        assets=[
+            ingest_inbox,
+            tkpkd_dbt_staging_assets,
+            tkpkd_dbt_assets,
+            analytics_file,
+            agency_feedback,
+            *serving_assets,
+        ],
         asset_checks=[staging_gates, published_gates],
         jobs=[main_job],
         resources={

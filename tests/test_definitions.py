@@ -40,3 +40,14 @@ def test_every_gate_is_an_asset_check_and_the_feedback_is_an_asset():
     assert dg.AssetCheckKey(dg.AssetKey(["staging", "stg_bansos__payouts"]), "gx_bansos") in gates
     assert dg.AssetCheckKey(dg.AssetKey(["fct_assistance"]), "gx_published") in gates
     assert dg.AssetKey(["exports", "agency_feedback"]) in set(graph.get_all_asset_keys())
+
+
+def test_exports_follow_the_warehouse_and_the_analytics_file():
+    graph = _graph()
+    analytics = dg.AssetKey(["analytics", "analytics_file"])
+    for name in ("report_parquet", "open_data", "dashboard"):
+        assert graph.get(dg.AssetKey(["exports", name])).parent_keys == {analytics}
+    # The workbooks read pii.case_list and the reports from the restricted file, after dbt has built them.
+    workbooks = graph.get(dg.AssetKey(["exports", "kelurahan_workbooks"])).parent_keys
+    assert dg.AssetKey(["pii", "case_list"]) in workbooks
+    assert analytics not in workbooks

@@ -19,7 +19,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.contract import load_contract
-from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, ExportsResource, WarehouseResource
 from orchestration.quality.suites import PUBLISHED_TABLES, STAGED_SOURCES
 from orchestration.settings import load_settings
 
@@ -205,12 +205,6 @@ def published_gates(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
         yield _gate_result(published_key(table), f"{GATE_PREFIX}published", result, docs_index)
 
 
-class ExportsResource(dg.ConfigurableResource):
-    """Where exports are written (TKPKD_EXPORTS)."""
-
-    path: str
-
-
 @dg.asset(
     key=["exports", "agency_feedback"],
     deps=[QUARANTINE_KEY, dg.AssetKey(["raw", "ingested_files"])],
@@ -233,6 +227,6 @@ def agency_feedback(warehouse: WarehouseResource, exports: ExportsResource) -> d
             "workbooks": len(workbooks),
             "quarantined_rows": sum(w.quarantined_rows for w in workbooks),
             "rejected_files": sum(w.rejected_files for w in workbooks),
-            "folder": dg.MetadataValue.path(str(Path(exports.path) / "feedback")),
+            "folder": dg.MetadataValue.path(str(exports.folder("feedback"))),
         }
     )

@@ -33,3 +33,12 @@ class InboxResource(dg.ConfigurableResource):
     """Where agency files land: `<inbox>/<source>/<YYYY-MM>/<file>`."""
 
     path: str
+
+
+class ExportsResource(dg.ConfigurableResource):
+    """The exports folder (TKPKD_EXPORTS): `feedback/`, `kelurahan/`, `parquet/`, `open_data/`, `dashboard/`."""
+
+    path: str
+
+    def folder(self, name: str) -> Path:
+        return Path(self.path) / name

@@ -25,7 +25,7 @@ def warehouse(pipeline_run):
 
 def test_the_readme_queries_run_on_the_analytics_file(pipeline_run):
     section = README.read_text().split("## Three questions, one query each")[1].split("\n## ")[0]
-    queries = re.findall(r"```sql\n(.*?)```", section, re.S)
+    queries = re.findall(r"```sql\n(.*?)```", section, re.DOTALL)
     assert len(queries) == 3
     with duckdb.connect(str(pipeline_run.analytics), read_only=True) as analytics:
         answers = [analytics.execute(query).fetchall() for query in queries]

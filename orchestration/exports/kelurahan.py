@@ -1,0 +1,495 @@
+"""The lurah's workbook: one XLSX per kelurahan with its extreme-poor case list, verification backlog and the coverage
+of each basic need by RT, for the newest period.
+
+RESTRICTED: the workbook holds names, NIK, KK numbers and addresses (from `pii.case_list` and
+`pii.family_identities`), read from the restricted warehouse file. It goes to the lurah and the officers who visit,
+never to a public folder.
+
+Layout: `<folder>/<kelurahan slug>/daftar_kasus_<kelurahan slug>_<YYYY-MM>.xlsx`. The folder is named after the
+kelurahan (`sungaijawi-dalam`), which is what staff look for; a workbook of an older period in the same folder is
+removed when a newer one is written, so the folder always holds the current worklist. Only the newest period is
+exported: the worklist is what the lurah acts on now, and past periods stay in the warehouse.
+
+Formatted for people: Indonesian headers and need names, a title with the kelurahan and period, the header row
+frozen and filterable, column widths set, NIK and KK numbers as text (16 digits are more than Excel's 15-digit
+numbers keep).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from orchestration.exports.common import atomic_file, records, remove_stale
+
+NEED_LABELS = {
+    "pangan": "Pangan",
+    "rumah": "Rumah Layak",
+    "air": "Air Bersih",
+    "sanitasi": "Sanitasi",
+    "jaminan_sosial": "Jaminan Sosial",
+    "kesehatan": "Kesehatan",
+}
+VERIFICATION_LABELS = {
+    "LAYAK": "Layak",
+    "TIDAK_LAYAK": "Tidak Layak",
+    "PINDAH": "Pindah",
+    "MENINGGAL": "Meninggal",
+    "TIDAK_DITEMUKAN": "Tidak Ditemukan",
+    "USULAN_BARU": "Usulan Baru",
+}
+REGISTRY_STATUS_LABELS = {"verified": "Terverifikasi", "unverified": "Belum diverifikasi"}
+POVERTY_CLASS_LABELS = {"ekstrem": "Miskin Ekstrem", "miskin": "Miskin"}
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+CASES_SHEET = "Daftar Kasus Ekstrem"
+BACKLOG_SHEET = "Tunggakan Verifikasi"
+PROGRESS_SHEET = "Kemajuan Verifikasi"
+COVERAGE_SHEET = "Cakupan Kebutuhan per RT"
+CONFIDENTIAL_NOTE = (
+    "RAHASIA - berisi data pribadi (nama, NIK, nomor KK, alamat). Hanya untuk petugas kelurahan dan OPD yang "
+    "menangani; jangan disebarluaskan."
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+    style: str = "text"  # text, number, date, percent
+
+
+@dataclass(frozen=True)
+class KelurahanWorkbook:
+    kelurahan_code: str
+    kelurahan_name: str
+    period: str
+    path: Path
+    cases: int
+    backlog: int
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def period_label(period: str) -> str:
+    year, month = period.split("-")
+    return f"{period} ({MONTHS[int(month) - 1]} {year})"
+
+
+def newest_period(connection: duckdb.DuckDBPyConnection) -> str | None:
+    return connection.execute("select max(period) from main.rpt_verification_progress").fetchone()[
+        0
+    ]
+
+
+def _needs_text(row: dict[str, Any]) -> str:
+    return ", ".join(label for need, label in NEED_LABELS.items() if row[f"unmet_{need}"])
+
+
+def _agencies_text(row: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{label}: {row[f'agency_{need}']}"
+        for need, label in NEED_LABELS.items()
+        if row[f"unmet_{need}"]
+    )
+
+
+CASE_COLUMNS = (
+    Column("No", 5, "number"),
+    Column("Nama Kepala Keluarga", 28),
+    Column("NIK Kepala Keluarga", 20),
+    Column("Nomor KK", 20),
+    Column("Alamat", 40),
+    Column("RW", 6, "number"),
+    Column("RT", 6, "number"),
+    Column("Desil Nasional", 9, "number"),
+    Column("Jumlah Anggota", 10, "number"),
+    Column("Status Verifikasi", 18),
+    Column("Tanggal Verifikasi Terakhir", 14, "date"),
+    Column("Jumlah Kebutuhan Belum Terpenuhi", 14, "number"),
+    Column("Kebutuhan Dasar Belum Terpenuhi", 40),
+    Column("Instansi Penanggung Jawab", 60),
+)
+
+
+def case_rows(
+    connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str
+) -> list[list[Any]]:
+    cases = records(
+        connection,
+        "select * from pii.case_list where period = ? and kelurahan_code = ? "
+        "order by rw nulls last, rt nulls last, unmet_count desc, head_of_family_name, family_key",
+        [period, kelurahan_code],
+    )
+    return [
+        [
+            number,
+            case["head_of_family_name"],
+            case["head_of_family_nik"],
+            case["kk_number"],
+            case["address"],
+            case["rw"],
+            case["rt"],
+            case["desil_nasional"],
+            case["member_count"],
+            REGISTRY_STATUS_LABELS.get(case["registry_status"], case["registry_status"]),
+            case["latest_verification_date"],
+            case["unmet_count"],
+            _needs_text(case),
+            _agencies_text(case),
+        ]
+        for number, case in enumerate(cases, start=1)
+    ]
+
+
+BACKLOG_COLUMNS = (
+    Column("No", 5, "number"),
+    Column("Nama Kepala Keluarga", 28),
+    Column("Nomor KK", 20),
+    Column("Alamat", 40),
+    Column("RW", 6, "number"),
+    Column("RT", 6, "number"),
+    Column("Kelas Kemiskinan", 16),
+    Column("Desil Nasional", 9, "number"),
+    Column("Tanggal Verifikasi Terakhir", 14, "date"),
+    Column("Hasil Verifikasi Terakhir", 18),
+)
+
+
+def backlog_rows(
+    connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str
+) -> list[list[Any]]:
+    """Poor families of the kelurahan whose newest verification is not within the 6 months ending with `period`.
+
+    The complement of rpt_verification_progress.verified_families among its poor_families, by the same rule: poor
+    (ekstrem or miskin) as of the period, in the kelurahan of the registry address, verified when the newest
+    verification is dated from window_start to window_end. Extreme-poor families first, then those never verified
+    or verified longest ago.
+    """
+    backlog = records(
+        connection,
+        """
+        select
+            identities.head_of_family_name,
+            identities.kk_number,
+            identities.address,
+            region.rw,
+            region.rt,
+            families.poverty_class,
+            families.desil_nasional,
+            families.latest_verification_date,
+            families.latest_verification_outcome
+        from main.fct_family_month as families
+        inner join main.rpt_verification_progress as progress
+            on progress.period = families.period
+            and progress.kelurahan_code = families.kelurahan_code
+        left join pii.family_identities as identities
+            on identities.family_key = families.family_key
+        left join main.dim_region as region
+            on region.region_key = families.region_key
+        where families.period = ?
+            and families.kelurahan_code = ?
+            and families.poverty_class in ('ekstrem', 'miskin')
+            and not coalesce(
+                families.latest_verification_date between progress.window_start and progress.window_end, false
+            )
+        order by
+            case families.poverty_class when 'ekstrem' then 0 else 1 end,
+            families.latest_verification_date nulls first,
+            region.rw nulls last,
+            region.rt nulls last,
+            identities.head_of_family_name,
+            families.family_key
+        """,
+        [period, kelurahan_code],
+    )
+    return [
+        [
+            number,
+            family["head_of_family_name"],
+            family["kk_number"],
+            family["address"],
+            family["rw"],
+            family["rt"],
+            POVERTY_CLASS_LABELS[family["poverty_class"]],
+            family["desil_nasional"],
+            family["latest_verification_date"],
+            VERIFICATION_LABELS.get(family["latest_verification_outcome"], "Belum pernah"),
+        ]
+        for number, family in enumerate(backlog, start=1)
+    ]
+
+
+PROGRESS_COLUMNS = (
+    Column("Periode", 10),
+    Column("Awal Jendela 6 Bulan", 14, "date"),
+    Column("Keluarga Miskin", 12, "number"),
+    Column("Keluarga Miskin Ekstrem", 12, "number"),
+    Column("Terverifikasi 6 Bulan Terakhir", 14, "number"),
+    Column("Persentase Terverifikasi", 13, "percent"),
+    Column("Jumlah Verifikasi", 12, "number"),
+    *(Column(f"Hasil: {label}", 12, "number") for label in VERIFICATION_LABELS.values()),
+)
+
+
+def progress_rows(
+    connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str
+) -> list[list[Any]]:
+    progress = records(
+        connection,
+        "select * from main.rpt_verification_progress where kelurahan_code = ? and period <= ? order by period",
+        [kelurahan_code, period],
+    )
+    return [
+        [
+            row["period"],
+            row["window_start"],
+            row["poor_families"],
+            row["ekstrem_families"],
+            row["verified_families"],
+            row["share_verified"],
+            row["verifications"],
+            *(row[f"verifications_{outcome.lower()}"] for outcome in VERIFICATION_LABELS),
+        ]
+        for row in progress
+    ]
+
+
+COVERAGE_COLUMNS = (
+    Column("RW", 6, "number"),
+    Column("RT", 6, "number"),
+    Column("Keluarga Miskin Ekstrem", 12, "number"),
+    *(
+        column
+        for label in NEED_LABELS.values()
+        for column in (
+            Column(f"{label}: Membutuhkan", 13, "number"),
+            Column(f"{label}: Belum Terpenuhi", 13, "number"),
+            Column(f"{label}: Cakupan", 11, "percent"),
+        )
+    ),
+)
+
+
+def coverage_rows(
+    connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str
+) -> list[list[Any]]:
+    """One row per RT with extreme-poor families (rpt_basic_needs_coverage, level rt), then the kelurahan total."""
+    coverage = records(
+        connection,
+        "select region_level, rw, rt, need, ekstrem_families, need_families, unmet_families, coverage "
+        "from main.rpt_basic_needs_coverage where period = ? and kelurahan_code = ? "
+        "and region_level in ('rt', 'kelurahan')",
+        [period, kelurahan_code],
+    )
+    by_region: dict[tuple, dict[str, dict[str, Any]]] = {}
+    for row in coverage:
+        region = (row["region_level"] != "rt", row["rw"], row["rt"])
+        by_region.setdefault(region, {})[row["need"]] = row
+    rows = []
+    for (is_total, rw, rt), needs in sorted(
+        by_region.items(), key=lambda item: (item[0][0], item[0][1] or 0, item[0][2] or 0)
+    ):
+        any_need = next(iter(needs.values()))
+        rows.append(
+            [
+                "Total kelurahan" if is_total else rw,
+                None if is_total else rt,
+                any_need["ekstrem_families"],
+                *(
+                    value
+                    for need in NEED_LABELS
+                    for value in (
+                        (needs.get(need) or {}).get("need_families"),
+                        (needs.get(need) or {}).get("unmet_families"),
+                        (needs.get(need) or {}).get("coverage"),
+                    )
+                ),
+            ]
+        )
+    return rows
+
+
+class _Writer:
+    """Sheets with a title block, one frozen and filterable header row, set widths and typed cells."""
+
+    def __init__(self, workbook) -> None:
+        self.workbook = workbook
+        self.styles = {
+            "title": workbook.add_format({"bold": True, "font_size": 14}),
+            "note": workbook.add_format({"italic": True, "font_color": "#555555"}),
+            "confidential": workbook.add_format({"bold": True, "font_color": "#B00020"}),
+            "header": workbook.add_format(
+                {
+                    "bold": True,
+                    "text_wrap": True,
+                    "valign": "top",
+                    "bg_color": "#DDEBF7",
+                    "border": 1,
+                }
+            ),
+            "text": workbook.add_format({"valign": "top", "text_wrap": True}),
+            "number": workbook.add_format({"valign": "top", "num_format": "#,##0"}),
+            "date": workbook.add_format({"valign": "top", "num_format": "dd-mm-yyyy"}),
+            "percent": workbook.add_format({"valign": "top", "num_format": "0.0%"}),
+        }
+
+    def sheet(
+        self,
+        name: str,
+        title: str,
+        notes: Sequence[str],
+        columns: Sequence[Column],
+        rows,
+        *,
+        confidential: bool,
+    ) -> None:
+        sheet = self.workbook.add_worksheet(name)
+        sheet.write_string(0, 0, title, self.styles["title"])
+        lines = ([CONFIDENTIAL_NOTE] if confidential else []) + list(notes)
+        for offset, line in enumerate(lines, start=1):
+            style = (
+                self.styles["confidential"] if confidential and offset == 1 else self.styles["note"]
+            )
+            sheet.write_string(offset, 0, line, style)
+        header_row = len(lines) + 2
+        for index, column in enumerate(columns):
+            sheet.set_column(index, index, column.width)
+            sheet.write_string(header_row, index, column.header, self.styles["header"])
+        for row_offset, row in enumerate(rows, start=header_row + 1):
+            for index, (column, value) in enumerate(zip(columns, row, strict=True)):
+                style = self.styles[column.style]
+                if value is None:
+                    sheet.write_blank(row_offset, index, None, style)
+                elif isinstance(value, str):
+                    sheet.write_string(row_offset, index, value, self.styles["text"])
+                elif isinstance(value, dt.date):
+                    sheet.write_datetime(row_offset, index, value, style)
+                else:
+                    sheet.write_number(row_offset, index, value, style)
+        sheet.freeze_panes(header_row + 1, 0)
+        sheet.autofilter(header_row, 0, header_row + max(len(rows), 1), len(columns) - 1)
+        sheet.set_landscape()
+        sheet.repeat_rows(header_row)
+        sheet.fit_to_pages(1, 0)
+
+
+def write_workbook(
+    connection: duckdb.DuckDBPyConnection, kelurahan: dict[str, str], period: str, folder: Path
+) -> KelurahanWorkbook:
+    import xlsxwriter
+
+    code, name = kelurahan["kelurahan_code"], kelurahan["kelurahan_name"]
+    place = f"Kelurahan {name}, Kecamatan {kelurahan['kecamatan_name']}"
+    when = f"Periode {period_label(period)}"
+    cases = case_rows(connection, code, period)
+    backlog = backlog_rows(connection, code, period)
+    progress = progress_rows(connection, code, period)
+    coverage = coverage_rows(connection, code, period)
+    target = folder / slug(name) / f"daftar_kasus_{slug(name)}_{period}.xlsx"
+    with atomic_file(target) as staging:
+        workbook = xlsxwriter.Workbook(str(staging), {"remove_timezone": True})
+        workbook.set_properties(
+            {
+                "title": f"Daftar kasus miskin ekstrem {place} {period}",
+                "author": "TKPKD Kota Pontianak",
+                "comments": CONFIDENTIAL_NOTE,
+            }
+        )
+        writer = _Writer(workbook)
+        writer.sheet(
+            CASES_SHEET,
+            f"Daftar Kasus Keluarga Miskin Ekstrem - {place} - {when}",
+            [
+                f"{len(cases)} keluarga miskin ekstrem (desil nasional 1). Kebutuhan dasar belum terpenuhi per "
+                "akhir periode, dengan instansi penanggung jawab masing-masing."
+                if cases
+                else "Tidak ada keluarga miskin ekstrem pada periode ini."
+            ],
+            CASE_COLUMNS,
+            cases,
+            confidential=True,
+        )
+        writer.sheet(
+            BACKLOG_SHEET,
+            f"Tunggakan Verifikasi - {place} - {when}",
+            [
+                (
+                    f"{len(backlog)} keluarga miskin (ekstrem dan miskin) yang belum diverifikasi dalam 6 bulan "
+                    "terakhir; keluarga miskin ekstrem didahulukan, lalu yang paling lama belum diverifikasi."
+                )
+            ],
+            BACKLOG_COLUMNS,
+            backlog,
+            confidential=True,
+        )
+        writer.sheet(
+            PROGRESS_SHEET,
+            f"Kemajuan Verifikasi - {place} - sampai {when}",
+            [
+                (
+                    "Keluarga miskin yang verifikasi terakhirnya dalam 6 bulan terakhir, dan hasil verifikasi dalam "
+                    "jendela 6 bulan itu."
+                )
+            ],
+            PROGRESS_COLUMNS,
+            progress,
+            confidential=False,
+        )
+        writer.sheet(
+            COVERAGE_SHEET,
+            f"Cakupan Kebutuhan Dasar Keluarga Miskin Ekstrem per RT - {place} - {when}",
+            [
+                (
+                    "RT yang memiliki keluarga miskin ekstrem. Cakupan = keluarga yang kebutuhannya terpenuhi / "
+                    "keluarga yang membutuhkan."
+                )
+            ],
+            COVERAGE_COLUMNS,
+            coverage,
+            confidential=False,
+        )
+        workbook.close()
+    remove_stale(target.parent, "daftar_kasus_*.xlsx", [target])
+    return KelurahanWorkbook(code, name, period, target, len(cases), len(backlog))
+
+
+def export_kelurahan_workbooks(
+    connection: duckdb.DuckDBPyConnection, folder: Path, period: str | None = None
+) -> list[KelurahanWorkbook]:
+    """Write the workbook of every kelurahan of dim_region for `period` (default: the newest)."""
+    period = period or newest_period(connection)
+    if period is None:
+        return []
+    kelurahan = records(
+        connection,
+        "select distinct kecamatan_name, kelurahan_code, kelurahan_name from main.dim_region "
+        "where kelurahan_code is not null order by kelurahan_code",
+        [],
+    )
+    slugs = [slug(row["kelurahan_name"]) for row in kelurahan]
+    clashes = sorted({name for name in slugs if slugs.count(name) > 1})
+    if clashes:
+        raise ValueError(f"kelurahan whose names give the same folder: {clashes}")
+    return [write_workbook(connection, row, period, folder) for row in kelurahan]

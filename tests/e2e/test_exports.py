@@ -1,0 +1,323 @@
+"""The exports and the dashboard of one pipeline run: complete, consistent with the warehouse, and private."""
+
+import csv
+import json
+import re
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import pytest
+from python_calamine import CalamineWorkbook
+
+from orchestration.exports.kelurahan import (
+    BACKLOG_SHEET,
+    CASES_SHEET,
+    COVERAGE_SHEET,
+    NEED_LABELS,
+    PROGRESS_SHEET,
+    slug,
+)
+from orchestration.exports.open_data import REPORTS, SUPPRESSED_COLUMNS, SUPPRESSION_THRESHOLD
+
+pytestmark = pytest.mark.e2e
+
+# A 16-digit number (NIK or KK number) on its own: not digits inside a hexadecimal pseudonymous key or a decimal.
+SIXTEEN_DIGITS = re.compile(r"(?<![0-9A-Za-z.])\d{16}(?![0-9A-Za-z.])")
+HEADER_ROW = 4
+
+
+@pytest.fixture(scope="module")
+def run(pipeline_run):
+    assert pipeline_run.result.success, "the main job failed; see the log above"
+    return pipeline_run
+
+
+@pytest.fixture(scope="module")
+def exports(run) -> Path:
+    return run.root / "exports"
+
+
+@pytest.fixture(scope="module")
+def warehouse(run):
+    with duckdb.connect(str(run.warehouse), read_only=True) as connection:
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def analytics(run):
+    with duckdb.connect(str(run.analytics), read_only=True) as connection:
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def secrets(warehouse) -> tuple[set[str], set[str]]:
+    """NIK and KK numbers, and full names (two words or more), of the restricted file."""
+    numbers = {
+        number
+        for (number,) in warehouse.execute(
+            "select nik from pii.person_identities where nik is not null union "
+            "select kk_number from pii.family_identities where kk_number is not null"
+        ).fetchall()
+    }
+    names = {
+        name
+        for (name,) in warehouse.execute(
+            "select full_name from pii.person_identities union select head_of_family_name from pii.family_identities"
+        ).fetchall()
+        if name and " " in name.strip() and len(name) >= 8
+    }
+    assert len(numbers) > 1000 and len(names) > 1000
+    return numbers, names
+
+
+def _assert_private(text: str, secrets, where: str) -> None:
+    numbers, names = secrets
+    assert not SIXTEEN_DIGITS.search(text), f"a 16-digit number in {where}"
+    assert not [number for number in numbers if number in text], f"a NIK or KK number in {where}"
+    leaked = [name for name in names if name in text]
+    assert not leaked, f"person names in {where}: {leaked[:3]}"
+
+
+def test_every_asset_of_the_serving_group_materialized(run):
+    materialized = {
+        event.asset_key.to_user_string() for event in run.result.get_asset_materialization_events()
+    }
+    for key in (
+        "exports/kelurahan_workbooks",
+        "exports/report_parquet",
+        "exports/open_data",
+        "exports/dashboard",
+    ):
+        assert key in materialized
+
+
+def _workbook(exports: Path, name: str, period: str) -> Path:
+    return exports / "kelurahan" / slug(name) / f"daftar_kasus_{slug(name)}_{period}.xlsx"
+
+
+def _sheet(path: Path, name: str) -> list[list]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+
+
+def test_each_kelurahan_workbook_lists_exactly_its_cases(exports, warehouse):
+    period = warehouse.execute("select max(period) from pii.case_list").fetchone()[0]
+    kelurahan = warehouse.execute(
+        "select distinct kelurahan_code, kelurahan_name from main.dim_region where kelurahan_code is not null"
+    ).fetchall()
+    cases = defaultdict(list)
+    for code, kk_number, name in warehouse.execute(
+        "select kelurahan_code, kk_number, head_of_family_name from pii.case_list where period = ?",
+        [period],
+    ).fetchall():
+        cases[code].append((kk_number, name))
+    assert sum(map(len, cases.values())) > 20
+    for code, name in kelurahan:
+        path = _workbook(exports, name, period)
+        assert path.exists(), f"no workbook for {name}"
+        rows = _sheet(path, CASES_SHEET)
+        assert name in rows[0][0] and period in rows[0][0]
+        header = rows[HEADER_ROW]
+        listed = [
+            (row[header.index("Nomor KK")], row[header.index("Nama Kepala Keluarga")])
+            for row in rows[HEADER_ROW + 1 :]
+        ]
+        assert sorted(listed) == sorted(cases[code]), name
+
+
+def test_the_backlog_is_the_complement_of_the_verified_families(exports, warehouse):
+    rows = warehouse.execute(
+        "select kelurahan_name, period, poor_families - verified_families from main.rpt_verification_progress "
+        "where period = (select max(period) from main.rpt_verification_progress)"
+    ).fetchall()
+    assert sum(backlog for *_, backlog in rows) > 0
+    for name, period, backlog in rows:
+        path = _workbook(exports, name, period)
+        assert len(_sheet(path, BACKLOG_SHEET)) - HEADER_ROW - 1 == backlog, name
+        progress = _sheet(path, PROGRESS_SHEET)
+        assert progress[-1][0] == period
+
+
+def test_workbooks_are_formatted_for_people(exports, warehouse):
+    period, name = warehouse.execute(
+        "select period, kelurahan_name from pii.case_list order by period desc, kelurahan_name limit 1"
+    ).fetchone()
+    path = _workbook(exports, name, period)
+    book = CalamineWorkbook.from_path(str(path))
+    assert book.sheet_names == [CASES_SHEET, BACKLOG_SHEET, PROGRESS_SHEET, COVERAGE_SHEET]
+    cases = _sheet(path, CASES_SHEET)
+    header = cases[HEADER_ROW]
+    assert {
+        "Nama Kepala Keluarga",
+        "Alamat",
+        "RW",
+        "RT",
+        "Kebutuhan Dasar Belum Terpenuhi",
+        "Instansi Penanggung Jawab",
+    } <= set(header)
+    needs = {
+        need
+        for row in cases[HEADER_ROW + 1 :]
+        for need in row[header.index("Kebutuhan Dasar Belum Terpenuhi")].split(", ")
+        if need
+    }
+    assert needs and needs <= {
+        "Pangan",
+        "Rumah Layak",
+        "Air Bersih",
+        "Sanitasi",
+        "Jaminan Sosial",
+        "Kesehatan",
+    }
+    coverage = _sheet(path, COVERAGE_SHEET)
+    assert "Air Bersih: Cakupan" in coverage[3]
+    assert coverage[-1][0] == "Total kelurahan"
+    with zipfile.ZipFile(path) as archive:
+        for index in range(1, 5):
+            sheet = archive.read(f"xl/worksheets/sheet{index}.xml").decode()
+            assert 'state="frozen"' in sheet and "<cols>" in sheet
+    assert not list((exports / "kelurahan").rglob(".*.tmp"))
+
+
+def test_every_report_has_a_parquet_file_with_the_same_rows(exports, analytics, secrets):
+    tables = [
+        name
+        for (name,) in analytics.execute(
+            "select table_name from duckdb_tables() where table_name like 'rpt_%'"
+        ).fetchall()
+    ]
+    assert len(tables) >= 9
+    with duckdb.connect() as reader:
+        for table in tables:
+            path = exports / "parquet" / f"{table}.parquet"
+            expected = analytics.execute(f'select count(*) from "{table}"').fetchone()[0]
+            assert reader.execute(f"select count(*) from '{path}'").fetchone()[0] == expected, table
+            text_columns = [
+                name
+                for name, kind, *_ in reader.execute(f"describe select * from '{path}'").fetchall()
+                if kind == "VARCHAR"
+            ]
+            values = (
+                reader.execute(
+                    f"select string_agg(concat_ws('|', {', '.join(text_columns)}), chr(10)) from '{path}'"
+                ).fetchone()[0]
+                or ""
+            )
+            _assert_private(values, secrets, path.name)
+
+
+def _open_data(exports: Path, table: str) -> list[dict[str, str]]:
+    with (exports / "open_data" / f"{table}.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_no_open_data_count_is_below_the_threshold(exports, secrets):
+    suppressed = 0
+    for report in REPORTS:
+        rows = _open_data(exports, report.table)
+        assert rows, report.table
+        for row in rows:
+            hidden = set(row[SUPPRESSED_COLUMNS].split())
+            for column in report.counts:
+                if row[column] != "":
+                    assert not 0 < float(row[column]) < SUPPRESSION_THRESHOLD, (
+                        report.table,
+                        column,
+                        row,
+                    )
+                else:
+                    suppressed += column in hidden
+            for column, sources in report.derived.items():
+                if hidden & set(sources):
+                    assert row[column] == "", (report.table, column)
+        _assert_private(
+            (exports / "open_data" / f"{report.table}.csv").read_text(encoding="utf-8"),
+            secrets,
+            report.table,
+        )
+    assert suppressed > 0, "small data always has small counts: suppression did not happen"
+    assert {path.name for path in (exports / "open_data").glob("*.csv")} == {
+        f"{r.table}.csv" for r in REPORTS
+    }
+
+
+def test_open_data_region_sums_never_leave_one_suppressed_cell(exports):
+    rows = _open_data(exports, "rpt_basic_needs_coverage")
+    assert {row["region_level"] for row in rows} == {"kota", "kecamatan", "kelurahan"}
+    report = next(report for report in REPORTS if report.table == "rpt_basic_needs_coverage")
+    for column in report.counts:
+        sums = defaultdict(list)
+        for row in rows:
+            hidden = column in row[SUPPRESSED_COLUMNS].split()
+            key = (row["period"], row["need"])
+            if row["region_level"] == "kota":
+                sums[(*key, "kota")].append(hidden)
+            elif row["region_level"] == "kecamatan":
+                sums[(*key, "kota")].append(hidden)
+                sums[(*key, row["kecamatan_code"])].append(hidden)
+            else:
+                sums[(*key, row["kecamatan_code"])].append(hidden)
+        assert not [key for key, cells in sums.items() if sum(cells) == 1], column
+
+
+def test_the_dashboard_has_every_chart_for_every_region_and_nothing_personal(
+    exports, analytics, secrets
+):
+    from plotly.offline import get_plotlyjs
+
+    from orchestration.dashboard.build import CITY_CHARTS, REGIONAL_CHARTS
+
+    page = (exports / "dashboard" / "index.html").read_text(encoding="utf-8")
+    assert page.count(get_plotlyjs()) == 1
+    assert "<script src=" not in page and "<link " not in page, (
+        "the page must not load anything from elsewhere"
+    )
+    own = page.replace(get_plotlyjs(), "")
+    for chart, title in (*REGIONAL_CHARTS, *CITY_CHARTS):
+        assert f'id="chart-{chart}"' in own and title in own
+    payload = json.loads(
+        re.search(
+            r'<script type="application/json" id="dashboard-data">(.*?)</script>', own, re.DOTALL
+        ).group(1)
+    )
+    regions = analytics.execute(
+        "select count(distinct region_code) from rpt_basic_needs_coverage "
+        "where region_level in ('kota', 'kecamatan', 'kelurahan')"
+    ).fetchone()[0]
+    assert len(payload["regional"]) == regions == 1 + 6 + 29
+    for figures in payload["regional"].values():
+        assert set(figures) == {chart for chart, _ in REGIONAL_CHARTS}
+        assert all(figure["data"] for figure in figures.values())
+    assert set(payload["city"]) == {chart for chart, _ in CITY_CHARTS}
+    assert "Air Bersih" in own and "Kelurahan" in own
+    _assert_private(own, secrets, "the dashboard")
+
+
+def test_dashboard_figures_add_up_to_the_reports(exports, analytics):
+    page = (exports / "dashboard" / "index.html").read_text(encoding="utf-8")
+    payload = json.loads(
+        re.search(
+            r'<script type="application/json" id="dashboard-data">(.*?)</script>', page, re.DOTALL
+        ).group(1)
+    )
+    by_region = defaultdict(int)
+    for kecamatan, kelurahan, families in analytics.execute(
+        "select kecamatan_code, kelurahan_code, count(*) from rpt_left_behind "
+        "where period = (select max(period) from rpt_verification_progress) group by all"
+    ).fetchall():
+        by_region[payload["default_region"]] += families
+        by_region[kecamatan] += families
+        by_region[kelurahan] += families
+    assert by_region[payload["default_region"]] > 0
+    for region, figures in payload["regional"].items():
+        left_behind = figures["tertinggal"]["data"][0]["y"]
+        assert left_behind[-1] == by_region.get(region, 0), region
+    coverage = analytics.execute(
+        "select need, coverage from rpt_basic_needs_coverage where region_level = 'kota' "
+        "and period = (select max(period) from rpt_verification_progress) order by need"
+    ).fetchall()
+    bars = payload["regional"][payload["default_region"]]["cakupan"]["data"][0]
+    drawn = dict(zip(bars["x"], bars["y"], strict=True))
+    for need, share in coverage:
+        assert drawn[NEED_LABELS[need]] == (None if share is None else pytest.approx(share, abs=1e-4))
