@@ -231,6 +231,8 @@ REPORTS: tuple[OpenDataReport, ...] = (
             "quarantined_by_reason",
             "quarantined_share",
             "valid_nik_share",
+            "share_found_in_dukcapil",
+            "share_found_in_registry",
             "duplicates_removed",
             "last_delivery_period_end",
             "days_since_last_delivery",
