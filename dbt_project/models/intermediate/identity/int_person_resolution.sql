@@ -1,0 +1,121 @@
+{#
+  The resolved identity table: every person row of every source (int_person_records) -> person_key and family_key,
+  with how it was resolved. Restricted (holds the resolved NIK): schema `intermediate`; the keys alone are
+  pseudonyms (HMAC-SHA256 of the NIK / KK number under TKPKD_PSEUDONYM_SECRET, int_person_identities /
+  int_family_identities), the same across runs and periods under one secret.
+
+  resolution_method:
+    nik           the row's own valid NIK;
+    repaired_nik  the row's NIK was damaged by Excel and the linkage found the one known person whose NIK keeps the
+                  surviving digits and whose other details agree (int_person_links);
+    linked        no usable NIK; probabilistic record linkage found one known person above the threshold;
+    unresolved    none of these: person_key is NULL, unresolved_reason says why (no_candidate, below_threshold,
+                  ambiguous). Never guessed.
+  family_key: the row's own valid KK number (family_source `row_kk`); else, for a resolved person, the KK number of
+  their newest DTSEN or Dukcapil record at or before the row's period, else their first one (`person_family`).
+
+  nik_check: the row's own NIK against its stated birth date and sex (nik_birth_check; values there).
+  dukcapil_match, the resolved NIK in Dukcapil as of the row's period (the newest Dukcapil snapshot at or before it
+  that lists the NIK):
+    found, found_dead (STATUS MATI), found_moved (STATUS PINDAH), not_found (no snapshot up to the period lists
+    it), no_usable_nik (the row stays unresolved).
+  For the quality report: `select source, avg((dukcapil_match like 'found%')::int) from int_person_resolution
+  group by source` is the share found in Dukcapil over every person row, resolved by NIK or by linkage.
+#}
+with records as (
+    select * from {{ ref('int_person_records') }}
+),
+
+links as (
+    select * from {{ ref('int_person_links') }}
+),
+
+resolved as (
+    select
+        records.*,
+        coalesce(records.nik, links.linked_nik) as resolved_nik,
+        case
+            when records.nik is not null then 'nik'
+            when links.outcome in ('repaired_nik', 'linked') then links.outcome
+            else 'unresolved'
+        end as resolution_method,
+        case when records.nik is null then links.match_probability end as match_probability,
+        case when records.nik is null and links.outcome = 'unresolved' then coalesce(links.unresolved_reason, 'no_candidate') end
+            as unresolved_reason
+    from records
+    left join links
+        on links.record_id = records.record_id
+),
+
+register_rows as (
+    select nik, _period, kk_number, source
+    from records
+    where source in ('dtsen_individu', 'dukcapil') and nik is not null and kk_number is not null
+),
+
+first_family as (
+    select nik, arg_min(kk_number, _period) as kk_number
+    from register_rows
+    group by nik
+),
+
+dukcapil as (
+    select nik, _period, population_status
+    from {{ ref('stg_dukcapil__residents') }}
+),
+
+with_family as (
+    select
+        resolved.*,
+        family_as_of.kk_number as person_kk_number
+    from resolved
+    asof left join register_rows as family_as_of
+        on family_as_of.nik = resolved.resolved_nik
+        and family_as_of._period <= resolved._period
+),
+
+with_register as (
+    select
+        with_family.*,
+        dukcapil.population_status as dukcapil_status
+    from with_family
+    asof left join dukcapil
+        on dukcapil.nik = with_family.resolved_nik
+        and dukcapil._period <= with_family._period
+)
+
+select
+    rows.record_id,
+    rows.source,
+    rows._source_file,
+    rows._row_number,
+    rows._period,
+    rows.nik_status,
+    rows.resolution_method,
+    rows.match_probability,
+    rows.unresolved_reason,
+    rows.resolved_nik,
+    people.person_key,
+    coalesce(row_families.family_key, person_families.family_key) as family_key,
+    case
+        when row_families.family_key is not null then 'row_kk'
+        when person_families.family_key is not null then 'person_family'
+    end as family_source,
+    rows.nik_check,
+    case
+        when rows.resolved_nik is null then 'no_usable_nik'
+        when rows.dukcapil_status = 'HIDUP' then 'found'
+        when rows.dukcapil_status = 'MATI' then 'found_dead'
+        when rows.dukcapil_status = 'PINDAH' then 'found_moved'
+        else 'not_found'
+    end as dukcapil_match
+from with_register as rows
+left join {{ ref('int_person_identities') }} as people
+    on people.nik = rows.resolved_nik
+left join {{ ref('int_family_identities') }} as row_families
+    on row_families.kk_number = rows.kk_number
+left join first_family
+    on rows.person_kk_number is null
+    and first_family.nik = rows.resolved_nik
+left join {{ ref('int_family_identities') }} as person_families
+    on person_families.kk_number = coalesce(rows.person_kk_number, first_family.kk_number)
