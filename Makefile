@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 RUN := $(UV) run --frozen
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test test-fast ui generate summary benchmark lint clean
+.PHONY: setup run test test-fast ui generate summary benchmark score-identity lint clean
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -36,6 +36,10 @@ ui: setup
 ## Pipeline stages side by side with a bare-DuckDB baseline (SCALE=small|city)
 benchmark: setup
 	$(RUN) python benchmarks/pipeline.py --scale $(or $(SCALE),small)
+
+## Identity resolution scored against the generator's ground truth (SCALE=small|city): precision, recall, time, memory
+score-identity: setup
+	$(RUN) tkpkd score-identity --scale $(or $(SCALE),small)
 
 generate: setup
 	$(RUN) tkpkd generate --force

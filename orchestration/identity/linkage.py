@@ -82,26 +82,38 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, id_column: str) -> None:
+def _prepare(con: duckdb.DuckDBPyConnection, name: str, frame, id_column: str | None) -> None:
+    """Load one side (a pandas frame or an Arrow table) in the linkage's own shape.
+
+    Names are normalised once per distinct spelling: a city has millions of rows but far fewer names.
+    """
     con.register(f"{name}_input", frame)
+    _run(con, f"""
+        create or replace table {name}_names as
+        select full_name, {normalise_name_sql('full_name')} as name_norm
+        from (select distinct full_name from {name}_input)
+    """)
     _run(con, f"""
         create or replace table {name} as
         select
-            cast({id_column} as varchar) as unique_id,
-            cast(nik as varchar) as nik,
-            {normalise_name_sql('full_name')} as name_norm,
-            strftime(cast(birth_date as date), '%Y-%m-%d') as birth_date,
-            strftime(cast(born_on_or_after as date), '%Y-%m-%d') as born_on_or_after,
-            nullif(cast(sex as varchar), '') as sex,
-            nullif(cast(kk_number as varchar), '') as kk_number,
-            nullif(cast(kelurahan_code as varchar), '') as kelurahan_code,
-            case when kelurahan_code is not null and rw is not null and rt is not null
-                then cast(kelurahan_code as varchar) || '|' || cast(rw as varchar) || '|' || cast(rt as varchar)
+            {f"cast(input.{id_column} as varchar)" if id_column else "cast(null as varchar)"} as unique_id,
+            {"cast(null as varchar)" if id_column else "cast(input.nik as varchar)"} as nik,
+            names.name_norm,
+            strftime(cast(input.birth_date as date), '%Y-%m-%d') as birth_date,
+            strftime(cast(input.born_on_or_after as date), '%Y-%m-%d') as born_on_or_after,
+            nullif(cast(input.sex as varchar), '') as sex,
+            nullif(cast(input.kk_number as varchar), '') as kk_number,
+            nullif(cast(input.kelurahan_code as varchar), '') as kelurahan_code,
+            case when input.kelurahan_code is not null and input.rw is not null and input.rt is not null
+                then cast(input.kelurahan_code as varchar) || '|' || cast(input.rw as varchar) || '|'
+                    || cast(input.rt as varchar)
             end as place_rt,
-            nullif(cast(context as varchar), '') as context,
-            case when length(nik_prefix) >= 15 then substr(nik_prefix, 1, 15) end as nik_prefix,
-            case when length(nik_prefix) >= 5 then nik_prefix end as nik_digits
-        from {name}_input
+            nullif(cast(input.context as varchar), '') as context,
+            case when length(input.nik_prefix) >= 15 then substr(input.nik_prefix, 1, 15) end as nik_prefix,
+            case when length(input.nik_prefix) >= 5 then input.nik_prefix end as nik_digits
+        from {name}_input as input
+        left join {name}_names as names
+            on names.full_name is not distinct from input.full_name
     """)
     con.unregister(f"{name}_input")
 
@@ -263,14 +275,19 @@ def _decide(left_ids: pd.Series, pairs: pd.DataFrame) -> pd.DataFrame:
     reason = pd.Series(None, index=decisions.index, dtype=object)
     reason[decisions["candidates"] == 0] = "no_candidate"
     reason[(decisions["candidates"] > 0) & ~strong] = "below_threshold"
-    reason[strong & ~unique] = "ambiguous"
+    # namesakes: say so even when neither is strong enough, it is what a clerk needs to know
+    reason[(decisions["candidates"] > 1) & ~unique] = "ambiguous"
     decisions["unresolved_reason"] = reason
     decisions["linked_nik"] = decisions["candidate_nik"].where(decisions["outcome"] != "unresolved")
     return decisions.reset_index()
 
 
-def link(records: pd.DataFrame, reference: pd.DataFrame) -> LinkResult:
-    """Link `records` (record_id + LINK_COLUMNS) to `reference` (nik + LINK_COLUMNS).
+def _left_ids(con: duckdb.DuckDBPyConnection) -> pd.Series:
+    return pd.Series([row[0] for row in _run(con, "select unique_id from unresolved order by unique_id")], dtype=object)
+
+
+def link(records, reference) -> LinkResult:
+    """Link `records` (record_id + LINK_COLUMNS) to `reference` (nik + LINK_COLUMNS): pandas frames or Arrow tables.
 
     Runs on its own in-memory DuckDB, so Splink's working tables never reach the warehouse.
     """
@@ -278,9 +295,9 @@ def link(records: pd.DataFrame, reference: pd.DataFrame) -> LinkResult:
 
     con = duckdb.connect(":memory:")
     try:
-        _prepare(con, "unresolved", records.assign(nik=None), "record_id")
+        _prepare(con, "unresolved", records, "record_id")
         # several rows per person (one per distinct description) are kept: each is evidence, the best one counts
-        _prepare(con, "reference", reference.assign(record_id=None), "nik")
+        _prepare(con, "reference", reference, None)
         _run(con, """
             create or replace table reference as
             select row_number() over () as rid, * exclude (unique_id) from (select distinct * from reference)
@@ -291,7 +308,7 @@ def link(records: pd.DataFrame, reference: pd.DataFrame) -> LinkResult:
             pairs = pd.DataFrame(
                 {"record_id": [], "nik": [], "match_probability": [], "match_weight": [], "prefix_agrees": []}
             )
-            return LinkResult(_decide(records["record_id"], pairs), pairs)
+            return LinkResult(_decide(_left_ids(con), pairs), pairs)
         settings = build_settings(con)
         db_api = DuckDBAPI(con)
         left = db_api.register("unresolved", table_name="left_rows", dataset_display_name="unresolved")
@@ -313,7 +330,7 @@ def link(records: pd.DataFrame, reference: pd.DataFrame) -> LinkResult:
             from {predictions.physical_name}
             where source_dataset_r = 'unresolved'
         """).df()
-        return LinkResult(_decide(records["record_id"], scored), scored)
+        return LinkResult(_decide(_left_ids(con), scored), scored)
     finally:
         con.close()
 

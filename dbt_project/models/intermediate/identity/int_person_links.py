@@ -14,11 +14,11 @@ def model(dbt, session):
     records = dbt.ref("int_person_records")
     to_resolve = records.filter("needs_linkage").project(
         f"record_id, {LINK_COLUMNS}, born_on_or_after, nik_surviving_digits as nik_prefix"
-    ).df()
+    ).to_arrow_table()
     # one row per distinct description of a known person: repeated snapshot rows add nothing
     reference = records.filter("not needs_linkage").project(
         f"nik, {LINK_COLUMNS}, cast(null as date) as born_on_or_after, nik as nik_prefix"
-    ).distinct().df()
+    ).distinct().to_arrow_table()
     decisions = link(to_resolve, reference).decisions
     return decisions[
         ["record_id", "outcome", "linked_nik", "candidate_nik", "match_probability", "best_share", "candidates",
