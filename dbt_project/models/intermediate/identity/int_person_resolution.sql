@@ -19,6 +19,9 @@
   that lists the NIK):
     found, found_dead (STATUS MATI), found_moved (STATUS PINDAH), not_found (no snapshot up to the period lists
     it), no_usable_nik (the row stays unresolved).
+  kk_dukcapil_match, the row's own valid KK number in Dukcapil as of the row's period: found (the newest snapshot
+  at or before the period lists it), retired (only an older snapshot does: the family was split or renumbered,
+  int_kk_lineage), not_found, no_usable_kk (the row has no valid KK number).
   For the quality report: `select source, avg((dukcapil_match like 'found%')::int) from int_person_resolution
   group by source` is the share found in Dukcapil over every person row, resolved by NIK or by linkage.
 #}
@@ -60,8 +63,16 @@ first_family as (
 ),
 
 dukcapil as (
-    select nik, _period, population_status
+    select nik, kk_number, _period, population_status
     from {{ ref('stg_dukcapil__residents') }}
+),
+
+dukcapil_families as (
+    select distinct kk_number, _period from dukcapil where kk_number is not null
+),
+
+dukcapil_snapshots as (
+    select distinct _period from dukcapil
 ),
 
 with_family as (
@@ -82,6 +93,19 @@ with_register as (
     asof left join dukcapil
         on dukcapil.nik = with_family.resolved_nik
         and dukcapil._period <= with_family._period
+),
+
+with_kk as (
+    select
+        with_register.*,
+        newest_snapshot._period as newest_snapshot_period,
+        kk_listed._period as kk_listed_period
+    from with_register
+    asof left join dukcapil_snapshots as newest_snapshot
+        on newest_snapshot._period <= with_register._period
+    asof left join dukcapil_families as kk_listed
+        on kk_listed.kk_number = with_register.kk_number
+        and kk_listed._period <= with_register._period
 )
 
 select
@@ -108,8 +132,14 @@ select
         when rows.dukcapil_status = 'MATI' then 'found_dead'
         when rows.dukcapil_status = 'PINDAH' then 'found_moved'
         else 'not_found'
-    end as dukcapil_match
-from with_register as rows
+    end as dukcapil_match,
+    case
+        when rows.kk_number is null then 'no_usable_kk'
+        when rows.kk_listed_period = rows.newest_snapshot_period then 'found'
+        when rows.kk_listed_period is not null then 'retired'
+        else 'not_found'
+    end as kk_dukcapil_match
+from with_kk as rows
 left join {{ ref('int_person_identities') }} as people
     on people.nik = rows.resolved_nik
 left join {{ ref('int_family_identities') }} as row_families
