@@ -51,20 +51,18 @@ end)
 
 
 {#
-  The leading digits of a NIK that survived Excel (M1), for record linkage: an Excel number keeps 15 significant
-  digits, so a float form (`6171015708450000.0`, `6171015708450000`) keeps the first 15 of 16 exactly; scientific
-  notation (`6.17101E+15`) keeps its mantissa `617101`, rounded at its last digit (the linkage compares it with a
-  known NIK rounded the same way). For a `valid` NIK all its digits; NULL for `missing` and `invalid`. Never a key:
-  only the linkage compares it with known NIKs.
+  The leading digits of an Excel-damaged NIK (identifier_status `excel_damaged`, M1), for record linkage: an Excel
+  number keeps 15 significant digits, so a float form (`6171015708450000.0`) keeps the first 15 of 16 exactly;
+  scientific notation (`6.17101E+15`) keeps its mantissa `617101`, rounded at its last digit (the linkage compares
+  it with a known NIK rounded the same way). NULL for any other value. Never a key: only the linkage compares it
+  with known NIKs. Apply it to damaged values only (it assumes the status was checked).
 #}
-{% macro identifier_surviving_digits(col) -%}
+{% macro excel_surviving_digits(col) -%}
 {%- set compact = _identifier_compact(col) -%}
 (case
-    when regexp_full_match({{ compact }}, '[0-9]{16}([.,]0+)?') and {{ identifier_status(col) }} = 'excel_damaged'
-        then substr({{ compact }}, 1, 15)
+    when regexp_full_match({{ compact }}, '[0-9]{16}([.,]0+)?') then substr({{ compact }}, 1, 15)
     when regexp_full_match({{ compact }}, '[0-9][.,][0-9]+[eE][+]?1[56]')
         then regexp_replace(split_part(upper({{ compact }}), 'E', 1), '[.,]', '', 'g')
-    when {{ identifier_status(col) }} = 'valid' then {{ identifier_digits(col) }}
 end)
 {%- endmacro %}
 

@@ -3,6 +3,8 @@
   in int_person_resolution, a resolved row has a person_key and an unresolved one has none (never a guess), and a
   row that needed linkage has a linkage decision.
 #}
+-- a Dagster asset check on the resolved identity table (a singular test with several inputs needs to be told which)
+{{ config(meta={'dagster': {'ref': {'name': 'int_person_resolution'}}}) }}
 select records.record_id, 'no resolution outcome' as problem
 from {{ ref('int_person_records') }} as records
 left join {{ ref('int_person_resolution') }} as resolution

@@ -2,7 +2,8 @@
   Every person row of every source (the accepted, deduplicated staging rows of the 13 sources that name a person),
   in one shape, with what identity resolution needs. Restricted: schema `intermediate`.
   - record_id: `_source_file#_row_number`, the row as the agency can find it;
-  - nik / nik_status from staging; nik_surviving_digits: what Excel left of a damaged NIK (identifier_surviving_digits);
+  - nik / nik_status from staging; nik_surviving_digits: the valid NIK, or what Excel left of a damaged one
+    (excel_surviving_digits);
   - the describing fields a source has (name, birth date, sex, KK number, kelurahan, RW, RT), NULL where it has none;
     a DTSEN member's place is its family's DTSEN record of the same period;
   - what a puskesmas service says of the person: ANC and PERSALINAN are women's services (sex `P`), a child
@@ -61,7 +62,7 @@ with records as (
         stg._period,
         stg.nik,
         stg.nik_status,
-        {{ identifier_surviving_digits('base._raw.' ~ s.raw_nik) }} as nik_surviving_digits,
+        coalesce(stg.nik, damaged.surviving_digits) as nik_surviving_digits,
         {{ 'stg.' ~ s.kk if s.kk else 'cast(null as varchar)' }} as kk_number,
         {{ 'stg.' ~ s.name }} as full_name,
         {{ 'stg.' ~ s.birth_date if s.birth_date else 'cast(null as date)' }} as birth_date,
@@ -86,10 +87,16 @@ with records as (
         {%- endif %}
         {{ s.context if s.context else 'cast(null as varchar)' }} as context
     from {{ ref(s.model) }} as stg
-    inner join {{ ref(s.base) }} as base
-        on base._file_hash = stg._file_hash
-        and base._source_file = stg._source_file
-        and base._row_number = stg._row_number
+    -- the raw value only for the few Excel-damaged NIKs: what survived of them
+    left join (
+        select _file_hash, _source_file, _row_number, {{ excel_surviving_digits('_raw.' ~ s.raw_nik) }} as surviving_digits
+        from {{ ref(s.base) }}
+        where nik_status = 'excel_damaged'
+    ) as damaged
+        on stg.nik_status = 'excel_damaged'
+        and damaged._file_hash = stg._file_hash
+        and damaged._source_file = stg._source_file
+        and damaged._row_number = stg._row_number
     {%- if s.place == 'dtsen' %}
     left join {{ ref('stg_dtsen__families') }} as families
         on families.kk_number = stg.kk_number

@@ -11,8 +11,8 @@
     linked        no usable NIK; probabilistic record linkage found one known person above the threshold;
     unresolved    none of these: person_key is NULL, unresolved_reason says why (no_candidate, below_threshold,
                   ambiguous). Never guessed.
-  family_key: the row's own valid KK number (family_source `row_kk`); else, for a resolved person, the KK number of
-  their newest DTSEN or Dukcapil record at or before the row's period, else their first one (`person_family`).
+  family_key: the row's own valid KK number (family_source `row_kk`); else, for a resolved person, the KK number
+  Dukcapil listed them under at the row's period (int_family_memberships), else their first one (`person_family`).
 
   nik_check: the row's own NIK against its stated birth date and sex (nik_birth_check; values there).
   dukcapil_match, the resolved NIK in Dukcapil as of the row's period (the newest Dukcapil snapshot at or before it
@@ -50,10 +50,10 @@ resolved as (
         on links.record_id = records.record_id
 ),
 
+-- one row per person and stretch under one KK number, not per snapshot: the as-of join below stays small
 register_rows as (
-    select nik, _period, kk_number, source
-    from records
-    where source in ('dtsen_individu', 'dukcapil') and nik is not null and kk_number is not null
+    select nik, valid_from as _period, kk_number
+    from {{ ref('int_family_memberships') }}
 ),
 
 first_family as (
@@ -65,6 +65,13 @@ first_family as (
 dukcapil as (
     select nik, kk_number, _period, population_status
     from {{ ref('stg_dukcapil__residents') }}
+),
+
+-- a person's status only where it changes
+dukcapil_status as (
+    select nik, _period, population_status
+    from dukcapil
+    qualify population_status is distinct from lag(population_status) over (partition by nik order by _period)
 ),
 
 dukcapil_families as (
@@ -88,11 +95,11 @@ with_family as (
 with_register as (
     select
         with_family.*,
-        dukcapil.population_status as dukcapil_status
+        dukcapil_status.population_status as dukcapil_status
     from with_family
-    asof left join dukcapil
-        on dukcapil.nik = with_family.resolved_nik
-        and dukcapil._period <= with_family._period
+    asof left join dukcapil_status
+        on dukcapil_status.nik = with_family.resolved_nik
+        and dukcapil_status._period <= with_family._period
 ),
 
 with_kk as (
