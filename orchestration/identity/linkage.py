@@ -8,19 +8,20 @@ The model (Fellegi-Sunter, as Splink implements it):
   are never linked to each other (they already share a NIK).
 - Comparisons: normalised name (exact with term-frequency adjustment, Jaro-Winkler >= 0.94, >= 0.85), birth date
   (exact, day and month swapped, one character off), sex, KK number, place (kelurahan + RW + RT, kelurahan),
-  source context (the same PDAM connection, JKN card, business or puskesmas), and the 15 NIK digits an Excel
-  numeric cell keeps (a damaged NIK `617101570845000x` agrees with one person's NIK on those digits).
+  source context (the same PDAM connection, JKN card, business or puskesmas; term-frequency adjusted), a child's
+  puskesmas service against a known birth date, and the NIK digits Excel kept: the first 15 of a number (a
+  damaged `617101570845000x` agrees with few NIKs), or a scientific mantissa compared with the NIK rounded alike.
 - Parameters are set, not trained: m (how often a true match agrees) from what the sources are known to do (names
   are retyped, KK numbers change with a move or a split, ...); u (how often two different people agree) computed
   exactly from the reference's value frequencies, which is what Splink's random sampling estimates, without its
   variance on small inputs or a level unobserved on tiny ones; the prior is one true match per left row among
-  the reference's people. EM on a few hundred left rows was not stable enough to be worth its run time.
+  the reference's people. EM is not used: a few hundred rows to resolve give it little to learn from, and set
+  parameters keep the model the same at every scale and run; the threshold is calibrated instead.
 - Decision: a row is linked to the best person when that person's match probability is at least
   MATCH_THRESHOLD and the best person is clearly the one among the candidates (their share of the candidates'
   Bayes factors is at least UNIQUENESS_THRESHOLD: two equally good namesakes share 0.5 each); otherwise it stays
-  unresolved with the reason
-  (`no_candidate`, `below_threshold`, `ambiguous`). Never a guess. A link through the surviving NIK digits is
-  reported as `repaired_nik`, any other as `linked`.
+  unresolved with the reason (`no_candidate`, `below_threshold`, `ambiguous`). Never a guess. A link whose best
+  person agrees on the 15 surviving NIK digits is reported as `repaired_nik`, any other as `linked`.
 The threshold was calibrated against the generator's ground truth (README, "Identity resolution").
 """
 
@@ -41,9 +42,6 @@ LINK_COLUMNS = (
     "full_name", "birth_date", "born_on_or_after", "sex", "kk_number", "kelurahan_code", "rw", "rt", "context",
     "nik_prefix",
 )
-
-OUTCOMES = ("repaired_nik", "linked", "unresolved")
-UNRESOLVED_REASONS = ("no_candidate", "below_threshold", "ambiguous")
 
 BLOCKING_RULES = (
     "l.nik_prefix = r.nik_prefix",

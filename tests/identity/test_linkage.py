@@ -6,10 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration.identity.linkage import MATCH_THRESHOLD, link
+from orchestration.identity.linkage import LINK_COLUMNS, MATCH_THRESHOLD, link
 
-COLUMNS = ["full_name", "birth_date", "born_on_or_after", "sex", "kk_number", "kelurahan_code", "rw", "rt", "context",
-           "nik_prefix"]
+COLUMNS = list(LINK_COLUMNS)
 
 # nik, name, birth date, sex, KK, kelurahan, RW, RT
 KNOWN = [
