@@ -25,8 +25,10 @@
   For the quality report: `select source, avg((dukcapil_match like 'found%')::int) from int_person_resolution
   group by source` is the share found in Dukcapil over every person row, resolved by NIK or by linkage.
 #}
+-- only the columns carried to the end: ten million rows at city scale, as narrow as possible
 with records as (
-    select * from {{ ref('int_person_records') }}
+    select record_id, source, _source_file, _row_number, _period, nik, nik_status, kk_number, nik_check
+    from {{ ref('int_person_records') }}
 ),
 
 links as (
@@ -74,12 +76,25 @@ dukcapil_status as (
     qualify population_status is distinct from lag(population_status) over (partition by nik order by _period)
 ),
 
+-- each period of a row -> the newest Dukcapil snapshot at or before it (a handful of rows)
+row_periods as (
+    select distinct _period from records
+),
+
+snapshot_of_period as (
+    select row_periods._period, max(snapshots._period) as snapshot_period
+    from row_periods
+    inner join (select distinct _period from dukcapil) as snapshots
+        on snapshots._period <= row_periods._period
+    group by row_periods._period
+),
+
 dukcapil_families as (
     select distinct kk_number, _period from dukcapil where kk_number is not null
 ),
 
-dukcapil_snapshots as (
-    select distinct _period from dukcapil
+first_listed_families as (
+    select kk_number, min(_period) as first_period from dukcapil_families group by kk_number
 ),
 
 with_family as (
@@ -105,14 +120,16 @@ with_register as (
 with_kk as (
     select
         with_register.*,
-        newest_snapshot._period as newest_snapshot_period,
-        kk_listed._period as kk_listed_period
+        listed_now.kk_number is not null as kk_in_newest_snapshot,
+        coalesce(first_listed.first_period <= with_register._period, false) as kk_listed_before
     from with_register
-    asof left join dukcapil_snapshots as newest_snapshot
-        on newest_snapshot._period <= with_register._period
-    asof left join dukcapil_families as kk_listed
-        on kk_listed.kk_number = with_register.kk_number
-        and kk_listed._period <= with_register._period
+    left join snapshot_of_period
+        on snapshot_of_period._period = with_register._period
+    left join dukcapil_families as listed_now
+        on listed_now.kk_number = with_register.kk_number
+        and listed_now._period = snapshot_of_period.snapshot_period
+    left join first_listed_families as first_listed
+        on first_listed.kk_number = with_register.kk_number
 )
 
 select
@@ -142,8 +159,8 @@ select
     end as dukcapil_match,
     case
         when rows.kk_number is null then 'no_usable_kk'
-        when rows.kk_listed_period = rows.newest_snapshot_period then 'found'
-        when rows.kk_listed_period is not null then 'retired'
+        when rows.kk_in_newest_snapshot then 'found'
+        when rows.kk_listed_before then 'retired'
         else 'not_found'
     end as kk_dukcapil_match
 from with_kk as rows
