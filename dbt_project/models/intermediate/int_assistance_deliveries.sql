@@ -47,12 +47,13 @@ families as (
     select kk_number, family_key from {{ ref('int_family_identities') }}
 ),
 
--- every row's recipient as identity resolution found it (int_person_resolution: own NIK, repaired NIK or record
--- linkage; unresolved rows have none)
+-- the recipients identity resolution found for rows without a valid NIK (int_person_resolution: repaired NIK or
+-- record linkage); a row with its own valid NIK keeps it, an unresolved row has none
 resolution as (
     select _source_file, _row_number, resolved_nik, resolution_method
     from {{ ref('int_person_resolution') }}
-    where source in ('bansos', 'rtlh', 'air_bersih', 'sanitasi', 'pelatihan', 'umkm', 'kur', 'mitra', 'layanan_kesehatan')
+    where resolution_method in ('repaired_nik', 'linked')
+        and source in ('bansos', 'rtlh', 'air_bersih', 'sanitasi', 'pelatihan', 'umkm', 'kur', 'mitra', 'layanan_kesehatan')
 ),
 
 bansos as (
@@ -267,7 +268,8 @@ resolved as (
         end as person_link
     from deliveries
     left join resolution
-        on resolution._source_file = deliveries._source_file
+        on deliveries.nik is null
+        and resolution._source_file = deliveries._source_file
         and resolution._row_number = deliveries._row_number
 ),
 

@@ -29,7 +29,12 @@ service_months as (
     from {{ ref('stg_layanan_kesehatan__services') }} as services
     left join {{ ref('int_person_identities') }} as people
         on people.nik = services.nik
-    left join {{ ref('int_person_resolution') }} as resolution
+    left join (
+        -- only the rows resolved by record linkage: the rest have their own valid NIK or stay unresolved
+        select _source_file, _row_number, person_key
+        from {{ ref('int_person_resolution') }}
+        where resolution_method in ('repaired_nik', 'linked')
+    ) as resolution
         on services.nik is null
         and resolution._source_file = services._source_file
         and resolution._row_number = services._row_number
