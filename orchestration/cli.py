@@ -62,6 +62,12 @@ def summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def score_identity(args: argparse.Namespace) -> int:
+    from orchestration.identity.scoring import score_identity as score
+
+    return score(args.scale, seed=args.seed, periods=args.periods)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tkpkd", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -82,6 +88,13 @@ def main(argv: list[str] | None = None) -> int:
 
     summary_command = commands.add_parser("summary", help="print what the warehouse made of the inbox")
     summary_command.set_defaults(handler=summary)
+
+    score_command = commands.add_parser(
+        "score-identity",
+        help="generate data in a temporary folder, run the pipeline, score identity resolution against the truth",
+    )
+    sample_options(score_command)
+    score_command.set_defaults(handler=score_identity)
 
     args = parser.parse_args(argv)
     return args.handler(args)

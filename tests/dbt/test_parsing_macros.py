@@ -596,3 +596,54 @@ def test_program_seed_is_the_programme_table_of_the_contract():
             programs[f"MITRA_{k}"]["kind"] == "transfer"
             and programs[f"MITRA_{k}"]["max_desil"] == ""
         )
+
+
+# ---------------------------------------------------------------- identity: what Excel left, the NIK's birth date
+@pytest.mark.parametrize(
+    ("value", "surviving"),
+    [
+        ("6171015708450000.0", "617101570845000"),  # a number Excel stored: the 16th digit is lost
+        ("6171015708450000,0", "617101570845000"),
+        ("6171015708450000", "617101570845000"),  # the same, written without the decimal part
+        ("6.17101E+15", "617101"),  # scientific: the mantissa, rounded at its last digit
+        ("6,17101E+15", "617101"),
+        ("6.17101e+15", "617101"),
+        ("6.17101E+12", None),  # not a NIK's magnitude
+        ("", None),
+    ],
+)
+def test_excel_surviving_digits(evaluate, value, surviving):
+    assert evaluate("excel_surviving_digits", value) == surviving
+
+
+@pytest.fixture(scope="module")
+def nik_check(macros, db):
+    def run(nik, birth_date, sex):
+        expression = macros.nik_birth_check("n", "b", "s")
+        return db.execute(
+            f"select {expression} from (select cast(? as varchar) as n, cast(? as date) as b, cast(? as varchar) as s)",
+            [nik, birth_date, sex],
+        ).fetchone()[0]
+
+    return run
+
+
+@pytest.mark.parametrize(
+    ("nik", "birth_date", "sex", "expected"),
+    [
+        ("6171015708850001", "1985-08-17", "P", "consistent"),  # a woman: day 17 + 40 = 57
+        ("6171011203900002", "1990-03-12", "L", "consistent"),
+        ("6171011203900002", "1990-03-12", None, "consistent"),  # JKN states no sex
+        ("6171015708850001", None, "P", "consistent"),  # pelatihan states no birth date
+        ("6171015708850001", "1985-08-17", "L", "sex_mismatch"),  # day 57 says woman
+        ("6171011203900002", "1990-03-12", "P", "sex_mismatch"),
+        ("6171011203900002", "1990-12-03", "L", "birth_date_mismatch"),  # day and month swapped in the register
+        ("6171011203900002", "1991-03-12", "L", "birth_date_mismatch"),  # year
+        ("6171011203900002", "1990-03-13", "L", "birth_date_mismatch"),  # day
+        ("6171011203900002", None, None, "not_checkable"),
+        (None, "1990-03-12", "L", "not_checkable"),  # no valid NIK
+        ("6171014101000003", "2000-01-01", "P", "consistent"),  # year 00
+    ],
+)
+def test_nik_birth_check(nik_check, nik, birth_date, sex, expected):
+    assert nik_check(nik, birth_date, sex) == expected

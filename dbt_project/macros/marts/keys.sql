@@ -86,10 +86,3 @@ end)
     else 'unverified'
 end)
 {%- endmacro %}
-
-
-{# A person's name as compared in record linkage: upper case, accents dropped, only A-Z kept (spaces, dots and
-   apostrophes do not matter). NULL when nothing is left. #}
-{% macro tkpkd_name_key(name) -%}
-nullif(regexp_replace(upper(strip_accents(coalesce({{ name }}, ''))), '[^A-Z]', '', 'g'), '')
-{%- endmacro %}

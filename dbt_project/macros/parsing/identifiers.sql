@@ -48,3 +48,43 @@ end)
 {% macro identifier_value(col, kind='nik') -%}
 (case when {{ identifier_status(col, kind) }} = 'valid' then {{ identifier_digits(col) }} end)
 {%- endmacro %}
+
+
+{#
+  The leading digits of an Excel-damaged NIK (identifier_status `excel_damaged`, M1), for record linkage: an Excel
+  number keeps 15 significant digits, so a float form (`6171015708450000.0`) keeps the first 15 of 16 exactly;
+  scientific notation (`6.17101E+15`) keeps its mantissa `617101`, rounded at its last digit (the linkage compares
+  it with a known NIK rounded the same way). NULL for any other value. Never a key: only the linkage compares it
+  with known NIKs. Apply it to damaged values only (it assumes the status was checked).
+#}
+{% macro excel_surviving_digits(col) -%}
+{%- set compact = _identifier_compact(col) -%}
+(case
+    when regexp_full_match({{ compact }}, '[0-9]{16}([.,]0+)?') then substr({{ compact }}, 1, 15)
+    when regexp_full_match({{ compact }}, '[0-9][.,][0-9]+[eE][+]?1[56]')
+        then regexp_replace(split_part(upper({{ compact }}), 'E', 1), '[.,]', '', 'g')
+end)
+{%- endmacro %}
+
+
+{#
+  nik_check: does a valid NIK agree with the birth date and sex the same row states? NIK digits 7-12 are DDMMYY of
+  the birth date, DD + 40 for women. One of
+    consistent           every stated fact agrees (only sex, or only the birth date, where the row has one of them);
+    sex_mismatch         the day part says woman (41-71) and the row says man, or the reverse;
+    birth_date_mismatch  day, month or two-digit year differ from the stated birth date;
+    not_checkable        no valid NIK, or the row states neither birth date nor sex.
+  A mismatch is recorded, not quarantined: typos in stated birth dates are common and the NIK stays the key.
+#}
+{% macro nik_birth_check(nik, birth_date, sex) -%}
+(case
+    when {{ nik }} is null or ({{ birth_date }} is null and {{ sex }} is null) then 'not_checkable'
+    when {{ sex }} is not null and ({{ sex }} = 'P') <> (substr({{ nik }}, 7, 2) >= '41') then 'sex_mismatch'
+    when {{ birth_date }} is not null and (
+        cast(substr({{ nik }}, 7, 2) as integer) % 40 <> day({{ birth_date }})
+        or cast(substr({{ nik }}, 9, 2) as integer) <> month({{ birth_date }})
+        or cast(substr({{ nik }}, 11, 2) as integer) <> year({{ birth_date }}) % 100
+    ) then 'birth_date_mismatch'
+    else 'consistent'
+end)
+{%- endmacro %}

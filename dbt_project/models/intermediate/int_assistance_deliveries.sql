@@ -23,10 +23,9 @@
     monthly premium the state pays (var pbi_monthly_premium_idr, Rp 42,000 for class III). A member with two PBI
     cards in one snapshot counts once (the programme of the card with the latest TMT).
 
-  Recipient: person_key from a valid NIK. Where the NIK is unusable (e.g. Excel-damaged) but the row has a valid KK
-  number and a name (bansos, mitra, rtlh, sanitasi), the recipient is linked to the one member of that KK with the
-  same name (compared without case, accents, spaces or punctuation) in DTSEN or Dukcapil; no link when zero or
-  several people match (never a guess).
+  Recipient: the person identity resolution found for the row (int_person_resolution): its own valid NIK (`nik`),
+  an Excel-damaged NIK repaired from its surviving digits (`repaired_nik`) or a probabilistic record link
+  (`linked`); an unresolved row has no recipient (never a guess).
 
   One row per delivery: a delivery is identified by its source, its recipient (person_key, from the row's NIK or
   from record linkage) - for rtlh and sanitasi its family (the row's KK number, else the head's DTSEN family) - and
@@ -48,36 +47,13 @@ families as (
     select kk_number, family_key from {{ ref('int_family_identities') }}
 ),
 
--- record linkage for rows without a usable NIK: KK number + name -> the unique person of that KK with that name
--- (only the KK numbers of rows without a usable NIK are looked at)
-unlinked_kk as (
-    select kk_number from {{ ref('stg_rtlh__houses') }} where nik is null and kk_number is not null
-    union
-    select kk_number from {{ ref('stg_sanitasi__assistance') }} where nik is null and kk_number is not null
-    union
-    select kk_number from {{ ref('stg_bansos__payouts') }} where nik is null and kk_number is not null
-    union
-    select kk_number from {{ ref('stg_mitra__deliveries') }} where nik is null and kk_number is not null
-),
-
-linkable_people as (
-    select members.kk_number, {{ tkpkd_name_key('members.full_name') }} as name_key, members.nik
-    from {{ ref('stg_dtsen__members') }} as members
-    where members.nik is not null
-        and members.kk_number in (select kk_number from unlinked_kk)
-    union
-    select residents.kk_number, {{ tkpkd_name_key('residents.full_name') }} as name_key, residents.nik
-    from {{ ref('stg_dukcapil__residents') }} as residents
-    where residents.nik is not null
-        and residents.kk_number in (select kk_number from unlinked_kk)
-),
-
-name_links as (
-    select kk_number, name_key, min(nik) as nik
-    from linkable_people
-    where name_key is not null
-    group by kk_number, name_key
-    having count(distinct nik) = 1
+-- the recipients identity resolution found for rows without a valid NIK (int_person_resolution: repaired NIK or
+-- record linkage); a row with its own valid NIK keeps it, an unresolved row has none
+resolution as (
+    select _source_file, _row_number, resolved_nik, resolution_method
+    from {{ ref('int_person_resolution') }}
+    where resolution_method in ('repaired_nik', 'linked')
+        and source in ('bansos', 'rtlh', 'air_bersih', 'sanitasi', 'pelatihan', 'umkm', 'kur', 'mitra', 'layanan_kesehatan')
 ),
 
 bansos as (
@@ -285,16 +261,16 @@ deliveries as (
 resolved as (
     select
         deliveries.*,
-        coalesce(deliveries.nik, name_links.nik) as resolved_nik,
+        coalesce(deliveries.nik, resolution.resolved_nik) as resolved_nik,
         case
             when deliveries.nik is not null then 'nik'
-            when name_links.nik is not null then 'kk_and_name'
+            when resolution.resolved_nik is not null then resolution.resolution_method
         end as person_link
     from deliveries
-    left join name_links
+    left join resolution
         on deliveries.nik is null
-        and name_links.kk_number = deliveries.kk_number
-        and name_links.name_key = {{ tkpkd_name_key('deliveries.recipient_name') }}
+        and resolution._source_file = deliveries._source_file
+        and resolution._row_number = deliveries._row_number
 ),
 
 -- an rtlh or sanitasi row whose KK number is unusable belongs to its head's family: the KK number of the person's

@@ -5,7 +5,8 @@
     newest jkn snapshot <= P (int_jkn_membership_months, any segment). Dead members are not counted.
   - kesehatan: every living member of a priority health group (under 5 at the end of P, penyakit_kronis > 0 or
     disabilitas = 1) has at least one layanan_kesehatan record dated in the 12 calendar months ending with P
-    (P-11 to P; a record dated after P does not count for P).
+    (P-11 to P; a record dated after P does not count for P). A record without a valid NIK counts for the person
+    identity resolution found for it (int_person_resolution), never for a guess.
   An empty group meets nothing: met_jaminan_sosial is false without a living member and met_kesehatan is false
   without a living priority member (their need is false then too).
 #}
@@ -23,12 +24,22 @@ insured as (
 
 service_months as (
     select distinct
-        people.person_key,
+        coalesce(people.person_key, resolution.person_key) as person_key,
         {{ tkpkd_month_number(tkpkd_period_of('services.service_date')) }} as service_month_number
     from {{ ref('stg_layanan_kesehatan__services') }} as services
-    inner join {{ ref('int_person_identities') }} as people
+    left join {{ ref('int_person_identities') }} as people
         on people.nik = services.nik
+    left join (
+        -- only the rows resolved by record linkage: the rest have their own valid NIK or stay unresolved
+        select _source_file, _row_number, person_key
+        from {{ ref('int_person_resolution') }}
+        where resolution_method in ('repaired_nik', 'linked')
+    ) as resolution
+        on services.nik is null
+        and resolution._source_file = services._source_file
+        and resolution._row_number = services._row_number
     where services.service_date is not null
+        and coalesce(people.person_key, resolution.person_key) is not null
 ),
 
 served as (

@@ -1,6 +1,7 @@
 {#
   Dated events that meet a basic need (warehouse.md, the met_b column), one row per source row, keyed by the
-  recipient (person_key, from a valid NIK) and by the row's own family (family_key, from a valid KK number).
+  recipient (person_key: the row's valid NIK, else the person identity resolution found for the row,
+  int_person_resolution) and by the row's own family (family_key, from a valid KK number).
   Family-level matching happens in int_family_benefits: an event counts for a family through its KK number or
   through any member's NIK.
   - pangan: bansos BPNT or BANSOS_PANGAN_APBD with STATUS SALUR (dated TANGGAL_SALUR); mitra KATEGORI PANGAN.
@@ -11,7 +12,7 @@
   puskesmas services only.
 #}
 with events as (
-    select 'bansos' as source, program_code, 'pangan' as need, payout_date as delivered_on, nik, kk_number
+    select 'bansos' as source, program_code, 'pangan' as need, payout_date as delivered_on, nik, kk_number, _source_file, _row_number
     from {{ ref('stg_bansos__payouts') }}
     where payout_status = 'SALUR'
         and program_code in ('BPNT', 'BANSOS_PANGAN_APBD')
@@ -30,20 +31,22 @@ with events as (
         end as need,
         delivery_date as delivered_on,
         nik,
-        kk_number
+        kk_number,
+        _source_file,
+        _row_number
     from {{ ref('stg_mitra__deliveries') }}
     where category in ('PANGAN', 'PERUMAHAN', 'AIR_BERSIH', 'SANITASI')
         and delivery_date is not null
 
     union all
 
-    select 'rtlh' as source, program_code, 'rumah' as need, completion_date as delivered_on, nik, kk_number
+    select 'rtlh' as source, program_code, 'rumah' as need, completion_date as delivered_on, nik, kk_number, _source_file, _row_number
     from {{ ref('stg_rtlh__houses') }}
     where completion_date is not null
 
     union all
 
-    select 'sanitasi' as source, program_code, 'sanitasi' as need, completion_date as delivered_on, nik, kk_number
+    select 'sanitasi' as source, program_code, 'sanitasi' as need, completion_date as delivered_on, nik, kk_number, _source_file, _row_number
     from {{ ref('stg_sanitasi__assistance') }}
     where assistance_status = 'SELESAI'
         and completion_date is not null
@@ -55,12 +58,21 @@ select
     events.program_code,
     events.delivered_on,
     {{ tkpkd_month_number(tkpkd_period_of('events.delivered_on')) }} as delivery_month_number,
-    people.person_key,
+    coalesce(people.person_key, resolution.person_key) as person_key,
     families.family_key
 from events
 left join {{ ref('int_person_identities') }} as people
     on people.nik = events.nik
+left join (
+    -- only the rows resolved by record linkage: the rest have their own valid NIK or stay unresolved
+    select _source_file, _row_number, person_key
+    from {{ ref('int_person_resolution') }}
+    where resolution_method in ('repaired_nik', 'linked')
+) as resolution
+    on events.nik is null
+    and resolution._source_file = events._source_file
+    and resolution._row_number = events._row_number
 left join {{ ref('int_family_identities') }} as families
     on families.kk_number = events.kk_number
-where people.person_key is not null
+where coalesce(people.person_key, resolution.person_key) is not null
     or families.family_key is not null

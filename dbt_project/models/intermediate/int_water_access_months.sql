@@ -1,8 +1,9 @@
 {#
   Piped-water connections in service as of each period P: the rows of the NEWEST air_bersih snapshot from a period
   <= P with status AKTIF and tanggal_pasang <= the end of P, whose customer NIK is valid. One row per connection and
-  period; HIBAH_MBR and regular (REGULER) connections alike (both count toward met_air). A connection whose NIK is
-  unusable cannot be tied to anybody and is left out (it is not guessed from the name or address).
+  period; HIBAH_MBR and regular (REGULER) connections alike (both count toward met_air). The customer is the row's
+  valid NIK, else the person identity resolution found for the row (int_person_resolution); a row that stays
+  unresolved is left out (never guessed).
 #}
 with periods as (
     select period, period_end
@@ -11,7 +12,9 @@ with periods as (
 
 -- read once (the staging view is referenced twice below)
 connections as (
-    select _period, connection_number, nik, connection_program, program_code, installation_date, connection_status
+    select
+        _period, _source_file, _row_number, connection_number, nik, connection_program, program_code,
+        installation_date, connection_status
     from {{ ref('stg_air_bersih__connections') }}
 ),
 
@@ -32,14 +35,25 @@ select
     period_snapshots.period,
     period_snapshots.snapshot_period as water_snapshot_period,
     connections.connection_number,
-    people.person_key,
+    coalesce(people.person_key, resolution.person_key) as person_key,
     connections.connection_program,
     connections.program_code,
     connections.installation_date
 from period_snapshots
 inner join connections
     on connections._period = period_snapshots.snapshot_period
-inner join {{ ref('int_person_identities') }} as people
+left join {{ ref('int_person_identities') }} as people
     on people.nik = connections.nik
+-- a row without a valid NIK: the person record linkage found, if any
+left join (
+    -- only the rows resolved by record linkage: the rest have their own valid NIK or stay unresolved
+    select _source_file, _row_number, person_key
+    from {{ ref('int_person_resolution') }}
+    where resolution_method in ('repaired_nik', 'linked')
+) as resolution
+    on connections.nik is null
+    and resolution._source_file = connections._source_file
+    and resolution._row_number = connections._row_number
 where connections.connection_status = 'AKTIF'
+    and coalesce(people.person_key, resolution.person_key) is not null
     and connections.installation_date <= period_snapshots.period_end

@@ -1,0 +1,26 @@
+"""Record linkage of the person rows without a valid NIK (int_person_records.needs_linkage) to the people known by
+a valid NIK, with Splink on its own in-memory DuckDB (orchestration.identity.linkage: model, threshold, decision).
+One row per row to resolve: the decision, the linked NIK where accepted, and the evidence (match probability,
+the runner-up's probability, the number of candidate people). Restricted: schema `intermediate`.
+"""
+
+LINK_COLUMNS = "full_name, birth_date, sex, kk_number, kelurahan_code, rw, rt, context"
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    from orchestration.identity.linkage import link
+
+    records = dbt.ref("int_person_records")
+    to_resolve = records.filter("needs_linkage").project(
+        f"record_id, {LINK_COLUMNS}, born_on_or_after, nik_surviving_digits as nik_prefix"
+    ).to_arrow_table()
+    # one row per distinct description of a known person: repeated snapshot rows add nothing
+    reference = records.filter("not needs_linkage").project(
+        f"nik, {LINK_COLUMNS}, cast(null as date) as born_on_or_after, nik as nik_prefix"
+    ).distinct().to_arrow_table()
+    decisions = link(to_resolve, reference).decisions
+    return decisions[
+        ["record_id", "outcome", "linked_nik", "candidate_nik", "match_probability", "best_share", "candidates",
+         "unresolved_reason"]
+    ]
