@@ -1,11 +1,14 @@
 """Feedback workbooks (umpan balik): what each agency must fix in its delivery of a period, in plain Indonesian.
 
 One workbook per source and period: a source is one delivery channel of one agency (the contract's `agency`), so
-a workbook goes to exactly the desk that sent the rows, and it holds personal data of that delivery only. A workbook
+a workbook goes to exactly the desk that sent the rows, and it holds personal data of that delivery only. Where each
+file has its own sender (the contract's `sender_per_file`: one verification file per kelurahan, one file per
+pentahelix partner), one workbook per file instead, so no kelurahan or partner sees another's rows. A workbook
 is written only where there is something to fix (a rejected file or a quarantined row); a workbook of an earlier run
 whose source and period are now clean is removed, so the folder always says what is still wrong.
 
     <exports>/feedback/<source>/<period>/umpan_balik_<source>_<period>.xlsx
+    <exports>/feedback/<source>/<period>/umpan_balik_<source>_<period>_<file name>.xlsx   (sender_per_file)
       Ringkasan        the counts of the delivery
       File Ditolak     each rejected file and why
       Baris Karantina  each quarantined row: file, row number, reason, the failing column and value, then the
@@ -29,6 +32,7 @@ FEEDBACK_FOLDER = "feedback"
 class Workbook:
     source: str
     period: str
+    source_file: str | None  # set where the source's files each have their own sender
     path: Path
     rejected_files: int
     quarantined_rows: int
@@ -40,43 +44,52 @@ def _rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list) -> 
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _quarantined(connection: duckdb.DuckDBPyConnection, source: str, period: str) -> list[dict]:
+# A delivery: source, period and, where each file has its own sender, the file. `? is null or file = ?` keeps one
+# query for both kinds of delivery.
+_DELIVERY = "source = ? and coalesce({period}, 'unknown') = ? and (? is null or {file} = ?)"
+
+
+def _delivery(period_column: str, file_column: str) -> str:
+    return _DELIVERY.format(period=period_column, file=file_column)
+
+
+def _quarantined(connection: duckdb.DuckDBPyConnection, delivery: list) -> list[dict]:
     return _rows(
         connection,
-        """
+        f"""
         select source_file, row_number, reason_code, reason_text, failed_column, failed_value, raw_values
         from quarantine.quarantined_rows
-        where source = ? and period = ?
+        where {_delivery("period", "source_file")}
         order by source_file, row_number
         """,
-        [source, period],
+        delivery,
     )
 
 
-def _rejected(connection: duckdb.DuckDBPyConnection, source: str, period: str) -> list[dict]:
+def _rejected(connection: duckdb.DuckDBPyConnection, delivery: list) -> list[dict]:
     return _rows(
         connection,
-        """
+        f"""
         select source_file, reason_code, coalesce(reason_message, reason_code) as reason_message
         from raw.ingested_files
-        where source = ? and coalesce(period, 'unknown') = ? and status = 'rejected'
+        where {_delivery("period", "source_file")} and status = 'rejected'
         order by source_file
         """,
-        [source, period],
+        delivery,
     )
 
 
-def _summary(connection: duckdb.DuckDBPyConnection, source: str, period: str) -> list[tuple[str, int]]:
+def _summary(connection: duckdb.DuckDBPyConnection, delivery: list) -> list[tuple[str, int]]:
     files = connection.execute(
         "select count(*), count(*) filter (where status = 'rejected') from raw.ingested_files "
-        "where source = ? and coalesce(period, 'unknown') = ?",
-        [source, period],
+        f"where {_delivery('period', 'source_file')}",
+        delivery,
     ).fetchone()
     rows = connection.execute(
         "select count(*), count(*) filter (where outcome = 'accepted'), count(*) filter (where outcome = 'quarantined'),"
         " count(*) filter (where outcome = 'non_data') from staging.stg_row_outcomes "
-        "where source = ? and coalesce(_period, 'unknown') = ?",
-        [source, period],
+        f"where {_delivery('_period', '_source_file')}",
+        delivery,
     ).fetchone()
     return [
         ("File diterima", files[0]),
@@ -88,7 +101,8 @@ def _summary(connection: duckdb.DuckDBPyConnection, source: str, period: str) ->
     ]
 
 
-def _write(path: Path, agency: str, source: str, period: str, summary, rejected, quarantined, columns) -> None:
+def _write(path: Path, agency: str, source: str, period: str, summary, rejected, quarantined, columns,
+           source_file: str | None) -> None:
     import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +126,8 @@ def _write(path: Path, agency: str, source: str, period: str, summary, rejected,
         sheet(
             "Ringkasan",
             ["Keterangan", "Nilai"],
-            [["Instansi", agency], ["Sumber data", source], ["Periode", period], *[[k, v] for k, v in summary]],
+            [["Instansi", agency], ["Sumber data", source], ["Periode", period],
+             *([["File", source_file]] if source_file else []), *[[k, v] for k, v in summary]],
             [42, 50],
         )
         sheet(
@@ -139,22 +154,27 @@ def write_feedback_workbooks(connection: duckdb.DuckDBPyConnection, exports: Pat
     root = exports / FEEDBACK_FOLDER
     todo = connection.execute(
         """
-        select source, period from quarantine.quarantined_rows group by source, period
+        select source, period, source_file from quarantine.quarantined_rows group by all
         union
-        select source, coalesce(period, 'unknown') from raw.ingested_files where status = 'rejected'
-        order by 1, 2
+        select source, coalesce(period, 'unknown'), source_file from raw.ingested_files where status = 'rejected'
         """
     ).fetchall()
+    deliveries = sorted({
+        (source, period, source_file if source in contract and contract[source].sender_per_file else None)
+        for source, period, source_file in todo
+    }, key=lambda delivery: (delivery[0], delivery[1], delivery[2] or ""))
     written = []
-    for source, period in todo:
+    for source, period, source_file in deliveries:
         spec = contract.get(source)
-        quarantined = _quarantined(connection, source, period)
-        rejected = _rejected(connection, source, period)
+        delivery = [source, period, source_file, source_file]
+        quarantined = _quarantined(connection, delivery)
+        rejected = _rejected(connection, delivery)
         columns = [column.name for column in spec.columns] if spec else []
-        path = root / source / period / f"umpan_balik_{source}_{period}.xlsx"
-        _write(path, spec.agency if spec else source, source, period, _summary(connection, source, period),
-               rejected, quarantined, columns)
-        written.append(Workbook(source, period, path, len(rejected), len(quarantined)))
+        name = f"umpan_balik_{source}_{period}" + (f"_{Path(source_file).stem}" if source_file else "")
+        path = root / source / period / f"{name}.xlsx"
+        _write(path, spec.agency if spec else source, source, period, _summary(connection, delivery),
+               rejected, quarantined, columns, source_file)
+        written.append(Workbook(source, period, source_file, path, len(rejected), len(quarantined)))
     keep = {workbook.path for workbook in written}
     for stale in root.glob("*/*/umpan_balik_*.xlsx") if root.exists() else []:
         if stale not in keep:

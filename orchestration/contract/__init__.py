@@ -59,6 +59,7 @@ _SOURCE_KEYS = {
     "identifiers",
     "title_fields",
     "rt_rw_combined",
+    "sender_per_file",
     "columns",
 }
 _REQUIRED_SOURCE_KEYS = ("agency", "kind", "natural_key", "columns")
@@ -122,6 +123,9 @@ class SourceSpec:
     # canonical column -> normalised title-block keys that may supply it (`KELURAHAN : <name>`)
     title_fields: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     rt_rw_combined: RtRwCombined | None = None
+    # Each file comes from a different sender (one kelurahan, one partner): what a file holds goes back to its
+    # sender only, so the feedback workbooks are written per file.
+    sender_per_file: bool = False
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -333,7 +337,14 @@ def _parse_source(name: str, raw: Any) -> SourceSpec:
         sector_column=sector_column,
         title_fields=title_fields,
         rt_rw_combined=combined,
+        sender_per_file=_flag(raw.get("sender_per_file", False), where, "sender_per_file"),
     )
+
+
+def _flag(value: Any, where: str, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(where, f"{key!r} must be true or false")
+    return value
 
 
 def parse_contract(data: Any) -> dict[str, SourceSpec]:

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
+from orchestration.contract import load_contract
 from orchestration.defs.quality import DELIVERIES_CHECK, GATE_PREFIX, published_key, staging_key
 from orchestration.quality.suites import PUBLISHED_TABLES, STAGED_SOURCES
 from tests.e2e.conftest import materialize_everything
@@ -76,14 +77,21 @@ def test_each_feedback_workbook_lists_exactly_the_quarantined_rows(pipeline_run)
             "select source, coalesce(period, 'unknown'), source_file from raw.ingested_files where status = 'rejected'"
         ).fetchall()
     assert expected, "the sample must quarantine rows for this test to mean anything"
+    per_file_sources = {name for name, spec in load_contract().items() if spec.sender_per_file}
     listed = set()
     for path in feedback.glob("*/*/umpan_balik_*.xlsx"):
         source, period = path.parent.parent.name, path.parent.name
         rows = _sheet(path, "Baris Karantina")
         header = rows[0]
+        files = set()
         for row in rows[1:]:
             values = dict(zip(header, row, strict=True))
+            files.add(values["File"])
             listed.add((source, period, values["File"], int(values["Nomor baris"]), values["Alasan"]))
+        if source in per_file_sources:
+            # One kelurahan or partner per workbook: it never sees another sender's rows.
+            assert all(path.stem.endswith(Path(file).stem) for file in files) and len(files) <= 1
+    assert per_file_sources & {s for s, *_ in expected}, "the sample must quarantine rows of a per-file source"
     assert listed == {(s, p, f, n, reason) for s, p, f, n, reason, _ in expected}
     assert {(s, p) for s, p, *_ in expected} | {(s, p) for s, p, _ in rejected} == {
         (path.parent.parent.name, path.parent.name) for path in feedback.glob("*/*/umpan_balik_*.xlsx")

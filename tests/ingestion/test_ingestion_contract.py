@@ -180,6 +180,13 @@ def test_required_must_be_boolean(raw_contract):
     _expect_error(raw, "'required' must be true or false")
 
 
+def test_sender_per_file_must_be_boolean_and_marks_the_multi_sender_sources(raw_contract, contract):
+    assert {name for name, spec in contract.items() if spec.sender_per_file} == {"verifikasi_kelurahan", "mitra"}
+    raw = copy.deepcopy(raw_contract)
+    raw["sources"]["mitra"]["sender_per_file"] = "yes"
+    _expect_error(raw, "'mitra'", "'sender_per_file' must be true or false")
+
+
 def test_canonical_names_must_be_normalised(raw_contract):
     raw = copy.deepcopy(raw_contract)
     raw["sources"]["umkm"]["columns"][0]["name"] = "NIK Pemilik"

@@ -23,7 +23,7 @@ def warehouse():
         "reason_code varchar, reason_message varchar)"
     )
     connection.execute(
-        "create table staging.stg_row_outcomes (source varchar, _period varchar, outcome varchar)"
+        "create table staging.stg_row_outcomes (source varchar, _source_file varchar, _period varchar, outcome varchar)"
     )
     connection.execute(
         "insert into quarantine.quarantined_rows values "
@@ -38,8 +38,8 @@ def warehouse():
         "('kur', '2025-06', 'kur/2025-06/kur.csv', 'loaded', null, null)"
     )
     connection.execute(
-        "insert into staging.stg_row_outcomes values ('bansos', '2025-03', 'accepted'), "
-        "('bansos', '2025-03', 'quarantined'), ('kur', '2025-06', 'accepted')"
+        "insert into staging.stg_row_outcomes values ('bansos', 'bansos/2025-03/salur.xlsx', '2025-03', 'accepted'), "
+        "('bansos', 'bansos/2025-03/salur.xlsx', '2025-03', 'quarantined'), ('kur', 'kur/2025-06/kur.csv', '2025-06', 'accepted')"
     )
     yield connection
     connection.close()
@@ -82,3 +82,20 @@ def test_a_workbook_of_a_corrected_delivery_is_removed(warehouse, tmp_path):
     written = write_feedback_workbooks(warehouse, tmp_path)
     assert [w.source for w in written] == ["rtlh"]
     assert not list((tmp_path / "feedback").glob("bansos/*/*.xlsx"))
+
+
+def test_a_source_whose_files_have_their_own_senders_gets_a_workbook_per_file(warehouse, tmp_path):
+    for number, file in enumerate(["mitra/2025-03/baznas.xlsx", "mitra/2025-03/pt_pertamina.xlsx"], start=3):
+        warehouse.execute(
+            "insert into quarantine.quarantined_rows values "
+            "('mitra', ?, '2025-03', ?, 'invalid_nik', 'NIK tidak valid', 'nik_penerima', '123', '{}')",
+            [file, number],
+        )
+    written = [w for w in write_feedback_workbooks(warehouse, tmp_path) if w.source == "mitra"]
+    assert sorted(w.path.name for w in written) == [
+        "umpan_balik_mitra_2025-03_baznas.xlsx", "umpan_balik_mitra_2025-03_pt_pertamina.xlsx"
+    ]
+    for workbook in written:
+        _header, *rows = _sheet(workbook.path, "Baris Karantina")
+        assert [row[0] for row in rows] == [workbook.source_file]
+        assert ["File", workbook.source_file] in _sheet(workbook.path, "Ringkasan")
