@@ -35,6 +35,14 @@ def run(args: argparse.Namespace) -> int:
     print(build_summary(settings.warehouse))
     print()
     print(f"Warehouse: {settings.warehouse}")
+    print(f"Analytics file (BI tools): {settings.analytics}")
+    print(f"Exports (feedback, kelurahan, parquet, open data, dashboard): {settings.exports}")
+    print(f"Quality gates' Data Docs: {settings.quality_docs / 'index.html'}")
+    for check in result.get_asset_check_evaluations():
+        if not check.passed:
+            # The gates' description names each failed expectation, its rows and a sample of bad values.
+            print(f"\nCheck {check.check_name} on {check.asset_key.to_user_string()} failed "
+                  f"({check.severity.value}):\n{check.description or ''}", file=sys.stderr)
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
         print(f"The run failed in: {', '.join(failed) or 'see the log above'}", file=sys.stderr)
