@@ -37,13 +37,16 @@ def _baseline(inbox: Path) -> int:
         for path in sorted(inbox.rglob("*.csv")):
             if path.stat().st_size == 0:
                 continue
-            try:
-                rows += connection.execute(
-                    "select count(*) from read_csv(?, all_varchar = true, ignore_errors = true, encoding = 'latin-1')",
-                    [str(path)],
-                ).fetchone()[0]
-            except duckdb.Error:
-                continue
+            # Agencies deliver UTF-8 and Windows-1252 (dukcapil); DuckDB rejects a file in the wrong encoding.
+            for encoding in ("utf-8", "latin-1"):
+                try:
+                    rows += connection.execute(
+                        "select count(*) from read_csv(?, all_varchar = true, ignore_errors = true, encoding = ?)",
+                        [str(path), encoding],
+                    ).fetchone()[0]
+                    break
+                except duckdb.Error:
+                    continue
         members = sorted(inbox.glob("dtsen_individu/*/*.csv"))
         if members:
             # Agencies spell headers differently from period to period (M11): match columns by name across files.
