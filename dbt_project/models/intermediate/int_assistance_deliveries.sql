@@ -1,7 +1,8 @@
-{{ config(materialized='view') }}
 {#
   Every delivered benefit or service of the programme table (warehouse.md, "Programmes"), one row per delivery,
   before it is placed in a family (fct_assistance does that). Restricted (holds the NIK): schema `intermediate`.
+  A table, like the rest of the layer: fct_assistance reads it several times, and as a view it recomputed the
+  deliveries of every source each time (city sample: fct_assistance 411 s on the view, 14 s + 22 s on a table).
 
   What is a delivery, per source:
   - bansos: a payout with STATUS SALUR (GAGAL and RETUR are not), programme from PROGRAM through the alias seed;
