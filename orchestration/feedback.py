@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.contract import load_contract
+from orchestration.exports.common import atomic_file, records, remove_stale
 
 FEEDBACK_FOLDER = "feedback"
 
@@ -38,12 +39,6 @@ class Workbook:
     quarantined_rows: int
 
 
-def _rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list) -> list[dict]:
-    cursor = connection.execute(sql, parameters)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 # A delivery: source, period and, where each file has its own sender, the file. `? is null or file = ?` keeps one
 # query for both kinds of delivery.
 _DELIVERY = "source = ? and coalesce({period}, 'unknown') = ? and (? is null or {file} = ?)"
@@ -54,7 +49,7 @@ def _delivery(period_column: str, file_column: str) -> str:
 
 
 def _quarantined(connection: duckdb.DuckDBPyConnection, delivery: list) -> list[dict]:
-    return _rows(
+    return records(
         connection,
         f"""
         select source_file, row_number, reason_code, reason_text, failed_column, failed_value, raw_values
@@ -67,7 +62,7 @@ def _quarantined(connection: duckdb.DuckDBPyConnection, delivery: list) -> list[
 
 
 def _rejected(connection: duckdb.DuckDBPyConnection, delivery: list) -> list[dict]:
-    return _rows(
+    return records(
         connection,
         f"""
         select source_file, reason_code, coalesce(reason_message, reason_code) as reason_message
@@ -105,9 +100,7 @@ def _write(path: Path, agency: str, source: str, period: str, summary, rejected,
            source_file: str | None) -> None:
     import xlsxwriter
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp.xlsx")
-    with xlsxwriter.Workbook(str(temporary)) as book:
+    with atomic_file(path) as temporary, xlsxwriter.Workbook(str(temporary)) as book:
         bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         text = book.add_format({"num_format": "@"})
 
@@ -145,7 +138,6 @@ def _write(path: Path, agency: str, source: str, period: str, summary, rejected,
                 row["failed_column"], row["failed_value"], *[original.get(column) for column in columns],
             ])
         sheet("Baris Karantina", fixed + columns, rows, [40, 12, 20, 70, 22, 22] + [18] * len(columns))
-    temporary.replace(path)
 
 
 def write_feedback_workbooks(connection: duckdb.DuckDBPyConnection, exports: Path) -> list[Workbook]:
@@ -175,8 +167,5 @@ def write_feedback_workbooks(connection: duckdb.DuckDBPyConnection, exports: Pat
         _write(path, spec.agency if spec else source, source, period, _summary(connection, delivery),
                rejected, quarantined, columns, source_file)
         written.append(Workbook(source, period, source_file, path, len(rejected), len(quarantined)))
-    keep = {workbook.path for workbook in written}
-    for stale in root.glob("*/*/umpan_balik_*.xlsx") if root.exists() else []:
-        if stale not in keep:
-            stale.unlink()
+    remove_stale(root, "*/*/umpan_balik_*.xlsx", [workbook.path for workbook in written])
     return written

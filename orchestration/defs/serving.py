@@ -5,9 +5,6 @@ CSV or the dashboard. The export modules import xlsxwriter and plotly only when 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import dagster as dg
 import duckdb
 
@@ -18,15 +15,6 @@ from orchestration.defs.transformation import tkpkd_dbt_assets
 from orchestration.exports.kelurahan import export_kelurahan_workbooks
 from orchestration.exports.open_data import export_open_data
 from orchestration.exports.parquet import export_report_parquet
-
-
-@contextmanager
-def _read_only(database: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect(database, read_only=True)
-    try:
-        yield connection
-    finally:
-        connection.close()
 
 
 @dg.asset(
@@ -45,7 +33,7 @@ def _read_only(database: str) -> Iterator[duckdb.DuckDBPyConnection]:
 def kelurahan_workbooks(
     warehouse: WarehouseResource, exports: ExportsResource
 ) -> dg.MaterializeResult:
-    with _read_only(warehouse.database) as connection:
+    with duckdb.connect(warehouse.database, read_only=True) as connection:
         written = export_kelurahan_workbooks(connection, exports.folder("kelurahan"))
     return dg.MaterializeResult(
         metadata={
@@ -71,7 +59,7 @@ def _from_analytics(
         description=description,
     )
     def _export(analytics: AnalyticsFileResource, exports: ExportsResource) -> dg.MaterializeResult:
-        with _read_only(analytics.path) as connection:
+        with duckdb.connect(analytics.path, read_only=True) as connection:
             written = export(connection, exports.folder(folder))
         return dg.MaterializeResult(
             metadata={
