@@ -19,6 +19,16 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # TKPKD_PSEUDONYM_SECRET; the pipeline warns loudly when it falls back to this value.
 DEVELOPMENT_PSEUDONYM_SECRET = "tkpkd-development-secret-for-synthetic-data-only"
 
+# DuckDB's own default is 80% of RAM per database instance, and a dbt run holds two at once (the warehouse and
+# Splink's in-memory one). Some operators allocate outside that limit, so DuckDB advises 50-60% against OOM kills;
+# below it, large joins spill to a temporary folder instead.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "60%"
+
+
+def duckdb_memory_limit() -> str:
+    """The memory_limit of every DuckDB database the pipeline opens (TKPKD_DUCKDB_MEMORY_LIMIT: `60%`, `8GB`)."""
+    return os.environ.get("TKPKD_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
+
 
 def _path_from_env(variable: str, default: str) -> Path:
     path = Path(os.environ.get(variable) or default).expanduser()
@@ -46,6 +56,7 @@ class Settings:
         return {
             "TKPKD_WAREHOUSE": str(self.warehouse),
             "TKPKD_PSEUDONYM_SECRET": self.pseudonym_secret,
+            "TKPKD_DUCKDB_MEMORY_LIMIT": duckdb_memory_limit(),
         }
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from orchestration.settings import duckdb_memory_limit
+
 # Every asset that writes the warehouse file runs in this pool. DuckDB allows one writing process per file, so
 # deployments set the pool's limit to 1 (see dagster.yaml); the default job also runs in a single process.
 WAREHOUSE_WRITER_POOL = "tkpkd_warehouse_writer"
@@ -22,7 +24,7 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        connection = duckdb.connect(self.database)
+        connection = duckdb.connect(self.database, config={"memory_limit": duckdb_memory_limit()})
         try:
             yield connection
         finally:

@@ -16,7 +16,6 @@ with periods as (
     from {{ ref('int_periods') }}
 ),
 
--- read once (the staging view is referenced twice below)
 dtsen_members as (
     select _period, nik, kk_number, birth_date, sex, relationship_code, is_working, chronic_illness_code, has_disability
     from {{ ref('stg_dtsen__members') }}

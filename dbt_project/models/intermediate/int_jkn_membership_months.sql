@@ -12,7 +12,6 @@ with periods as (
     from {{ ref('int_periods') }}
 ),
 
--- read once (the staging view is referenced twice below)
 jkn as (
     select _period, nik, noka, segment, program_code, membership_status, coverage_start_date, care_class
     from {{ ref('stg_jkn__memberships') }}

@@ -20,7 +20,6 @@ with periods as (
     from {{ ref('int_periods') }}
 ),
 
--- read once (the staging view is referenced twice below)
 dtsen_families as (
     select * from {{ ref('stg_dtsen__families') }}
 ),

@@ -10,7 +10,6 @@ with periods as (
     from {{ ref('int_periods') }}
 ),
 
--- read once (the staging view is referenced twice below)
 connections as (
     select
         _period, _source_file, _row_number, connection_number, nik, connection_program, program_code,

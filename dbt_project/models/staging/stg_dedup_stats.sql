@@ -2,9 +2,7 @@
   Deduplication per delivered file: accepted rows, rows kept in the staging model, and rows removed as duplicates by
   natural key (superseded by a row of a newer file, or repeated within the file). The data-quality report sums
   dupes_removed by source and period.
-  A table: as a view it would rerun every source's deduplication for each reader.
 #}
-{{ config(materialized='table') }}
 {%- for item in staging_sources() %}
 select
     '{{ item.source }}' as source,

@@ -3,7 +3,9 @@
   accepted (in the source's staging model before deduplication), quarantined (in quarantine.quarantined_rows, with
   one reason code) or non_data (an empty or total row flagged by the loader). Per file:
   rows received = accepted + quarantined + non_data (tests/assert_rows_received_are_accounted_for.sql).
+  A view: it only relabels the base tables' columns, and a copy would double the largest tables of the warehouse.
 #}
+{{ config(materialized='view') }}
 {%- for item in staging_sources() %}
 select
     '{{ item.source }}' as source,

@@ -52,16 +52,17 @@ resolved as (
         on links.record_id = records.record_id
 ),
 
--- one row per person and stretch under one KK number, not per snapshot: the as-of join below stays small
-register_rows as (
-    select nik, valid_from as _period, kk_number
+-- A person's KK number over time (int_family_memberships) as intervals (NULL: open): each stretch applies from its
+-- first period until the next one begins, and the first stretch also to any earlier period (the person's first family). Joined
+-- on the NIK with a range condition, each row meets one or two intervals: an ASOF join would sort all ten million.
+family_intervals as (
+    select
+        nik,
+        kk_number,
+        case when row_number() over by_start > 1 then valid_from end as applies_from,
+        lead(valid_from) over by_start as applies_until
     from {{ ref('int_family_memberships') }}
-),
-
-first_family as (
-    select nik, arg_min(kk_number, _period) as kk_number
-    from register_rows
-    group by nik
+    window by_start as (partition by nik order by valid_from)
 ),
 
 dukcapil as (
@@ -69,11 +70,22 @@ dukcapil as (
     from {{ ref('stg_dukcapil__residents') }}
 ),
 
--- a person's status only where it changes
-dukcapil_status as (
-    select nik, _period, population_status
+-- a person's Dukcapil status only where it changes, then as intervals from each change until the next; before the
+-- first snapshot, none
+dukcapil_status_changes as (
+    select nik, population_status, _period
     from dukcapil
+    where nik is not null
     qualify population_status is distinct from lag(population_status) over (partition by nik order by _period)
+),
+
+dukcapil_status as (
+    select
+        nik,
+        population_status,
+        _period as applies_from,
+        lead(_period) over (partition by nik order by _period) as applies_until
+    from dukcapil_status_changes
 ),
 
 -- each period of a row -> the newest Dukcapil snapshot at or before it (a handful of rows)
@@ -97,24 +109,20 @@ first_listed_families as (
     select kk_number, min(_period) as first_period from dukcapil_families group by kk_number
 ),
 
-with_family as (
-    select
-        resolved.*,
-        family_as_of.kk_number as person_kk_number
-    from resolved
-    asof left join register_rows as family_as_of
-        on family_as_of.nik = resolved.resolved_nik
-        and family_as_of._period <= resolved._period
-),
-
 with_register as (
     select
-        with_family.*,
-        dukcapil_status.population_status as dukcapil_status
-    from with_family
-    asof left join dukcapil_status
-        on dukcapil_status.nik = with_family.resolved_nik
-        and dukcapil_status._period <= with_family._period
+        resolved.*,
+        family_as_of.kk_number as person_kk_number,
+        status_as_of.population_status as dukcapil_status
+    from resolved
+    left join family_intervals as family_as_of
+        on family_as_of.nik = resolved.resolved_nik
+        and (family_as_of.applies_from is null or resolved._period >= family_as_of.applies_from)
+        and (family_as_of.applies_until is null or resolved._period < family_as_of.applies_until)
+    left join dukcapil_status as status_as_of
+        on status_as_of.nik = resolved.resolved_nik
+        and (status_as_of.applies_from is null or resolved._period >= status_as_of.applies_from)
+        and (status_as_of.applies_until is null or resolved._period < status_as_of.applies_until)
 ),
 
 with_kk as (
@@ -168,8 +176,5 @@ left join {{ ref('int_person_identities') }} as people
     on people.nik = rows.resolved_nik
 left join {{ ref('int_family_identities') }} as row_families
     on row_families.kk_number = rows.kk_number
-left join first_family
-    on rows.person_kk_number is null
-    and first_family.nik = rows.resolved_nik
 left join {{ ref('int_family_identities') }} as person_families
-    on person_families.kk_number = coalesce(rows.person_kk_number, first_family.kk_number)
+    on person_families.kk_number = rows.person_kk_number

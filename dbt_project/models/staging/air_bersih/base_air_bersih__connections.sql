@@ -6,7 +6,6 @@
   neither HIBAH_MBR nor REGULER (unknown_program), tanggal_pasang (invalid_date), status outside AKTIF /
   TUTUP_SEMENTARA / PUTUS (invalid_code). golongan is optional.
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = [
     'no_sambungan', 'nik_pelanggan', 'nama_pelanggan', 'alamat', 'kelurahan', 'golongan', 'program',

@@ -6,7 +6,6 @@
   that does not parse as rupiah (invalid_amount); TANGGAL_SALUR (invalid_date); STATUS outside SALUR/GAGAL/RETUR
   (invalid_code). NO_KK and KELURAHAN are optional: unusable values become NULL (kk_status / _field_warnings).
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = [
     'no', 'nik', 'no_kk', 'nama_penerima', 'alamat', 'kelurahan', 'program', 'tahap', 'nilai', 'tanggal_salur', 'status',

@@ -5,7 +5,6 @@
   kelurahan of that kecamatan (unknown_kelurahan); a missing or unparseable RT, RW (invalid_number) or desil_nasional
   (1-10, invalid_number). Optional columns that do not parse become NULL and are named in _field_warnings.
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = [
     'nomor_kartu_keluarga', 'kode_kecamatan', 'kecamatan', 'kelurahan_desa', 'rw', 'rt', 'alamat',

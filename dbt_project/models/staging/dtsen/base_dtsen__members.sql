@@ -5,7 +5,6 @@
   Excel-damaged or invalid keeps the row (the NIK still identifies the person): kk_number NULL, kk_status says why.
   Optional codes that do not parse become NULL and are named in _field_warnings.
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = [
     'nomor_induk_kependudukan', 'nomor_kartu_keluarga', 'nama', 'tanggal_lahir', 'jenis_kelamin',

@@ -7,7 +7,6 @@
   alias table; it is optional here, so an unknown one is a warning, not a quarantine. TGL_MATI is optional: an
   unparseable one is NULL with a warning.
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = [
     'nik', 'no_kk', 'nama_lgkp', 'jenis_klmin', 'tmpt_lhr', 'tgl_lhr', 'no_prop', 'no_kab', 'no_kec', 'no_kel',

@@ -5,7 +5,6 @@
   (unknown_program), STATUS_PESERTA outside AKTIF/NONAKTIF (invalid_code), TMT (invalid_date). NAMA, TGL_LAHIR and
   KELAS are optional. program_code is PBI_APBN / PBI_APBD for the state-paid segments and NULL for PBPU, PPU, BP.
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = ['noka', 'nik', 'nama', 'tgl_lahir', 'segmen', 'status_peserta', 'tmt', 'kelas'] -%}
 {%- set checks = [

@@ -6,7 +6,6 @@
   (invalid_date). jangka_waktu_bulan and kolektibilitas are optional. Every row belongs to the programme KUR; the
   responsible agency is the bank (ref_agencies.agency_code = bank).
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = [
     'nik_debitur', 'nama_debitur', 'bank', 'skema', 'plafon', 'tanggal_akad', 'jangka_waktu_bulan', 'kolektibilitas',

@@ -3,7 +3,6 @@
   Quarantined: a missing or unusable NIK (the person key; an Excel-damaged one keeps the row unresolved: nik NULL, flagged in _field_warnings), tanggal_layanan
   (invalid_date), jenis_layanan outside the seven service types (invalid_code). status_gizi is optional.
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = ['nik', 'nama', 'tanggal_layanan', 'puskesmas', 'jenis_layanan', 'status_gizi'] -%}
 {%- set checks = [

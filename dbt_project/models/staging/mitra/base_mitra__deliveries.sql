@@ -5,7 +5,6 @@
   unusable NIK_PENERIMA (the person key; an Excel-damaged one keeps the row unresolved: nik NULL, flagged in _field_warnings), TANGGAL (invalid_date). NO_KK,
   KELURAHAN and NILAI are optional.
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = [
     'nama_lembaga', 'sektor', 'nama_program', 'kategori', 'nik_penerima', 'no_kk', 'nama_penerima', 'kelurahan',

@@ -6,7 +6,6 @@
   kejuruan is kept as a normalised code and not checked (the contract's list is open). Every row belongs to the
   programme PELATIHAN_KERJA.
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = [
     'nik', 'nama', 'jenis_kelamin', 'nama_pelatihan', 'kejuruan', 'penyelenggara', 'tanggal_mulai',

@@ -7,7 +7,6 @@
   KEGIATAN that is written but not a known activity (unknown_program; an empty KEGIATAN is a house only surveyed).
   RT, RW, SUMBER_DANA, TAHUN_ANGGARAN, NILAI_BANTUAN, TANGGAL_SELESAI and PROGRES_FISIK are optional.
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = [
     'nik_kepala_keluarga', 'no_kk', 'nama', 'alamat', 'rt', 'rw', 'kelurahan', 'status_rumah', 'kegiatan',

@@ -7,7 +7,6 @@
   (invalid_code). RT, RW, SUMBER_DANA (free text, not checked) and TANGGAL_SELESAI are optional. Every row belongs to
   the programme SANITASI.
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = [
     'nik', 'no_kk', 'nama', 'kelurahan', 'rt', 'rw', 'jenis_bantuan', 'sumber_dana', 'tanggal_selesai', 'status',

@@ -4,7 +4,6 @@
   nama_usaha, tanggal_terdaftar (invalid_date). nib (13 digits), sektor, omzet_per_bulan, pendampingan and
   tanggal_pendampingan are optional. program_code is PENDAMPINGAN_UMKM when pendampingan is other than TIDAK.
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = [
     'nik_pemilik', 'nama_pemilik', 'nama_usaha', 'nib', 'sektor', 'omzet_per_bulan', 'tanggal_terdaftar',

@@ -7,7 +7,6 @@
   unresolved (nik NULL, nik_status says why). `Usulan Baru` rows are accepted like any other: the family has no
   DTSEN record yet.
 #}
-{{ config(materialized='table') }}
 
 {%- set raw_columns = [
     'no', 'no_kk', 'nik_kepala_keluarga', 'nama_kepala_keluarga', 'rt', 'rw', 'hasil_verifikasi',
