@@ -322,8 +322,9 @@ PUBLISHED_TABLES: dict[str, PublishedTable] = {
     "rpt_data_quality": PublishedTable(
         unique=[["source", "period"]],
         codes={"source": "source"},
-        rates=["quarantined_share", "valid_nik_share", "share_found_in_dukcapil", "share_found_in_registry"],
-        non_negative=["rows_received", "rows_accepted", "rows_quarantined", "duplicates_removed"],
+        rates=["quarantined_share", "valid_nik_share", "share_found_in_dukcapil", "share_resolved_by_linkage",
+               "share_unresolved", "share_found_in_registry"],
+        non_negative=["rows_received", "rows_accepted", "rows_quarantined", "person_rows", "duplicates_removed"],
     ),
     "rpt_verification_progress": PublishedTable(
         unique=[["period", "kelurahan_code"]], rates=["share_verified"], kelurahan=True,
