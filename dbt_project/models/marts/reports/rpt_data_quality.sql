@@ -117,11 +117,7 @@ registry_snapshots as (
 ),
 
 registry_as_of as (
-    select periods.period, max(snapshots.snapshot_period) as snapshot_period
-    from periods
-    inner join (select distinct snapshot_period from registry_snapshots) as snapshots
-        on snapshots.snapshot_period <= periods.period
-    group by periods.period
+    {{ tkpkd_newest_snapshot_as_of('periods', 'registry_snapshots', snapshot_column='snapshot_period') }}
 ),
 
 registry_matches as (
