@@ -44,3 +44,42 @@
 {% macro report_period_of(date_expression) -%}
     strftime({{ date_expression }}, '%Y-%m')
 {%- endmacro %}
+
+{#
+  The regions a report publishes at every level above the RW: the kota (ref_regions), each kecamatan and each
+  kelurahan of dim_region, whether or not anybody is counted there (a report joins its counts to these rows and
+  writes 0 where none). Columns: region_level, region_code, region_name, kecamatan_code, kecamatan_name,
+  kelurahan_code, kelurahan_name (the codes of the levels below the row's own are NULL).
+#}
+{% macro report_upper_regions() %}
+    select
+        'kota' as region_level,
+        kota.region_code,
+        kota.region_name,
+        cast(null as varchar) as kecamatan_code,
+        cast(null as varchar) as kecamatan_name,
+        cast(null as varchar) as kelurahan_code,
+        cast(null as varchar) as kelurahan_name
+    from {{ ref('ref_regions') }} as kota
+    where kota.region_level = 'kota'
+    union all
+    select distinct
+        'kecamatan',
+        kecamatan_code,
+        kecamatan_name,
+        kecamatan_code,
+        kecamatan_name,
+        cast(null as varchar),
+        cast(null as varchar)
+    from {{ ref('dim_region') }}
+    union all
+    select distinct
+        'kelurahan',
+        kelurahan_code,
+        kelurahan_name,
+        kecamatan_code,
+        kecamatan_name,
+        kelurahan_code,
+        kelurahan_name
+    from {{ ref('dim_region') }}
+{% endmacro %}
