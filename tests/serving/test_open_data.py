@@ -80,31 +80,39 @@ def test_a_suppressed_total_takes_the_smallest_positive_part_with_it():
     assert hidden == set()
 
 
+def _region_row(level, code, kecamatan, **values):
+    """A row of a region report (kota 61.71, kecamatan 61.71.xx, kelurahan 61.71.xx.xxxx) in period 2025-12."""
+    return {
+        "period": "2025-12",
+        "region_level": level,
+        "region_code": code,
+        "region_name": code,
+        "kecamatan_code": kecamatan,
+        "kecamatan_name": kecamatan,
+        "kelurahan_code": code if level == "kelurahan" else None,
+        "kelurahan_name": code if level == "kelurahan" else None,
+        **values,
+    }
+
+
 def _coverage_rows(values):
     """kota 61.71 with kecamatan 01 (kelurahan 1001, 1002) and 02 (kelurahan 2001), one need, one period."""
-    rows = []
-    for level, code, kecamatan, count in values:
-        rows.append(
-            {
-                "period": "2025-12",
-                "region_level": level,
-                "region_code": code,
-                "region_name": code,
-                "kecamatan_code": kecamatan,
-                "kecamatan_name": kecamatan,
-                "kelurahan_code": code if level == "kelurahan" else None,
-                "kelurahan_name": code if level == "kelurahan" else None,
-                "need": "air",
-                "responsible_agency": "PDAM",
-                "responsible_agency_code": "PDAM",
-                "ekstrem_families": count,
-                "need_families": count,
-                "met_families": 0,
-                "unmet_families": count,
-                "coverage": 0.0 if count else None,
-            }
+    return [
+        _region_row(
+            level,
+            code,
+            kecamatan,
+            need="air",
+            responsible_agency="PDAM",
+            responsible_agency_code="PDAM",
+            ekstrem_families=count,
+            need_families=count,
+            met_families=0,
+            unmet_families=count,
+            coverage=0.0 if count else None,
         )
-    return rows
+        for level, code, kecamatan, count in values
+    ]
 
 
 def _hidden_by_region(values) -> dict[str, set[str]]:
@@ -275,28 +283,20 @@ def test_export_removes_a_csv_of_a_report_no_longer_published(tmp_path, monkeypa
 
 
 def _left_behind_rows(values):
-    """Left-behind counts (left_behind, never_assisted) for kota 61.71, kecamatan 01 (kelurahan 1001, 1002) and 02
-    (kelurahan 2001), as rpt_left_behind_by_region has them."""
-    rows = []
-    for level, code, kecamatan, left_behind, never in values:
-        rows.append(
-            {
-                "period": "2025-12",
-                "region_level": level,
-                "region_code": code,
-                "region_name": code,
-                "kecamatan_code": kecamatan,
-                "kecamatan_name": kecamatan,
-                "kelurahan_code": code if level == "kelurahan" else None,
-                "kelurahan_name": code if level == "kelurahan" else None,
-                "ekstrem_families": 100,
-                "left_behind_families": left_behind,
-                "never_assisted_families": never,
-                "assisted_before_window_families": left_behind - never,
-                "left_behind_share": left_behind / 100,
-            }
+    """Left-behind counts (left_behind, never_assisted) per region, as rpt_left_behind_by_region has them."""
+    return [
+        _region_row(
+            level,
+            code,
+            kecamatan,
+            ekstrem_families=100,
+            left_behind_families=left_behind,
+            never_assisted_families=never,
+            assisted_before_window_families=left_behind - never,
+            left_behind_share=left_behind / 100,
         )
-    return rows
+        for level, code, kecamatan, left_behind, never in values
+    ]
 
 
 def test_left_behind_families_are_suppressed_like_the_other_region_counts():

@@ -83,3 +83,26 @@
         kelurahan_name
     from {{ ref('dim_region') }}
 {% endmacro %}
+
+{#
+  The region level of a row of `group by grouping sets` over the region columns, from the kota down:
+  `columns` are the grouping columns of the levels below the kota, in order (kecamatan_code, kelurahan_code, then
+  for RW and RT rows rw, region_key); the row's level is the first whose column is rolled up.
+#}
+{% macro report_region_level(columns) -%}
+    {%- set levels = ['kota', 'kecamatan', 'kelurahan', 'rw', 'rt'] -%}
+    case
+    {%- for column in columns %}
+        when grouping({{ column }}) = 1 then '{{ levels[loop.index0] }}'
+    {%- endfor %}
+        else '{{ levels[columns | length] }}'
+    end
+{%- endmacro %}
+
+{# Join condition: a row of report_upper_regions() and the aggregated row of the same region (same level and code). #}
+{% macro report_upper_region_matches(aggregated, upper) -%}
+    {{ aggregated }}.region_level = {{ upper }}.region_level
+        and ({{ upper }}.region_level = 'kota'
+            or ({{ upper }}.region_level = 'kecamatan' and {{ aggregated }}.kecamatan_code = {{ upper }}.kecamatan_code)
+            or ({{ upper }}.region_level = 'kelurahan' and {{ aggregated }}.kelurahan_code = {{ upper }}.kelurahan_code))
+{%- endmacro %}

@@ -53,13 +53,7 @@ aggregated as (
     select
         period,
         need,
-        case
-            when grouping(kecamatan_code) = 1 then 'kota'
-            when grouping(kelurahan_code) = 1 then 'kecamatan'
-            when grouping(rw) = 1 then 'kelurahan'
-            when grouping(region_key) = 1 then 'rw'
-            else 'rt'
-        end as region_level,
+        {{ report_region_level(['kecamatan_code', 'kelurahan_code', 'rw', 'region_key']) }} as region_level,
         kecamatan_code,
         kelurahan_code,
         rw,
@@ -107,10 +101,7 @@ upper_rows as (
     left join aggregated
         on aggregated.period = periods.period
         and aggregated.need = needs.need
-        and aggregated.region_level = upper_levels.region_level
-        and (upper_levels.region_level = 'kota'
-            or (upper_levels.region_level = 'kecamatan' and aggregated.kecamatan_code = upper_levels.kecamatan_code)
-            or (upper_levels.region_level = 'kelurahan' and aggregated.kelurahan_code = upper_levels.kelurahan_code))
+        and {{ report_upper_region_matches('aggregated', 'upper_levels') }}
 ),
 
 rw_names as (

@@ -38,11 +38,7 @@ families as (
 aggregated as (
     select
         period,
-        case
-            when grouping(kecamatan_code) = 1 then 'kota'
-            when grouping(kelurahan_code) = 1 then 'kecamatan'
-            else 'kelurahan'
-        end as region_level,
+        {{ report_region_level(['kecamatan_code', 'kelurahan_code']) }} as region_level,
         kecamatan_code,
         kelurahan_code,
         count(*) as ekstrem_families,
@@ -67,10 +63,7 @@ counted as (
     cross join upper_regions
     left join aggregated
         on aggregated.period = periods.period
-        and aggregated.region_level = upper_regions.region_level
-        and (upper_regions.region_level = 'kota'
-            or (upper_regions.region_level = 'kecamatan' and aggregated.kecamatan_code = upper_regions.kecamatan_code)
-            or (upper_regions.region_level = 'kelurahan' and aggregated.kelurahan_code = upper_regions.kelurahan_code))
+        and {{ report_upper_region_matches('aggregated', 'upper_regions') }}
 )
 
 select
