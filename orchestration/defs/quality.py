@@ -218,7 +218,7 @@ def published_gates(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
     ),
 )
 def agency_feedback(warehouse: WarehouseResource, exports: ExportsResource) -> dg.MaterializeResult:
-    from orchestration.feedback import write_feedback_workbooks
+    from orchestration.exports.feedback import write_feedback_workbooks
 
     with duckdb.connect(warehouse.database, read_only=True) as connection:
         workbooks = write_feedback_workbooks(connection, Path(exports.path))

@@ -1,7 +1,8 @@
 """Open-data CSVs of the aggregate reports, safe for a Satu Data portal.
 
 Which reports: only those whose rows are aggregates (region, programme, sector, source); the family-level reports
-(`rpt_extreme_poverty_cases`, `rpt_left_behind`) never become open data. Of `rpt_basic_needs_coverage` only the
+(`rpt_extreme_poverty_cases`, `rpt_left_behind`) never become open data, and left-behind families are published as
+their counts per kota, kecamatan and kelurahan (`rpt_left_behind_by_region`). Of `rpt_basic_needs_coverage` only the
 kota, kecamatan and kelurahan rows are published: RW and RT rows describe a handful of neighbours each and stay in
 the restricted kelurahan workbooks.
 
@@ -68,6 +69,8 @@ class OpenDataReport:
     group_shares: Mapping[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
     # (group columns, label column, label): a row that is the difference of the other rows of its group.
     difference_rows: tuple[tuple[str, ...], str, str] | None = None
+    # For the data dictionary: what the reader should know beyond the table's description (what is left out, why).
+    note: str = ""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -111,6 +114,24 @@ REPORTS: tuple[OpenDataReport, ...] = (
         # as a complementary cell: published here it would give that cell back.
         dropped=("ekstrem_families",),
         row_sums=(("verifications", tuple(f"verifications_{outcome}" for outcome in _OUTCOMES)),),
+    ),
+    OpenDataReport(
+        table="rpt_left_behind_by_region",
+        keys=("period", "region_level", "region_code", "region_name", *_REGION_KEYS),
+        counts=("left_behind_families", "never_assisted_families", "assisted_before_window_families"),
+        # ekstrem_families is rpt_basic_needs_coverage's count, where the region sums may suppress it as a
+        # complementary cell: published here, or through the share (left_behind / share), it would give that cell back.
+        dropped=("ekstrem_families", "left_behind_share"),
+        row_sums=(
+            ("left_behind_families", ("never_assisted_families", "assisted_before_window_families")),
+        ),
+        hierarchy_within=("period",),
+        note=(
+            "The number of extreme-poor families per region, and so the share left behind, is not repeated here: "
+            "it is `ekstrem_families` of rpt_basic_needs_coverage.csv (the same families, suppressed by that file's "
+            "own rule). Where both numbers are published, the share left behind is left_behind_families / "
+            "ekstrem_families."
+        ),
     ),
     OpenDataReport(
         table="rpt_empowerment_pathway",
@@ -231,7 +252,10 @@ REPORTS: tuple[OpenDataReport, ...] = (
             "quarantined_by_reason",
             "quarantined_share",
             "valid_nik_share",
+            "person_rows",
             "share_found_in_dukcapil",
+            "share_resolved_by_linkage",
+            "share_unresolved",
             "share_found_in_registry",
             "duplicates_removed",
             "last_delivery_period_end",
@@ -439,6 +463,8 @@ def _data_dictionary(connection: duckdb.DuckDBPyConnection, written: Sequence[Op
             ((table_comment[0] if table_comment else None) or "").strip(),
             "",
         ]
+        if report.note:
+            lines += [report.note, ""]
         lines += [
             f"- `{column}`: {(comments.get(column) or '').strip()}" for column in report.columns
         ]

@@ -306,6 +306,12 @@ PUBLISHED_TABLES: dict[str, PublishedTable] = {
         unique=[["period", "family_key"]], references={"family_key": "dim_family.family_key"},
         codes={"poverty_class": "poverty_class"},
     ),
+    "rpt_left_behind_by_region": PublishedTable(
+        unique=[["period", "region_level", "region_code"]], not_null=["period", "region_level", "region_code"],
+        codes={"region_level": "region_level"}, rates=["left_behind_share"],
+        non_negative=["ekstrem_families", "left_behind_families", "never_assisted_families",
+                      "assisted_before_window_families"],
+    ),
     "rpt_impact": PublishedTable(
         unique=[["baseline_period", "evaluation_period", "category", "intervention_group"]],
         differences=["better_desil_share", "graduated_share"],
@@ -322,8 +328,9 @@ PUBLISHED_TABLES: dict[str, PublishedTable] = {
     "rpt_data_quality": PublishedTable(
         unique=[["source", "period"]],
         codes={"source": "source"},
-        rates=["quarantined_share", "valid_nik_share", "share_found_in_dukcapil", "share_found_in_registry"],
-        non_negative=["rows_received", "rows_accepted", "rows_quarantined", "duplicates_removed"],
+        rates=["quarantined_share", "valid_nik_share", "share_found_in_dukcapil", "share_resolved_by_linkage",
+               "share_unresolved", "share_found_in_registry"],
+        non_negative=["rows_received", "rows_accepted", "rows_quarantined", "person_rows", "duplicates_removed"],
     ),
     "rpt_verification_progress": PublishedTable(
         unique=[["period", "kelurahan_code"]], rates=["share_verified"], kelurahan=True,

@@ -161,7 +161,7 @@ def test_a_defect_fails_the_gate_with_its_expectation(runner, source, defect, co
 
 def test_a_code_outside_an_open_list_warns_without_blocking(runner):
     rows = _staging_rows("pelatihan")
-    rows[0]["vocation"] = "KERAJINAN"  # the contract lists kejuruan as "MENJAHIT, TATA_BOGA, ..."
+    rows[0]["vocation"] = "PERIKANAN"  # the contract lists kejuruan as "MENJAHIT, TATA_BOGA, ..."
     result = _validate_staging(runner, "pelatihan", rows)
     assert result.passed
     assert [o.expectation for o in result.failed_warnings] == ["expect_column_values_to_be_in_set(vocation)"]

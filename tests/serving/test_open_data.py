@@ -80,31 +80,39 @@ def test_a_suppressed_total_takes_the_smallest_positive_part_with_it():
     assert hidden == set()
 
 
+def _region_row(level, code, kecamatan, **values):
+    """A row of a region report (kota 61.71, kecamatan 61.71.xx, kelurahan 61.71.xx.xxxx) in period 2025-12."""
+    return {
+        "period": "2025-12",
+        "region_level": level,
+        "region_code": code,
+        "region_name": code,
+        "kecamatan_code": kecamatan,
+        "kecamatan_name": kecamatan,
+        "kelurahan_code": code if level == "kelurahan" else None,
+        "kelurahan_name": code if level == "kelurahan" else None,
+        **values,
+    }
+
+
 def _coverage_rows(values):
     """kota 61.71 with kecamatan 01 (kelurahan 1001, 1002) and 02 (kelurahan 2001), one need, one period."""
-    rows = []
-    for level, code, kecamatan, count in values:
-        rows.append(
-            {
-                "period": "2025-12",
-                "region_level": level,
-                "region_code": code,
-                "region_name": code,
-                "kecamatan_code": kecamatan,
-                "kecamatan_name": kecamatan,
-                "kelurahan_code": code if level == "kelurahan" else None,
-                "kelurahan_name": code if level == "kelurahan" else None,
-                "need": "air",
-                "responsible_agency": "PDAM",
-                "responsible_agency_code": "PDAM",
-                "ekstrem_families": count,
-                "need_families": count,
-                "met_families": 0,
-                "unmet_families": count,
-                "coverage": 0.0 if count else None,
-            }
+    return [
+        _region_row(
+            level,
+            code,
+            kecamatan,
+            need="air",
+            responsible_agency="PDAM",
+            responsible_agency_code="PDAM",
+            ekstrem_families=count,
+            need_families=count,
+            met_families=0,
+            unmet_families=count,
+            coverage=0.0 if count else None,
         )
-    return rows
+        for level, code, kecamatan, count in values
+    ]
 
 
 def _hidden_by_region(values) -> dict[str, set[str]]:
@@ -272,3 +280,73 @@ def test_export_removes_a_csv_of_a_report_no_longer_published(tmp_path, monkeypa
     export_open_data(connection, tmp_path)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["README.md", "rpt_simple.csv"]
     assert "A test report." in (tmp_path / "README.md").read_text()
+
+
+def _left_behind_rows(values):
+    """Left-behind counts (left_behind, never_assisted) per region, as rpt_left_behind_by_region has them."""
+    return [
+        _region_row(
+            level,
+            code,
+            kecamatan,
+            ekstrem_families=100,
+            left_behind_families=left_behind,
+            never_assisted_families=never,
+            assisted_before_window_families=left_behind - never,
+            left_behind_share=left_behind / 100,
+        )
+        for level, code, kecamatan, left_behind, never in values
+    ]
+
+
+def test_left_behind_families_are_suppressed_like_the_other_region_counts():
+    report = _report("rpt_left_behind_by_region")
+    rows = _left_behind_rows(
+        [
+            ("kota", "61.71", None, 30, 20),
+            ("kecamatan", "61.71.01", "61.71.01", 12, 12),
+            ("kecamatan", "61.71.02", "61.71.02", 18, 8),
+            ("kelurahan", "61.71.01.1001", "61.71.01", 9, 9),
+            ("kelurahan", "61.71.01.1002", "61.71.01", 3, 3),
+            ("kelurahan", "61.71.02.2001", "61.71.02", 18, 8),
+        ]
+    )
+    hidden = {row["region_code"]: columns for row, columns in zip(rows, suppress(report, rows), strict=True)}
+    # 1002 has 3 left behind (all never assisted): small. Its kecamatan's 12 = 9 + 3 would give it back, so 1001 goes
+    # too, for both counts; assisted_before_window 0 stays (a 0 discloses nothing and the row sum is then known).
+    assert {"left_behind_families", "never_assisted_families"} <= hidden["61.71.01.1002"]
+    assert {"left_behind_families", "never_assisted_families"} <= hidden["61.71.01.1001"]
+    assert not hidden["61.71.01"] and not hidden["61.71"]
+    # Within a row: 2001 has 18 = 8 never + 10 before the window, nothing small.
+    assert not hidden["61.71.02.2001"]
+
+
+def test_left_behind_before_the_window_is_protected_by_its_row_sum():
+    report = _report("rpt_left_behind_by_region")
+    rows = _left_behind_rows([("kelurahan", "61.71.01.1001", "61.71.01", 12, 10)])
+    # 12 = 10 never assisted + 2 before the window: 2 is small, and 12 - 10 would give it back.
+    assert suppress(report, rows)[0] == {"assisted_before_window_families", "never_assisted_families"}
+
+
+def test_the_left_behind_csv_leaves_out_the_ekstrem_count_and_the_dictionary_says_where_it_is(tmp_path, monkeypatch):
+    import orchestration.exports.open_data as module
+
+    report = _report("rpt_left_behind_by_region")
+    rows = _left_behind_rows([("kota", "61.71", None, 30, 20)])
+    connection = duckdb.connect()
+    connection.execute(
+        "create table rpt_left_behind_by_region as select * from (values "
+        f"({', '.join('?' for _ in rows[0])})) as t({', '.join(rows[0])})",
+        list(rows[0].values()),
+    )
+    connection.execute("comment on table rpt_left_behind_by_region is 'Left-behind families per region.'")
+    monkeypatch.setattr(module, "REPORTS", (report,))
+    export_open_data(connection, tmp_path)
+    with (tmp_path / "rpt_left_behind_by_region.csv").open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        (row,) = list(reader)
+    assert "ekstrem_families" not in reader.fieldnames and "left_behind_share" not in reader.fieldnames
+    assert row["left_behind_families"] == "30" and row["assisted_before_window_families"] == "10"
+    dictionary = (tmp_path / "README.md").read_text()
+    assert "Left-behind families per region." in dictionary
+    assert "ekstrem_families` of rpt_basic_needs_coverage.csv" in dictionary

@@ -44,3 +44,65 @@
 {% macro report_period_of(date_expression) -%}
     strftime({{ date_expression }}, '%Y-%m')
 {%- endmacro %}
+
+{#
+  The regions a report publishes at every level above the RW: the kota (ref_regions), each kecamatan and each
+  kelurahan of dim_region, whether or not anybody is counted there (a report joins its counts to these rows and
+  writes 0 where none). Columns: region_level, region_code, region_name, kecamatan_code, kecamatan_name,
+  kelurahan_code, kelurahan_name (the codes of the levels below the row's own are NULL).
+#}
+{% macro report_upper_regions() %}
+    select
+        'kota' as region_level,
+        kota.region_code,
+        kota.region_name,
+        cast(null as varchar) as kecamatan_code,
+        cast(null as varchar) as kecamatan_name,
+        cast(null as varchar) as kelurahan_code,
+        cast(null as varchar) as kelurahan_name
+    from {{ ref('ref_regions') }} as kota
+    where kota.region_level = 'kota'
+    union all
+    select distinct
+        'kecamatan',
+        kecamatan_code,
+        kecamatan_name,
+        kecamatan_code,
+        kecamatan_name,
+        cast(null as varchar),
+        cast(null as varchar)
+    from {{ ref('dim_region') }}
+    union all
+    select distinct
+        'kelurahan',
+        kelurahan_code,
+        kelurahan_name,
+        kecamatan_code,
+        kecamatan_name,
+        kelurahan_code,
+        kelurahan_name
+    from {{ ref('dim_region') }}
+{% endmacro %}
+
+{#
+  The region level of a row of `group by grouping sets` over the region columns, from the kota down:
+  `columns` are the grouping columns of the levels below the kota, in order (kecamatan_code, kelurahan_code, then
+  for RW and RT rows rw, region_key); the row's level is the first whose column is rolled up.
+#}
+{% macro report_region_level(columns) -%}
+    {%- set levels = ['kota', 'kecamatan', 'kelurahan', 'rw', 'rt'] -%}
+    case
+    {%- for column in columns %}
+        when grouping({{ column }}) = 1 then '{{ levels[loop.index0] }}'
+    {%- endfor %}
+        else '{{ levels[columns | length] }}'
+    end
+{%- endmacro %}
+
+{# Join condition: a row of report_upper_regions() and the aggregated row of the same region (same level and code). #}
+{% macro report_upper_region_matches(aggregated, upper) -%}
+    {{ aggregated }}.region_level = {{ upper }}.region_level
+        and ({{ upper }}.region_level = 'kota'
+            or ({{ upper }}.region_level = 'kecamatan' and {{ aggregated }}.kecamatan_code = {{ upper }}.kecamatan_code)
+            or ({{ upper }}.region_level = 'kelurahan' and {{ aggregated }}.kelurahan_code = {{ upper }}.kelurahan_code))
+{%- endmacro %}

@@ -21,17 +21,8 @@ dtsen_members as (
     from {{ ref('stg_dtsen__members') }}
 ),
 
-member_snapshots as (
-    select distinct _period as snapshot_period
-    from dtsen_members
-),
-
 period_snapshots as (
-    select periods.period, periods.period_end, max(member_snapshots.snapshot_period) as snapshot_period
-    from periods
-    inner join member_snapshots
-        on member_snapshots.snapshot_period <= periods.period
-    group by periods.period, periods.period_end
+    {{ tkpkd_newest_snapshot_as_of('periods', 'dtsen_members', carry=['period_end']) }}
 ),
 
 members as (

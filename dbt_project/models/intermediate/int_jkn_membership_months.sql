@@ -17,17 +17,8 @@ jkn as (
     from {{ ref('stg_jkn__memberships') }}
 ),
 
-jkn_snapshots as (
-    select distinct _period as snapshot_period
-    from jkn
-),
-
 period_snapshots as (
-    select periods.period, periods.period_end, max(jkn_snapshots.snapshot_period) as snapshot_period
-    from periods
-    inner join jkn_snapshots
-        on jkn_snapshots.snapshot_period <= periods.period
-    group by periods.period, periods.period_end
+    {{ tkpkd_newest_snapshot_as_of('periods', 'jkn', carry=['period_end']) }}
 )
 
 select

@@ -24,17 +24,8 @@ dtsen_families as (
     select * from {{ ref('stg_dtsen__families') }}
 ),
 
-family_snapshots as (
-    select distinct _period as snapshot_period
-    from dtsen_families
-),
-
 period_snapshots as (
-    select periods.period, max(family_snapshots.snapshot_period) as snapshot_period
-    from periods
-    inner join family_snapshots
-        on family_snapshots.snapshot_period <= periods.period
-    group by periods.period
+    {{ tkpkd_newest_snapshot_as_of('periods', 'dtsen_families') }}
 ),
 
 snapshot_families as (

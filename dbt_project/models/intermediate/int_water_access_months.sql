@@ -17,17 +17,8 @@ connections as (
     from {{ ref('stg_air_bersih__connections') }}
 ),
 
-water_snapshots as (
-    select distinct _period as snapshot_period
-    from connections
-),
-
 period_snapshots as (
-    select periods.period, periods.period_end, max(water_snapshots.snapshot_period) as snapshot_period
-    from periods
-    inner join water_snapshots
-        on water_snapshots.snapshot_period <= periods.period
-    group by periods.period, periods.period_end
+    {{ tkpkd_newest_snapshot_as_of('periods', 'connections', carry=['period_end']) }}
 )
 
 select

@@ -53,13 +53,7 @@ aggregated as (
     select
         period,
         need,
-        case
-            when grouping(kecamatan_code) = 1 then 'kota'
-            when grouping(kelurahan_code) = 1 then 'kecamatan'
-            when grouping(rw) = 1 then 'kelurahan'
-            when grouping(region_key) = 1 then 'rw'
-            else 'rt'
-        end as region_level,
+        {{ report_region_level(['kecamatan_code', 'kelurahan_code', 'rw', 'region_key']) }} as region_level,
         kecamatan_code,
         kelurahan_code,
         rw,
@@ -77,40 +71,20 @@ aggregated as (
     )
 ),
 
-kota as (
-    select region_code, region_name
-    from {{ ref('ref_regions') }}
-    where region_level = 'kota'
-),
-
 -- Every kota, kecamatan and kelurahan row, whether or not an ekstrem family lives there.
 upper_levels as (
-    select distinct
-        'kota' as region_level,
-        kota.region_code,
-        kota.region_name,
+    select
+        upper_regions.region_level,
+        upper_regions.region_code,
+        upper_regions.region_name,
         cast(null as varchar) as region_key,
-        cast(null as varchar) as kecamatan_code,
-        cast(null as varchar) as kecamatan_name,
-        cast(null as varchar) as kelurahan_code,
-        cast(null as varchar) as kelurahan_name,
+        upper_regions.kecamatan_code,
+        upper_regions.kecamatan_name,
+        upper_regions.kelurahan_code,
+        upper_regions.kelurahan_name,
         cast(null as integer) as rw,
         cast(null as integer) as rt
-    from kota
-    union all
-    select distinct
-        'kecamatan',
-        kecamatan_code,
-        kecamatan_name,
-        null, kecamatan_code, kecamatan_name, null, null, null, null
-    from regions
-    union all
-    select distinct
-        'kelurahan',
-        kelurahan_code,
-        kelurahan_name,
-        null, kecamatan_code, kecamatan_name, kelurahan_code, kelurahan_name, null, null
-    from regions
+    from ({{ report_upper_regions() }}) as upper_regions
 ),
 
 upper_rows as (
@@ -127,10 +101,7 @@ upper_rows as (
     left join aggregated
         on aggregated.period = periods.period
         and aggregated.need = needs.need
-        and aggregated.region_level = upper_levels.region_level
-        and (upper_levels.region_level = 'kota'
-            or (upper_levels.region_level = 'kecamatan' and aggregated.kecamatan_code = upper_levels.kecamatan_code)
-            or (upper_levels.region_level = 'kelurahan' and aggregated.kelurahan_code = upper_levels.kelurahan_code))
+        and {{ report_upper_region_matches('aggregated', 'upper_levels') }}
 ),
 
 rw_names as (

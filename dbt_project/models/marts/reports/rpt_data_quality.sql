@@ -7,9 +7,17 @@
   - rows (staging.stg_row_outcomes): received = accepted + quarantined + non-data; quarantined by reason as JSON;
   - valid_nik_share: of the data rows (accepted + quarantined) of sources that carry a NIK, the share whose NIK is
     valid (16 digits, plausible date part, not damaged by Excel); NULL for dtsen_keluarga (no NIK column);
-  - share_found_in_dukcapil: of the data rows with a valid NIK (sources with a NIK other than dukcapil itself), the
-    share whose NIK appears in a dukcapil snapshot of a period <= the row's period (a plain NIK join; the row-level
-    outcome of identity resolution may replace it);
+  - person_rows, share_found_in_dukcapil, share_resolved_by_linkage, share_unresolved: identity resolution's own
+    outcome per person row (intermediate.int_person_resolution), so that this report and the marts share one
+    definition of "found in Dukcapil". The denominator is every person row of the source and period that identity
+    resolution saw: the accepted rows after deduplication, whatever the state of their NIK. A row counts as found
+    when the person it resolved to, by its own NIK or by record linkage (repaired_nik, linked), is in the newest
+    Dukcapil snapshot at or before the row's period that lists them, alive, dead or moved (dukcapil_match found,
+    found_dead, found_moved). So found + not found + unresolved = 1: a row without a usable NIK is not left out of
+    the denominator, it shows as unresolved (or as found, when linkage found the person). Quarantined rows never
+    reach identity resolution and are not counted here (valid_nik_share and quarantined_share cover them).
+    share_found_in_dukcapil is NULL for dukcapil itself (every row is found by definition) and for dtsen_keluarga
+    (no person rows);
   - share_found_in_registry: of the data rows with a valid KK number (sources with a KK column other than
     dtsen_keluarga itself), the share whose KK is a family of the DTSEN registry snapshot as of the row's period
     (the newest dtsen_keluarga snapshot of a period <= the row's period);
@@ -90,30 +98,17 @@ nik_validity as (
 ),
 
 {%- set kk_sources = ['dtsen_individu', 'dukcapil', 'verifikasi_kelurahan', 'bansos', 'rtlh', 'sanitasi', 'mitra'] %}
-{%- set dukcapil_sources = nik_sources | rejectattr('source', 'equalto', 'dukcapil') | list %}
 
-dukcapil_niks as (
-    select nik, min(_period) as first_period
-    from {{ ref('stg_dukcapil__residents') }}
-    group by nik
-),
-
-dukcapil_matches as (
-    {%- for item in dukcapil_sources %}
+person_resolution as (
     select
-        '{{ item.source }}' as source,
-        rows._period as period,
-        count(*) as valid_nik_rows,
-        sum(case when dukcapil_niks.first_period <= rows._period then 1 else 0 end) as found_rows
-    from {{ ref(item.base) }} as rows
-    left join dukcapil_niks
-        on dukcapil_niks.nik = rows.nik
-    where rows._outcome in ('accepted', 'quarantined')
-        and rows.nik_status = 'valid'
-        and rows._period is not null
-    group by rows._period
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+        source,
+        _period as period,
+        count(*) as person_rows,
+        sum(case when dukcapil_match in ('found', 'found_dead', 'found_moved') then 1 else 0 end) as dukcapil_found_rows,
+        sum(case when resolution_method in ('repaired_nik', 'linked') then 1 else 0 end) as linked_rows,
+        sum(case when resolution_method = 'unresolved' then 1 else 0 end) as unresolved_rows
+    from {{ ref('int_person_resolution') }}
+    group by source, _period
 ),
 
 registry_snapshots as (
@@ -122,11 +117,7 @@ registry_snapshots as (
 ),
 
 registry_as_of as (
-    select periods.period, max(snapshots.snapshot_period) as snapshot_period
-    from periods
-    inner join (select distinct snapshot_period from registry_snapshots) as snapshots
-        on snapshots.snapshot_period <= periods.period
-    group by periods.period
+    {{ tkpkd_newest_snapshot_as_of('periods', 'registry_snapshots', snapshot_column='snapshot_period') }}
 ),
 
 registry_matches as (
@@ -206,8 +197,10 @@ joined as (
         coalesce(quarantine_reasons.quarantined_by_reason, '{}') as quarantined_by_reason,
         nik_validity.data_rows as nik_data_rows,
         nik_validity.valid_nik_rows,
-        dukcapil_matches.valid_nik_rows as dukcapil_checked_rows,
-        dukcapil_matches.found_rows as dukcapil_found_rows,
+        person_resolution.person_rows,
+        case when keys.source <> 'dukcapil' then person_resolution.dukcapil_found_rows end as dukcapil_found_rows,
+        person_resolution.linked_rows,
+        person_resolution.unresolved_rows,
         registry_matches.valid_kk_rows as registry_checked_rows,
         registry_matches.found_rows as registry_found_rows,
         coalesce(dedup.duplicates_removed, 0) as duplicates_removed,
@@ -226,8 +219,8 @@ joined as (
         on quarantine_reasons.source = keys.source and quarantine_reasons.period = keys.period
     left join nik_validity
         on nik_validity.source = keys.source and nik_validity.period = keys.period
-    left join dukcapil_matches
-        on dukcapil_matches.source = keys.source and dukcapil_matches.period = keys.period
+    left join person_resolution
+        on person_resolution.source = keys.source and person_resolution.period = keys.period
     left join registry_matches
         on registry_matches.source = keys.source and registry_matches.period = keys.period
     left join dedup
@@ -249,7 +242,10 @@ select
     joined.quarantined_by_reason,
     {{ report_share('joined.rows_quarantined', 'joined.rows_accepted + joined.rows_quarantined') }} as quarantined_share,
     {{ report_share('joined.valid_nik_rows', 'joined.nik_data_rows') }} as valid_nik_share,
-    {{ report_share('joined.dukcapil_found_rows', 'joined.dukcapil_checked_rows') }} as share_found_in_dukcapil,
+    cast(case when joined.source <> 'dtsen_keluarga' then coalesce(joined.person_rows, 0) end as bigint) as person_rows,
+    {{ report_share('joined.dukcapil_found_rows', 'joined.person_rows') }} as share_found_in_dukcapil,
+    {{ report_share('joined.linked_rows', 'joined.person_rows') }} as share_resolved_by_linkage,
+    {{ report_share('joined.unresolved_rows', 'joined.person_rows') }} as share_unresolved,
     {{ report_share('joined.registry_found_rows', 'joined.registry_checked_rows') }} as share_found_in_registry,
     cast(joined.duplicates_removed as bigint) as duplicates_removed,
     last_delivery.last_delivered_period_end as last_delivery_period_end,

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
-from orchestration.feedback import write_feedback_workbooks
+from orchestration.exports.feedback import write_feedback_workbooks
 
 
 @pytest.fixture
