@@ -94,11 +94,7 @@ row_periods as (
 ),
 
 snapshot_of_period as (
-    select row_periods._period, max(snapshots._period) as snapshot_period
-    from row_periods
-    inner join (select distinct _period from dukcapil) as snapshots
-        on snapshots._period <= row_periods._period
-    group by row_periods._period
+    {{ tkpkd_newest_snapshot_as_of('row_periods', 'dukcapil', period_column='_period') }}
 ),
 
 dukcapil_families as (
