@@ -5,7 +5,9 @@
   number (the only change out of from_kk in that period): a `split` or `joined` is never followed (a split's old
   number is still a family; a family dispersed over several numbers has no single successor). Chains are followed:
   A renumbered to B in 2025-06 and B to C in 2025-12 give (A, 2025-06, B), (A, 2025-12, C) and (B, 2025-12, C);
-  a row under A belongs to the successor of the newest valid_from at or before the row's period (an as-of join).
+  a row under A belongs to the successor of the newest valid_from at or before the row's period: valid_to is the
+  next valid_from of the same number (exclusive; NULL for the last), so a row matches at most one of them with a
+  plain join (cheaper than an as-of join over every person row).
   renumberings: how many renumberings lie between kk_number and successor_kk_number.
 #}
 with recursive changes as (
@@ -53,6 +55,7 @@ select
     chains.kk_number,
     families.family_key,
     chains.valid_from,
+    lead(chains.valid_from) over (partition by chains.kk_number order by chains.valid_from) as valid_to,
     chains.successor_kk_number,
     chains.successor_family_key,
     cast(chains.renumberings as integer) as renumberings

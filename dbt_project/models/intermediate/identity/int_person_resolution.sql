@@ -183,6 +183,7 @@ left join first_family
     and first_family.nik = rows.resolved_nik
 left join {{ ref('int_family_identities') }} as person_families
     on person_families.kk_number = coalesce(rows.person_kk_number, first_family.kk_number)
-asof left join {{ ref('int_kk_successors') }} as successors
+left join {{ ref('int_kk_successors') }} as successors
     on successors.kk_number = rows.kk_number
     and successors.valid_from <= rows._period
+    and (successors.valid_to is null or successors.valid_to > rows._period)
