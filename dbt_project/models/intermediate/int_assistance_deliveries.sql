@@ -29,7 +29,8 @@
   (`linked`); an unresolved row has no recipient (never a guess).
   The row's family (row_family_key, row_family_source): the family of the row's own KK number (`row_kk`), or, where
   Dukcapil has renumbered that family by the row's period (a list copying the old number late),
-  int_person_resolution's family holding the new number (`kk_lineage`).
+  int_person_resolution's family holding the new number (`kk_lineage`). PBI months come from memberships, not
+  from a row with a KK number: no row family.
 
   One row per delivery: a delivery is identified by its source, its recipient (person_key, from the row's NIK or
   from record linkage) - for rtlh and sanitasi its family (the row's KK number, else the head's DTSEN family) - and
