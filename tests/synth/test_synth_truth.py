@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 
 import pandas as pd
@@ -122,6 +123,7 @@ def test_a_family_whose_head_died_gets_a_new_kk_that_lagging_sources_copy_late(t
     persons = pd.read_parquet(tiny.truth / "persons.parquet")
     reissued = families[families["kk_reissued"].notna()]
     assert len(reissued) >= 2
+    assert json.loads((tiny.truth / "manifest.json").read_text())["kk_reissued_families"] == len(reissued)
     assert (reissued["kk_reissued"].str[:6] == reissued["kk_number"].str[:6]).all()
     issued_on = pd.to_datetime(reissued["kk_reissued_on"])
     assert (reissued["kk_reissued"].str[6:12] == issued_on.dt.strftime("%d%m%y")).all()
