@@ -95,7 +95,9 @@ snapshot_of_period as (
 
 -- a KK number in use: listed with a living member (a late head stays listed MATI under the number they died under)
 dukcapil_families as (
-    select distinct kk_number, _period from dukcapil where kk_number is not null and population_status is distinct from 'MATI'
+    select distinct kk_number, _period
+    from dukcapil
+    where kk_number is not null and population_status is distinct from 'MATI'
 ),
 
 first_listed_families as (
