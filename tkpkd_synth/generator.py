@@ -156,6 +156,7 @@ def _manifest(summary: GenerationSummary, world: World, recorder: TruthRecorder)
         "snapshot_periods": [world.window.periods[t] for t in world.registry.snapshot_indices],
         "verification_periods": sorted({world.window.periods[int(t)] for t in world.registry.verifications["period"]}),
         "left_behind_families": int(world.registry.left_behind.sum()),
+        "kk_reissued_families": int((world.population.families.reissued_kk > 0).sum()),
         "files_by_status": dict(sorted(statuses.items())),
         "sources": {
             code: {"files": counts.files, "data_rows": counts.data_rows} for code, counts in summary.sources.items()

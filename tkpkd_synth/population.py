@@ -4,6 +4,11 @@ Everyone who will ever appear is created up front (people alive at the start, ba
 and families who arrive), so that NIK and KK numbers are unique across the whole run and every later stage only
 asks "what is true on day d". Family membership changes at most once per person: an adult child who marries out
 leaves for a new family with a new KK on `switch_on`.
+
+A family's KK number can also change while the family stays the same: when the head dies, Dukcapil issues the
+survivors a new KK with a new number (Permendagri 108/2019 lists "penggantian kepala keluarga" under penerbitan KK
+baru; a KK number is not inherited). Registers that copy KK numbers from Dukcapil (DTSEN, programme lists) learn
+the new number months later (`reissue_listed_on`).
 """
 
 from __future__ import annotations
@@ -61,6 +66,11 @@ _CHRONIC_WEIGHTS = (38, 20, 5, 10, 8, 5, 4, 3, 7)
 FAMILY_MOVE_RATE = 0.02
 SPLIT_RATE = 0.05
 ARRIVAL_RATE = 0.015
+# Share of families who report their head's death and get a new KK, 2 weeks to 5 months after the death; the
+# registers copying Dukcapil write the new number 4 to 10 months after that.
+REISSUE_SHARE = 0.8
+REISSUE_DELAY_DAYS = (14, 150)
+REISSUE_LISTING_LAG_DAYS = (120, 300)
 _FERTILITY = ((17, 0.06), (20, 0.15), (25, 0.17), (30, 0.14), (35, 0.08), (40, 0.025), (45, 0.0))
 
 
@@ -79,10 +89,21 @@ class Families:
     clan: np.ndarray
     head: np.ndarray         # person index of the head
     floor_area: np.ndarray   # luas_lantai, m²
+    reissued_kk: np.ndarray  # the KK number issued after the head died, or 0
+    reissued_on: np.ndarray  # the day Dukcapil issued it, or NO_DATE
+    reissue_listed_on: np.ndarray  # the day registers copying Dukcapil start writing it, or NO_DATE
     housing: dict[str, np.ndarray]
 
     def __len__(self) -> int:
         return len(self.kk)
+
+    def kk_on(self, family: np.ndarray, day: int | np.ndarray) -> np.ndarray:
+        """The family's KK number in Dukcapil, the issuer, on `day`."""
+        return np.where(self.reissued_on[family] <= day, self.reissued_kk[family], self.kk[family])
+
+    def listed_kk_on(self, family: np.ndarray, day: int | np.ndarray) -> np.ndarray:
+        """The family's KK number as registers and lists that copy Dukcapil late write it on `day`."""
+        return np.where(self.reissue_listed_on[family] <= day, self.reissued_kk[family], self.kk[family])
 
 
 @dataclass
@@ -226,7 +247,9 @@ def build_population(seed: int, window: Window, geography: Geography, family_cou
     babies = _births(rng, people, families, start, end)
     people = _concat([people, babies])
     people["moved_on"] = _moves_of_members(people, families)
-    return _finish(rng, geography, layout, thresholds, families, people, family_count, start)
+    population = _finish(rng, geography, layout, thresholds, families, people, family_count, start)
+    _reissue_kks(stream(seed, "kk-reissue"), population, geography, start, end)
+    return population
 
 
 def _new_families(rng, geography, layout, thresholds, kelurahan, z0, since, origin, ethnicity) -> dict[str, np.ndarray]:
@@ -397,6 +420,9 @@ def _finish(rng, geography, layout, thresholds, families, people, initial_count,
     nik = niks(rng, area, people["birth"], people["sex"] == FEMALE)
     kk_area = PONTIANAK_CODE * 100 + kecamatan
     families["kk"] = kk_numbers(rng, kk_area, families["since"])
+    families["reissued_kk"] = np.zeros(len(families["kk"]), dtype=np.int64)
+    families["reissued_on"] = np.full(len(families["kk"]), NO_DATE, dtype=np.int64)
+    families["reissue_listed_on"] = np.full(len(families["kk"]), NO_DATE, dtype=np.int64)
 
     persons = Persons(
         nik=nik, name=names, sex=people["sex"], birth=people["birth"], since=people["since"], family=family,
@@ -411,6 +437,56 @@ def _finish(rng, geography, layout, thresholds, families, people, initial_count,
         families=Families(**{k: families[k] for k in family_fields}, housing=housing),
         persons=persons, layout=layout, thresholds=thresholds, initial_families=initial_count,
     )
+
+
+def _reissue_kks(rng, population: Population, geography: Geography, start: int, end: int) -> None:
+    """A new KK number for families whose head died in the window, where an adult member lives on in the city."""
+    families, persons = population.families, population.persons
+    n = len(families)
+    delay = rng.integers(*REISSUE_DELAY_DAYS, n)
+    poor = poverty_weight(families.z0, population.thresholds) > 0.5
+    eligible = _reissue_eligible(population, delay, start, end)
+    # Even the tiny scale needs poor families (so in DTSEN and on payout lists) whose KK is reissued early enough
+    # for a later Dukcapil snapshot to show it: where too few heads died, a few more die early in the window.
+    early = persons.died_on[families.head] + delay <= start + 2 * (end - start) // 3
+    missing = 2 - int((eligible & poor & early).sum())
+    if missing > 0:
+        head = families.head
+        mothers = np.unique(persons.mother[persons.mother >= 0])
+        candidates = np.flatnonzero(poor & (persons.died_on[head] == NO_DATE) & (persons.new_family[head] < 0)
+                                    & ~np.isin(head, mothers) & (families.moved_on == NO_DATE)
+                                    & (families.since < start) & _adult_survivor(population, np.full(n, start)))
+        dying = rng.choice(candidates, size=min(missing, len(candidates)), replace=False)
+        persons.died_on[head[dying]] = rng.integers(start, start + (end - start) // 3, len(dying))
+        eligible = _reissue_eligible(population, delay, start, end)
+        early = persons.died_on[families.head] + delay <= start + 2 * (end - start) // 3
+    reissued_on = persons.died_on[families.head] + delay
+    chosen = eligible & (rng.random(n) < REISSUE_SHARE)
+    chosen = np.flatnonzero(chosen | at_least(rng, chosen, eligible & poor & early, 2))
+    area = PONTIANAK_CODE * 100 + geography.kecamatan_numbers[families.kelurahan[chosen]]
+    families.reissued_kk[chosen] = kk_numbers(rng, area, reissued_on[chosen], issued=families.kk)
+    families.reissued_on[chosen] = reissued_on[chosen]
+    families.reissue_listed_on[chosen] = reissued_on[chosen] + rng.integers(*REISSUE_LISTING_LAG_DAYS, len(chosen))
+
+
+def _adult_survivor(population: Population, day: np.ndarray) -> np.ndarray:
+    """Per family, whether a member other than the head is an adult alive and in the family on the family's `day`."""
+    families, persons = population.families, population.persons
+    survivor = np.zeros(len(families), dtype=bool)
+    for family, member in ((persons.family, persons.switch_on > day[persons.family]),
+                           (persons.new_family, (persons.new_family >= 0) & (persons.switch_on <= day[persons.new_family]))):
+        on = day[family]
+        alive = member & (persons.since <= on) & (persons.died_on > on) & (years_between(persons.birth, on) >= 17)
+        alive &= np.arange(len(persons)) != families.head[family]
+        survivor[family[alive]] = True
+    return survivor
+
+
+def _reissue_eligible(population: Population, delay: np.ndarray, start: int, end: int) -> np.ndarray:
+    families, persons = population.families, population.persons
+    head_died = persons.died_on[families.head]
+    return ((head_died >= start) & (head_died + delay <= end) & (families.moved_on > head_died + delay)
+            & _adult_survivor(population, head_died))
 
 
 def alive_members_on(population: Population, day: int) -> np.ndarray:

@@ -39,8 +39,9 @@ Ids are 1-based (`person_id`, `family_id`); NIK and KK numbers are 16-digit stri
 |---|---|---|
 | `files.parquet` | file written to the inbox | source, period, path (relative to the inbox), format, sheet, encoding, delimiter, bom, header_row, title_rows, n_data_rows, n_non_data_rows, expected_status (`loaded`, `rejected`, `duplicate_file`), expected_reason (design.md reason codes), file-level defect codes, duplicate_of, corrects, kelurahan_code (verifikasi), headers as written, size_bytes, sha256, modified_at |
 | `rows.parquet` | row below the header of every readable file | source, path, row_number (design.md convention: Excel row number; CSV record number with the header = 1), is_non_data / non_data_reason (`empty_row`, `total_row`), person_id, family_id, nik_true, kk_true, defects (list of codes), expected_reason (a quarantine reason, or null), file_status. Truncated, empty and non-XLSX files have no rows here |
-| `persons.parquet` | person and family membership spell | person_id, spell, nik, kk_number, family_id, valid_from/valid_to (null: before/after the window), name, sex, birth_date, relationship, kelurahan_code, rw, rt, died_on, moved_on, arrived_on, birthplace, penyakit_kronis, disabilitas, noka |
-| `families.parquet` | family | family_id, kk_number, region, origin (`initial`, `split`, `arrived`), formed_on, moved_on, head_person_id, left_behind (designed exclusion error: reached by no programme), housing/water/sanitation codes, luas_lantai, and per DTSEN snapshot `in_dtsen_<YYYY_MM>` and `dtsen_desil_<YYYY_MM>` |
+| `persons.parquet` | person and family membership spell | person_id, spell, nik, kk_number (the spell family's first number; see family_kk_numbers), family_id, valid_from/valid_to (null: before/after the window), name, sex, birth_date, relationship, kelurahan_code, rw, rt, died_on, moved_on, arrived_on, birthplace, penyakit_kronis, disabilitas, noka |
+| `families.parquet` | family | family_id, kk_number (the family's first KK number), kk_reissued / kk_reissued_on / kk_reissue_listed_on (the new number Dukcapil issued after the head died, the day it did, and the day registers copying Dukcapil - DTSEN, verification minutes, bansos, RTLH, sanitation, partner lists - start writing it; null when not reissued), region, origin (`initial`, `split`, `arrived`), formed_on, moved_on, head_person_id, left_behind (designed exclusion error: reached by no programme), housing/water/sanitation codes, luas_lantai, and per DTSEN snapshot `in_dtsen_<YYYY_MM>` and `dtsen_desil_<YYYY_MM>` |
+| `family_kk_numbers.parquet` | family and KK number it held | family_id, kk_number, reason (`issued`: its first number; `head_died`: reissued after the head died), valid_from (null: issued before the window), valid_to (the day before the next number, null: still held), listed_from (the first day registers copying Dukcapil write it; null for a first number). Every kk_true of rows.parquet is one of these numbers: rows.family_id says which real family the row belongs to whichever number it carries |
 | `kelurahan_spellings.csv` | spelling | every kelurahan spelling the generator may write (official, variant) and the unknown names it plants |
 | `family_periods.parquet` | existing family and period | true_desil (the hidden welfare), dtsen_desil and in_dtsen (newest snapshot at or before the period), last_verification and its date, registry_status by warehouse.md's rules applied to the generated verification records, members_alive, moved_away |
 
@@ -133,6 +134,7 @@ class TruthRecorder:
         pq.write_table(_files_table(self.files), self.truth / "files.parquet")
         pq.write_table(_persons_table(world), self.truth / "persons.parquet")
         pq.write_table(_families_table(world), self.truth / "families.parquet")
+        pq.write_table(_family_kk_numbers_table(world), self.truth / "family_kk_numbers.parquet")
         pq.write_table(_family_periods_table(world), self.truth / "family_periods.parquet")
         _write_spellings(world, self.truth / "kelurahan_spellings.csv")
         manifest = {**manifest, "defect_codes": sorted(self.defect_codes)}
@@ -234,6 +236,8 @@ def _families_table(world: World) -> pa.Table:
         "kelurahan_name": geography.kelurahan_array("name")[kelurahan].tolist(),
         "kecamatan_code": geography.kecamatan_array("code")[kelurahan].tolist(),
         "rw": families.rw, "rt": families.rt, "address": families.address.tolist(), "origin": origin.tolist(),
+        "kk_reissued": pa.array(_digits(families.reissued_kk), mask=families.reissued_kk == 0),
+        "kk_reissued_on": _dates(families.reissued_on), "kk_reissue_listed_on": _dates(families.reissue_listed_on),
         "formed_on": _dates(np.where(families.since >= window.first_day, families.since, NO_DATE)),
         "moved_on": _dates(families.moved_on), "head_person_id": families.head + 1,
         "left_behind": registry.left_behind,
@@ -246,6 +250,26 @@ def _families_table(world: World) -> pa.Table:
         columns[f"in_dtsen_{label}"] = registry.in_dtsen[s]
         columns[f"dtsen_desil_{label}"] = pa.array(registry.desil[s], mask=~registry.in_dtsen[s])
     return pa.table(columns)
+
+
+def _family_kk_numbers_table(world: World) -> pa.Table:
+    families, window = world.population.families, world.window
+    n = len(families)
+    reissued = np.flatnonzero(families.reissued_kk > 0)
+    family = np.concatenate([np.arange(n), reissued])
+    first = np.arange(len(family)) < n
+    order = np.lexsort((~first, family))
+    family, first = family[order], first[order]
+    return pa.table({
+        "family_id": family + 1,
+        "kk_number": _digits(np.where(first, families.kk[family], families.reissued_kk[family])),
+        "reason": np.where(first, "issued", "head_died").tolist(),
+        "valid_from": _dates(np.where(first, np.where(families.since[family] >= window.first_day, families.since[family],
+                                                      NO_DATE), families.reissued_on[family])),
+        "valid_to": _dates(np.where(first & (families.reissued_on[family] < NO_DATE), families.reissued_on[family] - 1,
+                                    NO_DATE)),
+        "listed_from": _dates(np.where(first, NO_DATE, families.reissue_listed_on[family])),
+    })
 
 
 def _family_periods_table(world: World) -> pa.Table:

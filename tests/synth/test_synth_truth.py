@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 
 import pandas as pd
@@ -102,10 +103,40 @@ def test_truth_identifiers_are_consistent(tiny):
     nik_of = persons.drop_duplicates("person_id").set_index("person_id")["nik"]
     rows = tiny.rows.dropna(subset=["person_id", "nik_true"])
     assert (rows["nik_true"].to_numpy() == nik_of.loc[rows["person_id"].astype(int)].to_numpy()).all()
-    kk_of = families.set_index("family_id")["kk_number"]
+    numbers = pd.read_parquet(tiny.truth / "family_kk_numbers.parquet")
+    assert numbers["kk_number"].is_unique
+    assert (numbers.loc[numbers["reason"] == "issued", "kk_number"].to_numpy() == families["kk_number"].to_numpy()).all()
     rows = tiny.rows.dropna(subset=["family_id", "kk_true"])
-    assert (rows["kk_true"].to_numpy() == kk_of.loc[rows["family_id"].astype(int)].to_numpy()).all()
+    family_of = numbers.set_index("kk_number")["family_id"]
+    assert (family_of.loc[rows["kk_true"]].to_numpy() == rows["family_id"].to_numpy()).all()
     niks = persons["nik"].str
     assert (niks.len() == 16).all() and niks.slice(8, 10).astype(int).between(1, 12).all()
     day = niks.slice(6, 8).astype(int)
     assert (day.between(1, 31) | day.between(41, 71)).all()
+
+
+def test_a_family_whose_head_died_gets_a_new_kk_that_lagging_sources_copy_late(tiny):
+    """Dukcapil issues the survivors a new KK number (same kecamatan, the reissue date in digits 7-12) and lists
+    them under it at once, the late head under the old one; DTSEN and the programme lists keep the old number
+    until kk_reissue_listed_on."""
+    families = pd.read_parquet(tiny.truth / "families.parquet")
+    persons = pd.read_parquet(tiny.truth / "persons.parquet")
+    reissued = families[families["kk_reissued"].notna()]
+    assert len(reissued) >= 2
+    assert json.loads((tiny.truth / "manifest.json").read_text())["kk_reissued_families"] == len(reissued)
+    assert (reissued["kk_reissued"].str[:6] == reissued["kk_number"].str[:6]).all()
+    issued_on = pd.to_datetime(reissued["kk_reissued_on"])
+    assert (reissued["kk_reissued"].str[6:12] == issued_on.dt.strftime("%d%m%y")).all()
+    heads = persons.drop_duplicates("person_id").set_index("person_id").loc[reissued["head_person_id"]]
+    assert (pd.to_datetime(heads["died_on"]).to_numpy() < issued_on.to_numpy()).all()
+
+    files = tiny.files.set_index("path")
+    rows = tiny.rows.dropna(subset=["family_id", "kk_true"]).merge(reissued, on="family_id")
+    rows["period"] = pd.to_datetime(files.loc[rows["path"], "period"].to_numpy() + "-01") + pd.offsets.MonthEnd(0)
+    dukcapil = rows[(rows["source"] == "dukcapil") & (rows["period"] >= pd.to_datetime(rows["kk_reissued_on"]))]
+    late_head = dukcapil["person_id"] == dukcapil["head_person_id"]
+    assert len(dukcapil[~late_head]) and (dukcapil.loc[~late_head, "kk_true"] == dukcapil.loc[~late_head, "kk_reissued"]).all()
+    assert (dukcapil.loc[late_head, "kk_true"] == dukcapil.loc[late_head, "kk_number"]).all()
+    lagging = rows[rows["source"].isin(["dtsen_keluarga", "dtsen_individu", "bansos", "verifikasi_kelurahan", "mitra"])]
+    stale = lagging["period"] >= pd.to_datetime(lagging["kk_reissued_on"]) + pd.offsets.MonthEnd(0)
+    assert (lagging.loc[stale, "kk_true"] == lagging.loc[stale, "kk_number"]).any()

@@ -28,10 +28,12 @@ def build_bansos(world: World) -> Iterator[LogicalFile]:
         order = ordered(families.kelurahan[family], world.names_upper[person])
         rows, family, person = rows.iloc[order], family[order], person[order]
         n = len(rows)
+        # payout lists are drawn from DTSEN and copy its KK numbers, late
+        kk = families.listed_kk_on(family, rows["day"].to_numpy(np.int64))
         values = {
             "NO": np.arange(1, n + 1),
             "NIK": world.population.persons.nik[person],
-            "NO_KK": families.kk[family],
+            "NO_KK": kk,
             "NAMA_PENERIMA": world.names_upper[person],
             "ALAMAT": world.addresses_upper[family],
             "KELURAHAN": families.kelurahan[family].astype(np.int64),
@@ -43,7 +45,7 @@ def build_bansos(world: World) -> Iterator[LogicalFile]:
         }
         title = ("DAFTAR PENYALURAN BANTUAN SOSIAL", f"PROGRAM : {program} {tahap}", "DINAS SOSIAL KOTA PONTIANAK")
         yield logical_file(world, "bansos", int(t), f"PENYALURAN_{slug(program)}_{slug(tahap)}.xlsx", values,
-                           person=person, family=family, title=title, total_label="JUMLAH")
+                           person=person, family=family, kk=kk, title=title, total_label="JUMLAH")
 
 
 def build_jkn(world: World) -> Iterator[LogicalFile]:
@@ -124,15 +126,18 @@ def build_rtlh(world: World) -> Iterator[LogicalFile]:
         family, person = family[order], person[order]
         n = len(family)
         t = int(window.period_index_of_days(np.array([survey["day"].iloc[0]]))[0])
+        # programme files keep the KK number of the family's proposal, copied from DTSEN
+        kk = families.listed_kk_on(family, survey["day"].to_numpy(np.int64)[order])
         values = {
-            "NIK_KEPALA_KELUARGA": persons.nik[person], "NO_KK": families.kk[family],
+            "NIK_KEPALA_KELUARGA": persons.nik[person], "NO_KK": kk,
             **_household_values(world, family, person),
             "STATUS_RUMAH": survey["status"].to_numpy(object)[order],
             "KEGIATAN": np.full(n, "", dtype=object), "SUMBER_DANA": np.full(n, "", dtype=object),
             "TAHUN_ANGGARAN": np.full(n, int(year)), "NILAI_BANTUAN": np.full(n, -1),
             "TANGGAL_SELESAI": np.full(n, NO_DATE), "PROGRES_FISIK": np.full(n, -1),
         }
-        files.append((t, 0, logical_file(world, "rtlh", t, f"DATA_SURVEI_RTLH_{year}.xlsx", values, person=person, family=family)))
+        files.append((t, 0, logical_file(world, "rtlh", t, f"DATA_SURVEI_RTLH_{year}.xlsx", values, person=person,
+                                         family=family, kk=kk)))
     for t in _report_periods(world):
         day = window.period_last_day(t)
         year, month = window.year_month(t)
@@ -144,8 +149,9 @@ def build_rtlh(world: World) -> Iterator[LogicalFile]:
         start, finish = started["start"].to_numpy(np.int64), started["finish"].to_numpy(np.int64)
         finished = finish <= day
         progress = np.where(finished, 100, (np.clip((day - start) / (finish - start), 0, 0.95) * 20).astype(int) * 5)
+        kk = families.listed_kk_on(family, start)
         values = {
-            "NIK_KEPALA_KELUARGA": persons.nik[person], "NO_KK": families.kk[family],
+            "NIK_KEPALA_KELUARGA": persons.nik[person], "NO_KK": kk,
             **_household_values(world, family, person),
             "STATUS_RUMAH": np.where(finished, "LAYAK", "RTLH").astype(object),
             "KEGIATAN": started["kegiatan"].to_numpy(object), "SUMBER_DANA": started["sumber_dana"].to_numpy(object),
@@ -154,7 +160,7 @@ def build_rtlh(world: World) -> Iterator[LogicalFile]:
         }
         quarter = (month - 1) // 3 + 1
         files.append((t, 1, logical_file(world, "rtlh", t, f"PROGRES_BEDAH_RUMAH_TW{quarter}_{year}.xlsx", values,
-                                         person=person, family=family)))
+                                         person=person, family=family, kk=kk)))
     for _, _, logical in sorted(files, key=lambda item: (item[0], item[1])):
         yield logical
 
@@ -215,8 +221,9 @@ def build_sanitasi(world: World) -> Iterator[LogicalFile]:
         finish = started["finish"].to_numpy(np.int64)
         done = finish <= day
         household = _household_values(world, family, person)
+        kk = families.listed_kk_on(family, started["start"].to_numpy(np.int64))
         values = {
-            "NIK": persons.nik[person], "NO_KK": families.kk[family], "NAMA": household["NAMA"],
+            "NIK": persons.nik[person], "NO_KK": kk, "NAMA": household["NAMA"],
             "KELURAHAN": household["KELURAHAN"], "RT": household["RT"], "RW": household["RW"],
             "JENIS_BANTUAN": started["jenis"].to_numpy(object), "SUMBER_DANA": started["sumber_dana"].to_numpy(object),
             "TANGGAL_SELESAI": np.where(done, finish, NO_DATE),
@@ -224,4 +231,4 @@ def build_sanitasi(world: World) -> Iterator[LogicalFile]:
         }
         quarter = (month - 1) // 3 + 1
         yield logical_file(world, "sanitasi", t, f"LAPORAN_SANITASI_TW{quarter}_{year}.xlsx", values,
-                           person=person, family=family)
+                           person=person, family=family, kk=kk)

@@ -118,13 +118,15 @@ def build_mitra(world: World) -> Iterator[LogicalFile]:
         order = ordered(rows["day"].to_numpy(np.int64), program_index, families.kelurahan[family], person)
         program_index, person, family, rows = program_index[order], person[order], family[order], rows.iloc[order]
         programs = [PARTNER_PROGRAMS[i] for i in program_index]
+        # partners take their recipients from the registers' lists, KK numbers included
+        kk = families.listed_kk_on(family, rows["day"].to_numpy(np.int64))
         values = {
             "NAMA_LEMBAGA": np.full(len(rows), name, dtype=object),
             "SEKTOR": np.array([p.sektor for p in programs], dtype=object),
             "NAMA_PROGRAM": np.array([p.name for p in programs], dtype=object),
             "KATEGORI": np.array([p.kategori for p in programs], dtype=object),
             "NIK_PENERIMA": persons.nik[person],
-            "NO_KK": families.kk[family],
+            "NO_KK": kk,
             "NAMA_PENERIMA": persons.name[person],
             "KELURAHAN": families.kelurahan[family].astype(np.int64),
             "NILAI": rows["value"].to_numpy(np.int64),
@@ -132,4 +134,4 @@ def build_mitra(world: World) -> Iterator[LogicalFile]:
         }
         period = world.window.periods[int(t)]
         yield logical_file(world, "mitra", int(t), f"{slug(name).lower()}_{period}.xlsx", values,
-                           person=person, family=family)
+                           person=person, family=family, kk=kk)

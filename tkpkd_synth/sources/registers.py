@@ -81,12 +81,14 @@ def _dtsen_keluarga(world: World, s: int, t: int, member_family: np.ndarray) -> 
     families, registry, geography = world.population.families, world.registry, world.geography
     day = world.window.period_last_day(t)
     rows = np.flatnonzero(registry.in_dtsen[s])
-    rows = rows[ordered(families.kelurahan[rows], families.rw[rows], families.rt[rows], families.kk[rows])]
+    kk = families.listed_kk_on(rows, day)
+    order = ordered(families.kelurahan[rows], families.rw[rows], families.rt[rows], kk)
+    rows, kk = rows[order], kk[order]
     head = representatives_on(world.population, day)[rows]
     members = np.bincount(member_family, minlength=len(families))[rows]
     housing = {column: codes[rows].astype(np.int64) for column, codes in families.housing.items()}
     values = {
-        "nomor_kartu_keluarga": families.kk[rows],
+        "nomor_kartu_keluarga": kk,
         "kode_kecamatan": geography.kecamatan_array("bps_code")[families.kelurahan[rows]],
         "kecamatan": geography.kecamatan_array("name")[families.kelurahan[rows]],
         "kelurahan_desa": families.kelurahan[rows].astype(np.int64),
@@ -106,16 +108,17 @@ def _dtsen_keluarga(world: World, s: int, t: int, member_family: np.ndarray) -> 
     }
     period = world.window.periods[t]
     return logical_file(world, "dtsen_keluarga", t, f"DTSEN_KELUARGA_6171_{period}.csv", values,
-                        person=np.full(len(rows), -1), family=rows)
+                        person=np.full(len(rows), -1), family=rows, kk=kk)
 
 
 def _dtsen_individu(world: World, s: int, t: int, listed: np.ndarray, family: np.ndarray,
                     relationship: np.ndarray) -> LogicalFile:
     persons, families = world.population.persons, world.population.families
     day = world.window.period_last_day(t)
-    order = ordered(families.kelurahan[family], families.rw[family], families.rt[family], families.kk[family],
+    kk = families.listed_kk_on(family, day)
+    order = ordered(families.kelurahan[family], families.rw[family], families.rt[family], kk,
                     relationship, persons.birth[listed])
-    listed, family, relationship = listed[order], family[order], relationship[order]
+    listed, family, relationship, kk = listed[order], family[order], relationship[order], kk[order]
     age = years_between(persons.birth[listed], day)
     placed = _placed_by(world, day)[listed]
     working = ((age >= 15) & (age < 65) & persons.works[listed]) | placed
@@ -123,7 +126,7 @@ def _dtsen_individu(world: World, s: int, t: int, listed: np.ndarray, family: np
     school = np.select([(age < 7) | (school_until == 0), age < school_until], [0, 1], default=2)
     values = {
         "nomor_induk_kependudukan": persons.nik[listed],
-        "nomor_kartu_keluarga": families.kk[family],
+        "nomor_kartu_keluarga": kk,
         "nama": world.names_upper[listed],
         "tanggal_lahir": persons.birth[listed],
         "jenis_kelamin": persons.sex[listed].astype(np.int64),
@@ -136,7 +139,7 @@ def _dtsen_individu(world: World, s: int, t: int, listed: np.ndarray, family: np
     }
     period = world.window.periods[t]
     return logical_file(world, "dtsen_individu", t, f"DTSEN_INDIVIDU_6171_{period}.csv", values,
-                        person=listed, family=family)
+                        person=listed, family=family, kk=kk)
 
 
 def _placed_by(world: World, day: int) -> np.ndarray:
@@ -167,9 +170,13 @@ def _dukcapil(world: World, lags: _RegisterLags, t: int) -> Iterator[LogicalFile
     persons, families, geography = world.population.persons, world.population.families, world.geography
     day = world.window.period_last_day(t)
     registered = (persons.since <= day) & ((persons.mother < 0) | (persons.birth + lags.dukcapil_birth <= day))
-    dead = persons.died_on + lags.dukcapil_death <= day
-    moved = persons.moved_on <= day
     family = persons.family_on(day)
+    # A KK is reissued on the death certificate, so the late head is recorded dead by then; the dead keep the
+    # number of the KK they died in, the survivors carry the new one.
+    late_head = (families.head[family] == np.arange(len(persons))) & (families.reissued_on[family] <= day)
+    dead = (persons.died_on + lags.dukcapil_death <= day) | late_head
+    moved = persons.moved_on <= day
+    kk = families.kk_on(family, np.minimum(day, persons.died_on))
     relationship = persons.relationship_on(day)
     hbkel = np.array([_HBKEL.get(r, "") for r in range(9)], dtype=object)[relationship]
     hbkel[relationship == SPOUSE] = np.where(persons.sex[relationship == SPOUSE] == FEMALE, "ISTRI", "SUAMI")
@@ -180,11 +187,11 @@ def _dukcapil(world: World, lags: _RegisterLags, t: int) -> Iterator[LogicalFile
     for number, name in ((k.number, k.name) for k in geography.kecamatan):
         rows = np.flatnonzero(registered & (kecamatan == number))
         f = family[rows]
-        rows = rows[ordered(families.kelurahan[f], families.rw[f], families.rt[f], families.kk[f], relationship[rows])]
+        rows = rows[ordered(families.kelurahan[f], families.rw[f], families.rt[f], kk[rows], relationship[rows])]
         f = family[rows]
         values = {
             "NIK": persons.nik[rows],
-            "NO_KK": families.kk[f],
+            "NO_KK": kk[rows],
             "NAMA_LGKP": world.names_upper[rows],
             "JENIS_KLMIN": np.where(persons.sex[rows] == FEMALE, "PEREMPUAN", "LAKI-LAKI").astype(object),
             "TMPT_LHR": persons.birthplace[rows],
@@ -202,7 +209,7 @@ def _dukcapil(world: World, lags: _RegisterLags, t: int) -> Iterator[LogicalFile
             "TGL_MATI": np.where(status[rows] == "MATI", persons.died_on[rows], NO_DATE),
         }
         yield logical_file(world, "dukcapil", t, f"SIAK_6171{number:02d}_{slug(name)}_{period.replace('-', '')}.csv",
-                           values, person=rows, family=f)
+                           values, person=rows, family=f, kk=kk[rows])
 
 
 def _verifikasi(world: World) -> Iterator[LogicalFile]:
@@ -222,12 +229,14 @@ def _verifikasi(world: World) -> Iterator[LogicalFile]:
             order = ordered(families.rw[family], families.rt[family], world.names_upper[person])
             family, person, chosen = family[order], person[order], chosen.iloc[order]
             outcome = chosen["outcome"].to_numpy(object)
+            # the minutes verify DTSEN's list, under the number DTSEN has
+            kk = families.listed_kk_on(family, chosen["day"].to_numpy(np.int64))
             n = len(family)
             notes = np.array([_NOTES[o][rng.integers(0, len(_NOTES[o]))] for o in outcome], dtype=object)
             kelurahan = geography.kelurahan[k]
             values = {
                 "NO": np.arange(1, n + 1),
-                "NO KK": families.kk[family],
+                "NO KK": kk,
                 "NIK KEPALA KELUARGA": persons.nik[person],
                 "NAMA KEPALA KELUARGA": persons.name[person],
                 "RT": families.rt[family].astype(np.int64),
@@ -246,4 +255,4 @@ def _verifikasi(world: World) -> Iterator[LogicalFile]:
                 title.append(f"KECAMATAN : {kelurahan.kecamatan.name}")
             title.append(f"PERIODE : {month_name(period)}")
             yield logical_file(world, "verifikasi_kelurahan", int(t), f"BA_MUSKEL_{slug(kelurahan.apart)}_{period}.xlsx",
-                               values, person=person, family=family, title=tuple(title), kelurahan=int(k))
+                               values, person=person, family=family, kk=kk, title=tuple(title), kelurahan=int(k))

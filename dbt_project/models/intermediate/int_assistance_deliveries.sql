@@ -27,6 +27,10 @@
   Recipient: the person identity resolution found for the row (int_person_resolution): its own valid NIK (`nik`),
   an Excel-damaged NIK repaired from its surviving digits (`repaired_nik`) or a probabilistic record link
   (`linked`); an unresolved row has no recipient (never a guess).
+  The row's family (row_family_key, row_family_source): the family of the row's own KK number (`row_kk`), or, where
+  Dukcapil has renumbered that family by the row's period (a list copying the old number late),
+  int_person_resolution's family holding the new number (`kk_lineage`). PBI months come from memberships, not
+  from a row with a KK number: no row family.
 
   One row per delivery: a delivery is identified by its source, its recipient (person_key, from the row's NIK or
   from record linkage) - for rtlh and sanitasi its family (the row's KK number, else the head's DTSEN family) - and
@@ -37,8 +41,6 @@
   number stand in for the recipient). assistance_key = md5 of that identity: it never hashes a NIK or KK number
   (a plain hash of one could be brute-forced back).
 
-  A view (computed once, inside fct_assistance): materialising its six million rows at city scale costs more than
-  it saves.
 #}
 with people as (
     select nik, person_key from {{ ref('int_person_identities') }}
@@ -48,12 +50,13 @@ families as (
     select kk_number, family_key from {{ ref('int_family_identities') }}
 ),
 
--- the recipients identity resolution found for rows without a valid NIK (int_person_resolution: repaired NIK or
--- record linkage); a row with its own valid NIK keeps it, an unresolved row has none
+-- what identity resolution adds to a row (int_person_resolution): the recipient of a row without a valid NIK
+-- (repaired NIK or record linkage; a row with its own valid NIK keeps it, an unresolved row has none), and the
+-- family now holding a KK number Dukcapil renumbered
 resolution as (
-    select _source_file, _row_number, resolved_nik, resolution_method
+    select _source_file, _row_number, resolved_nik, resolution_method, family_key, family_source
     from {{ ref('int_person_resolution') }}
-    where resolution_method in ('repaired_nik', 'linked')
+    where (resolution_method in ('repaired_nik', 'linked') or family_source = 'kk_lineage')
         and source in ('bansos', 'rtlh', 'air_bersih', 'sanitasi', 'pelatihan', 'umkm', 'kur', 'mitra', 'layanan_kesehatan')
 ),
 
@@ -266,11 +269,11 @@ resolved as (
         case
             when deliveries.nik is not null then 'nik'
             when resolution.resolved_nik is not null then resolution.resolution_method
-        end as person_link
+        end as person_link,
+        case when resolution.family_source = 'kk_lineage' then resolution.family_key end as lineage_family_key
     from deliveries
     left join resolution
-        on deliveries.nik is null
-        and resolution._source_file = deliveries._source_file
+        on resolution._source_file = deliveries._source_file
         and resolution._row_number = deliveries._row_number
 ),
 
@@ -292,11 +295,16 @@ keyed as (
     select
         resolved.*,
         people.person_key,
-        families.family_key as row_family_key,
+        coalesce(resolved.lineage_family_key, families.family_key) as row_family_key,
+        case
+            when resolved.lineage_family_key is not null then 'kk_lineage'
+            when families.family_key is not null then 'row_kk'
+        end as row_family_source,
         resolved.source
             || '|' || coalesce(
                 case
-                    when resolved.source in ('rtlh', 'sanitasi') then coalesce(families.family_key, head_families.family_key)
+                    when resolved.source in ('rtlh', 'sanitasi')
+                        then coalesce(resolved.lineage_family_key, families.family_key, head_families.family_key)
                 end,
                 case when resolved.source = 'air_bersih' then '' end,
                 people.person_key,
@@ -340,6 +348,7 @@ pbi_keyed as (
         'nik' as person_link,
         person_key,
         cast(null as varchar) as row_family_key,
+        cast(null as varchar) as row_family_source,
         cast(null as varchar) as kelurahan_code,
         cast(null as integer) as rw,
         cast(null as integer) as rt,
@@ -358,7 +367,7 @@ pbi_keyed as (
 all_deliveries as (
     select
         source, program_code, delivered_on, nik, resolved_nik, person_link, person_key, row_family_key,
-        kelurahan_code, rw, rt, amount_idr, funding_source, agency_name, agency_sector, delivery_status,
+        row_family_source, kelurahan_code, rw, rt, amount_idr, funding_source, agency_name, agency_sector, delivery_status,
         delivery_detail, _source_file, _row_number, delivery_identity
     from deduplicated
     union all
@@ -386,6 +395,7 @@ select
     all_deliveries.person_key,
     case when all_deliveries.person_key is not null then all_deliveries.person_link end as person_link,
     all_deliveries.row_family_key,
+    all_deliveries.row_family_source,
     all_deliveries.kelurahan_code as row_kelurahan_code,
     all_deliveries.rw as row_rw,
     all_deliveries.rt as row_rt,

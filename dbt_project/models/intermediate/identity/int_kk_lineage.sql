@@ -3,13 +3,14 @@
   one row per observed change from one KK number to another, from int_family_memberships (a person's stretch under
   from_kk followed by one under to_kk). Restricted: schema `intermediate`.
   - valid_from: the first period the moved members appear under to_kk; from_valid_to: the last period from_kk has
-    any member in Dukcapil;
+    a living member in Dukcapil (int_family_memberships.last_alive_period: the dead keep the number they died
+    under, so a late head listed MATI under the old number does not keep it in use);
   - members_moved: how many people made this change in that period;
-  - change_kind: `renumbered` (from_kk has nobody left from that period on, and to_kk is new: the same family under
-    a new number), `split` (from_kk keeps members, to_kk is new), `joined` (to_kk already had members: a marriage,
-    a child taken in).
-  Where change_kind is `renumbered` the two KK numbers are one family over time: a benefit recorded under the old
-  number belongs to the family that now holds the new one.
+  - change_kind: `renumbered` (from_kk has no living member left from that period on, and to_kk is new: the same
+    family under a new number, e.g. a KK reissued after the head died or a move to another kecamatan), `split`
+    (from_kk keeps living members, to_kk is new), `joined` (to_kk already had members: a marriage, a child taken in).
+  Where change_kind is `renumbered` the two KK numbers are one family over time: a row recorded under the old
+  number from valid_from on belongs to the family that now holds the new one (int_kk_successors).
 #}
 with memberships as (
     select * from {{ ref('int_family_memberships') }}
@@ -31,19 +32,19 @@ moves as (
 ),
 
 family_spans as (
-    select kk_number, min(valid_from) as first_period, max(valid_to) as last_period
+    select kk_number, min(valid_from) as first_period, max(last_alive_period) as last_period
     from memberships
     group by kk_number
 ),
 
 stayers as (
-    -- someone still under from_kk in the period the others moved
+    -- someone still alive under from_kk in the period the others moved
     select distinct moves.from_kk_number, moves.valid_from
     from moves
     inner join memberships
         on memberships.kk_number = moves.from_kk_number
         and memberships.valid_from <= moves.valid_from
-        and memberships.valid_to >= moves.valid_from
+        and memberships.last_alive_period >= moves.valid_from
 )
 
 select

@@ -11,8 +11,11 @@
     linked        no usable NIK; probabilistic record linkage found one known person above the threshold;
     unresolved    none of these: person_key is NULL, unresolved_reason says why (no_candidate, below_threshold,
                   ambiguous). Never guessed.
-  family_key: the row's own valid KK number (family_source `row_kk`); else, for a resolved person, the KK number
-  Dukcapil listed them under at the row's period (int_family_memberships), else their first one (`person_family`).
+  family_key: where the row's own KK number is retired as of the row's period and Dukcapil renumbered its family
+  (int_kk_successors: a chain of `renumbered` changes, never a split or a join), the family holding the newest
+  number as of the period (family_source `kk_lineage`: a DTSEN record or a payout list copying the old number
+  late); else the row's own valid KK number (`row_kk`); else, for a resolved person, the KK number Dukcapil listed
+  them under at the row's period (int_family_memberships), else their first one (`person_family`).
 
   nik_check: the row's own NIK against its stated birth date and sex (nik_birth_check; values there).
   dukcapil_match, the resolved NIK in Dukcapil as of the row's period (the newest Dukcapil snapshot at or before it
@@ -20,8 +23,9 @@
     found, found_dead (STATUS MATI), found_moved (STATUS PINDAH), not_found (no snapshot up to the period lists
     it), no_usable_nik (the row stays unresolved).
   kk_dukcapil_match, the row's own valid KK number in Dukcapil as of the row's period: found (the newest snapshot
-  at or before the period lists it), retired (only an older snapshot does: the family was split or renumbered,
-  int_kk_lineage), not_found, no_usable_kk (the row has no valid KK number).
+  at or before the period lists it with a living member), retired (only an older snapshot does: the family was
+  renumbered or its members died; the dead keep the number they died under, int_kk_lineage), not_found,
+  no_usable_kk (the row has no valid KK number).
   For the quality report: `select source, avg((dukcapil_match like 'found%')::int) from int_person_resolution
   group by source` is the share found in Dukcapil over every person row, resolved by NIK or by linkage.
 #}
@@ -97,12 +101,15 @@ snapshot_of_period as (
     {{ tkpkd_newest_snapshot_as_of('row_periods', 'dukcapil', period_column='_period') }}
 ),
 
+-- a KK number in use: listed with a living member (a late head stays listed MATI under the number they died under)
 dukcapil_families as (
-    select distinct kk_number, _period from dukcapil where kk_number is not null
+    select distinct kk_number, _period
+    from dukcapil
+    where kk_number is not null and population_status is distinct from 'MATI'
 ),
 
 first_listed_families as (
-    select kk_number, min(_period) as first_period from dukcapil_families group by kk_number
+    select kk_number, min(_period) as first_period from dukcapil where kk_number is not null group by kk_number
 ),
 
 with_register as (
@@ -148,8 +155,13 @@ select
     rows.unresolved_reason,
     rows.resolved_nik,
     people.person_key,
-    coalesce(row_families.family_key, person_families.family_key) as family_key,
+    coalesce(
+        case when not rows.kk_in_newest_snapshot then successors.successor_family_key end,
+        row_families.family_key,
+        person_families.family_key
+    ) as family_key,
     case
+        when not rows.kk_in_newest_snapshot and successors.successor_family_key is not null then 'kk_lineage'
         when row_families.family_key is not null then 'row_kk'
         when person_families.family_key is not null then 'person_family'
     end as family_source,
@@ -174,3 +186,7 @@ left join {{ ref('int_family_identities') }} as row_families
     on row_families.kk_number = rows.kk_number
 left join {{ ref('int_family_identities') }} as person_families
     on person_families.kk_number = rows.person_kk_number
+left join {{ ref('int_kk_successors') }} as successors
+    on successors.kk_number = rows.kk_number
+    and successors.valid_from <= rows._period
+    and (successors.valid_to is null or successors.valid_to > rows._period)

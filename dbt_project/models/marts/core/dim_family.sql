@@ -17,6 +17,12 @@
   valid_from the first day of the first reporting period), so every family_key of the facts has a row here.
   poverty_class here is the DTSEN class from desil_nasional alone; the class after field verification (graduated
   families are tidak_miskin) is fct_family_month.poverty_class.
+  A KK number Dukcapil renumbered (a KK reissued after the head died, a move to another kecamatan) makes the family
+  a new family_key: family_key stays the HMAC of one KK number (warehouse.md), and DTSEN, the registry and
+  fct_family_month list the family under the number DTSEN has, the old one until DTSEN copies the new one.
+  predecessor_family_key links the new number's family to the one it was renumbered from (int_kk_successors, one
+  renumbering; NULL for any other family), on every version, so the family's history before the renumbering is
+  one join away.
 #}
 {%- set tracked = [
     'desil_nasional', 'desil_kabupaten_kota', 'address_hash', 'home_ownership_code', 'floor_area_m2',
@@ -125,6 +131,15 @@ versions as (
     where numbered.opens_version = 1
 ),
 
+-- the family a KK number was renumbered from, where there is exactly one
+predecessors as (
+    select successor_family_key as family_key, min(family_key) as predecessor_family_key
+    from {{ ref('int_kk_successors') }}
+    where renumberings = 1
+    group by successor_family_key
+    having count(distinct family_key) = 1
+),
+
 dtsen_versions as (
     select
         md5(identities.family_key || '|' || versions.snapshot_period) as family_version_key,
@@ -198,8 +213,17 @@ placeholders as (
         false as in_newest_snapshot
     from {{ ref('int_family_identities') }} as identities
     where identities.kk_number not in (select kk_number from snapshots)
+),
+
+all_versions as (
+    select * from dtsen_versions
+    union all
+    select * from placeholders
 )
 
-select * from dtsen_versions
-union all
-select * from placeholders
+select
+    all_versions.*,
+    predecessors.predecessor_family_key
+from all_versions
+left join predecessors
+    on predecessors.family_key = all_versions.family_key

@@ -8,6 +8,8 @@
   1. registry_member: the recipient's family in the registry as of the delivery's period (the recipient is a member
      of a family of the newest dtsen_individu snapshot <= that period, and that family is in the registry then);
   2. row_kk: else the family of the row's own KK number (bansos NO_KK, rtlh, sanitasi, mitra NO_KK);
+     kk_lineage: the same step where Dukcapil renumbered that family by the delivery's period (a list copying the
+     old number late): the family holding the new number (int_assistance_deliveries.row_family_source);
   3. dtsen_member: else the recipient's DTSEN family as of that period even though it is not in the registry;
   4. register: else the family of the recipient's KK number in their newest Dukcapil record from a period <= the
      delivery's period;
@@ -138,6 +140,7 @@ attributed as (
             first_known.family_key
         ) as family_key,
         case
+            when outside_registry.row_family_source = 'kk_lineage' then 'kk_lineage'
             when outside_registry.row_family_key is not null then 'row_kk'
             when outside_registry.member_family_key is not null then 'dtsen_member'
             when outside_registry.register_family_key is not null then 'register'
