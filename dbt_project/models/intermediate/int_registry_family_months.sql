@@ -14,6 +14,9 @@
   - A proposed family (not in the snapshot) takes its kelurahan, RW and RT from its newest verification row with a
     known kelurahan, and has no desil, housing codes or poverty_class.
   - member_count is jumlah_anggota_keluarga as delivered in the snapshot.
+  - A family Dukcapil renumbered (int_kk_successors) keeps the verifications recorded under its old KK number, the
+    ones made before the renumbering and the ones kelurahan minutes still write under the old number: once DTSEN
+    lists it under the new number it is not `unverified` for want of history.
 #}
 with periods as (
     select period, period_start, period_end
@@ -44,6 +47,24 @@ verifications as (
     where kk_number is not null
         and verification_date is not null
         and verification_result is not null
+),
+
+-- A renumbered family's verifications under its old KK number are its own (int_kk_successors: chains of
+-- renumberings, never a split or a join), so the family keeps its history once DTSEN lists it under the new number.
+-- The old number keeps them too. Proposals are not carried: a proposal lists the number it was made under.
+family_verifications as (
+    select * from verifications
+    union all
+    select
+        successors.successor_kk_number as kk_number,
+        verifications.verification_date,
+        verifications.verification_result,
+        verifications.kelurahan_code,
+        verifications.rw,
+        verifications.rt
+    from verifications
+    inner join {{ ref('int_kk_successors') }} as successors
+        on successors.kk_number = verifications.kk_number
 ),
 
 proposals as (
@@ -78,7 +99,7 @@ latest_verification as (
     from registry
     inner join periods
         on periods.period = registry.period
-    inner join verifications
+    inner join family_verifications as verifications
         on verifications.kk_number = registry.kk_number
         and verifications.verification_date <= periods.period_end
     qualify row_number() over (
@@ -97,7 +118,7 @@ proposal_location as (
     from registry
     inner join periods
         on periods.period = registry.period
-    inner join verifications
+    inner join family_verifications as verifications
         on verifications.kk_number = registry.kk_number
         and verifications.verification_date <= periods.period_end
         and verifications.kelurahan_code is not null
