@@ -55,13 +55,7 @@ verifications as (
 family_verifications as (
     select * from verifications
     union all
-    select
-        successors.successor_kk_number as kk_number,
-        verifications.verification_date,
-        verifications.verification_result,
-        verifications.kelurahan_code,
-        verifications.rw,
-        verifications.rt
+    select verifications.* replace (successors.successor_kk_number as kk_number)
     from verifications
     inner join {{ ref('int_kk_successors') }} as successors
         on successors.kk_number = verifications.kk_number
