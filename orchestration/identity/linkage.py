@@ -8,7 +8,8 @@ The model (Fellegi-Sunter, as Splink implements it):
   are never linked to each other (they already share a NIK).
 - Comparisons: normalised name (exact with term-frequency adjustment, Jaro-Winkler >= 0.94, >= 0.85), birth date
   (exact, day and month swapped, one character off), sex, KK number, place (kelurahan + RW + RT, kelurahan),
-  source context (the same PDAM connection, JKN card, business or puskesmas; term-frequency adjusted), a child's
+  source context (the same PDAM connection, JKN card, business or puskesmas; term-frequency adjusted), at the same
+  puskesmas the same kind of service (maternal, child, chronic illness, TB: patients return for it), a child's
   puskesmas service against a known birth date, and the NIK digits Excel kept: the first 15 of a number (a
   damaged `617101570845000x` agrees with few NIKs), or a scientific mantissa compared with the NIK rounded alike.
 - Parameters are set, not trained: m (how often a true match agrees) from what the sources are known to do (names
@@ -41,7 +42,7 @@ UNIQUENESS_THRESHOLD = 0.99
 # The columns both sides bring (left rows: record_id; reference rows: nik). Dates as DATE, the rest as text.
 LINK_COLUMNS = (
     "full_name", "birth_date", "born_on_or_after", "sex", "kk_number", "kelurahan_code", "rw", "rt", "context",
-    "nik_prefix",
+    "service_group", "nik_prefix",
 )
 
 BLOCKING_RULES = (
@@ -61,6 +62,9 @@ M_AGE_HINT = 0.97
 M_KK = (0.85,)
 M_PLACE = (0.60, 0.25)
 M_CONTEXT = (0.90,)
+# At the same puskesmas, the same kind of service: on the sample, a person with a valid NIK has another row of the
+# same group there for 96-100% of their ANC, child, chronic-illness and TB rows.
+M_SERVICE = (0.97,)
 M_NIK_DIGITS = (0.98, 0.98)
 # u of the fuzzy levels (different people with similar names or dates), not computable from value counts alone.
 U_NAME_FUZZY = (0.002, 0.02)
@@ -108,6 +112,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, name: str, frame, id_column: str | 
                     || cast(input.rt as varchar)
             end as place_rt,
             nullif(cast(input.context as varchar), '') as context,
+            nullif(cast(input.service_group as varchar), '') as service_group,
             case when length(input.nik_prefix) >= 15 then substr(input.nik_prefix, 1, 15) end as nik_prefix,
             case when length(input.nik_prefix) >= 5 then input.nik_prefix end as nik_digits
         from {name}_input as input
@@ -225,6 +230,20 @@ def build_settings(con: duckdb.DuckDBPyConnection) -> dict:
             _exact("context", M_CONTEXT[0], _collision(con, "context"), tf_adjustment_column="context",
                    tf_adjustment_weight=1.0),
         ]),
+        {
+            # what brings the person to the puskesmas, given the same puskesmas (the context comparison counts that):
+            # TB patients are few, toddlers many, so the group's frequency decides
+            "output_column_name": "service_group",
+            "comparison_levels": [
+                {"sql_condition": "service_group_l is null or service_group_r is null"
+                                  " or context_l is distinct from context_r",
+                 "label_for_charts": "null", "is_null_level": True},
+                _level("service_group_l = service_group_r", "same service group", M_SERVICE[0],
+                       _collision(con, "service_group"), tf_adjustment_column="service_group",
+                       tf_adjustment_weight=1.0),
+                _level("else", "else", 1.0 - M_SERVICE[0], max(1.0 - _collision(con, "service_group"), U_FLOOR)),
+            ],
+        },
         _comparison("nik_digits", [
             (_FIRST_15_AGREE, "first 15 digits agree", M_NIK_DIGITS[0], _collision(con, "substr(nik, 1, 15)"), {}),
             # scientific notation keeps a mantissa rounded at its last digit: round the known NIK the same way

@@ -18,7 +18,13 @@ KNOWN = [
     ("6171030803750004", "MUHAMMAD HAKIM", date(1975, 3, 8), "L", "6171030101100004", "61.71.03.1003", 2, 1),
     ("6171010904880005", "HENDRA SAPUTRA", date(1988, 4, 9), "L", "6171010101100005", "61.71.01.1001", 4, 4),
     ("6171010904880016", "YULIANI", date(1988, 4, 9), "P", "6171010101100006", "61.71.01.1002", 5, 1),
+    ("6171014506850017", "NURUL HIDAYAH", date(1985, 6, 5), "P", "6171010101100007", "61.71.01.1004", 3, 2),
+    ("6171015209920018", "NURUL HIDAYAH", date(1992, 9, 12), "P", "6171010101100008", "61.71.01.1005", 1, 1),
 ]
+PUSKESMAS = "puskesmas|PUSKESMAS PURNAMA"
+# who is also known from a puskesmas row with a valid NIK, and for what: the two namesakes (one a TB patient) among
+# a crowd of other visitors of the same puskesmas
+PUSKESMAS_VISITS = {"6171014506850017": "TB", "6171015209920018": "MATERNAL"}
 FIRST = ["BUDI", "SRI", "AGUS", "DEWI", "JOKO", "RINA", "YUSUF", "AMINAH", "FAJAR", "LINA", "HERU", "WULAN", "ARIF",
          "MEGA", "RUDI", "NURUL", "EKO", "SARI", "IWAN", "FITRI"]
 LAST = ["SANTOSO", "LESTARI", "PRASETYO", "HANDAYANI", "WIBOWO", "SAFITRI", "KURNIAWAN", "RAHAYU", "HIDAYAT", "ASTUTI",
@@ -42,12 +48,21 @@ def _crowd(size: int = 300) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def reference() -> pd.DataFrame:
+    people = KNOWN + _crowd()
+    visits = {**PUSKESMAS_VISITS, **{
+        person[0]: "CHILD" if i % 4 else "PTM" for i, person in enumerate(_crowd()[:80])
+    }}
     rows = [
         {"nik": nik, "full_name": name, "birth_date": birth, "born_on_or_after": None, "sex": sex, "kk_number": kk,
-         "kelurahan_code": kelurahan, "rw": rw, "rt": rt, "context": None, "nik_prefix": nik}
-        for nik, name, birth, sex, kk, kelurahan, rw, rt in KNOWN + _crowd()
+         "kelurahan_code": kelurahan, "rw": rw, "rt": rt, "context": None, "service_group": None, "nik_prefix": nik}
+        for nik, name, birth, sex, kk, kelurahan, rw, rt in people
     ]
-    return pd.DataFrame(rows)
+    # a puskesmas row is one more description of the person: the name and what the puskesmas knows
+    rows += [
+        {"nik": nik, "full_name": name, "context": PUSKESMAS, "service_group": visits[nik], "nik_prefix": nik}
+        for nik, name, *_ in people if nik in visits
+    ]
+    return pd.DataFrame(rows).reindex(columns=["nik", *COLUMNS])
 
 
 def _row(record_id, **values) -> dict:
@@ -70,6 +85,13 @@ HARD_CASES = [
     # an Excel-damaged NIK: 15 digits survive; another person shares the first 14 but not the 15th
     (_row("damaged_nik", full_name="HENDRA SAPUTRA", kelurahan_code="61.71.01.1001", nik_prefix="617101090488000"),
      "repaired_nik", "6171010904880005"),
+    # a puskesmas row whose NIK Excel turned into 6.17101E+15: two namesakes use that puskesmas, only one of them
+    # for TB treatment
+    (_row("namesakes_at_one_puskesmas_tb_treatment", full_name="Nurul Hidayah", context=PUSKESMAS,
+          service_group="TB", nik_prefix="617101"), "linked", "6171014506850017"),
+    # the same for a general check-up, which says nothing of the person: two equally good namesakes
+    (_row("namesakes_at_one_puskesmas_general_check_up", full_name="Nurul Hidayah", context=PUSKESMAS,
+          nik_prefix="617101"), "unresolved", None),
 ]
 
 

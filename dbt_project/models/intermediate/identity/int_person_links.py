@@ -4,7 +4,7 @@ One row per row to resolve: the decision, the linked NIK where accepted, and the
 the runner-up's probability, the number of candidate people). Restricted: schema `intermediate`.
 """
 
-LINK_COLUMNS = "full_name, birth_date, sex, kk_number, kelurahan_code, rw, rt, context"
+LINK_COLUMNS = "full_name, birth_date, sex, kk_number, kelurahan_code, rw, rt, context, service_group"
 
 
 def model(dbt, session):

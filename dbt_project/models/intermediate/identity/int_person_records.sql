@@ -11,6 +11,8 @@
     (born_on_or_after); the linkage compares these with the birth date and sex known elsewhere;
   - context: a source-specific thing only the same person would share across rows: the PDAM connection, the JKN card,
     the UMKM business, the puskesmas;
+  - service_group: what brings a person back to the puskesmas: MATERNAL (ANC, PERSALINAN), CHILD (check-ups,
+    immunisation), PTM, TB; NULL for a general check-up, which few repeat;
   - nik_check: the NIK against the row's own birth date and sex (nik_birth_check);
   - needs_linkage: the row has no valid NIK (Excel-damaged, missing, or invalid where another key kept the row).
   Rows quarantined for an invalid NIK (quarantine.quarantined_rows) are not here: their NIK was the row's key and the
@@ -35,6 +37,9 @@
     {'source': 'layanan_kesehatan', 'model': 'stg_layanan_kesehatan__services',
      'base': 'base_layanan_kesehatan__services', 'raw_nik': 'nik', 'name': 'full_name',
      'context': "'puskesmas|' || upper(stg.puskesmas)",
+     'service_group': "case when stg.service_type in ('ANC', 'PERSALINAN') then 'MATERNAL'"
+         ~ " when stg.service_type in ('PEMERIKSAAN_BALITA', 'IMUNISASI') then 'CHILD'"
+         ~ " when stg.service_type = 'PENGOBATAN_PTM' then 'PTM' when stg.service_type = 'PENGOBATAN_TB' then 'TB' end",
      'sex_expr': "case when stg.service_type in ('ANC', 'PERSALINAN') then 'P' end",
      'born_on_or_after': "case when stg.service_type in ('PEMERIKSAAN_BALITA', 'IMUNISASI')"
          ~ " then cast(stg.service_date - interval 6 year as date) end"},
@@ -88,7 +93,8 @@ with records as (
         cast(null as integer) as rw,
         cast(null as integer) as rt,
         {%- endif %}
-        {{ s.context if s.context else 'cast(null as varchar)' }} as context
+        {{ s.context if s.context else 'cast(null as varchar)' }} as context,
+        {{ s.service_group or 'cast(null as varchar)' }} as service_group
     from {{ ref(s.model) }} as stg
     -- the raw value only for the few Excel-damaged NIKs: what survived of them
     left join (
