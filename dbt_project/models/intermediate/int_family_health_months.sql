@@ -30,10 +30,7 @@ service_months as (
     left join {{ ref('int_person_identities') }} as people
         on people.nik = services.nik
     left join (
-        -- only the rows resolved by record linkage: the rest have their own valid NIK or stay unresolved
-        select _source_file, _row_number, person_key
-        from {{ ref('int_person_resolution') }}
-        where resolution_method in ('repaired_nik', 'linked')
+        {{ tkpkd_linked_person_rows() }}
     ) as resolution
         on services.nik is null
         and resolution._source_file = services._source_file

@@ -64,10 +64,7 @@ from events
 left join {{ ref('int_person_identities') }} as people
     on people.nik = events.nik
 left join (
-    -- only the rows resolved by record linkage: the rest have their own valid NIK or stay unresolved
-    select _source_file, _row_number, person_key
-    from {{ ref('int_person_resolution') }}
-    where resolution_method in ('repaired_nik', 'linked')
+    {{ tkpkd_linked_person_rows() }}
 ) as resolution
     on events.nik is null
     and resolution._source_file = events._source_file

@@ -36,10 +36,7 @@ left join {{ ref('int_person_identities') }} as people
     on people.nik = connections.nik
 -- a row without a valid NIK: the person record linkage found, if any
 left join (
-    -- only the rows resolved by record linkage: the rest have their own valid NIK or stay unresolved
-    select _source_file, _row_number, person_key
-    from {{ ref('int_person_resolution') }}
-    where resolution_method in ('repaired_nik', 'linked')
+    {{ tkpkd_linked_person_rows() }}
 ) as resolution
     on connections.nik is null
     and resolution._source_file = connections._source_file

@@ -4,20 +4,22 @@ One row per row to resolve: the decision, the linked NIK where accepted, and the
 the runner-up's probability, the number of candidate people). Restricted: schema `intermediate`.
 """
 
-LINK_COLUMNS = "full_name, birth_date, sex, kk_number, kelurahan_code, rw, rt, context, service_group"
+# the linkage's columns that the two sides take as int_person_records has them (the others differ per side below)
+PER_SIDE = ("born_on_or_after", "nik_prefix")
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from orchestration.identity.linkage import link
+    from orchestration.identity.linkage import LINK_COLUMNS, link
 
+    shared = ", ".join(column for column in LINK_COLUMNS if column not in PER_SIDE)
     records = dbt.ref("int_person_records")
     to_resolve = records.filter("needs_linkage").project(
-        f"record_id, {LINK_COLUMNS}, born_on_or_after, nik_surviving_digits as nik_prefix"
+        f"record_id, {shared}, born_on_or_after, nik_surviving_digits as nik_prefix"
     ).to_arrow_table()
     # one row per distinct description of a known person: repeated snapshot rows add nothing
     reference = records.filter("not needs_linkage").project(
-        f"nik, {LINK_COLUMNS}, cast(null as date) as born_on_or_after, nik as nik_prefix"
+        f"nik, {shared}, cast(null as date) as born_on_or_after, nik as nik_prefix"
     ).distinct().to_arrow_table()
     decisions = link(to_resolve, reference).decisions
     return decisions[

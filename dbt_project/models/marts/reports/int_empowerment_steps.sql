@@ -16,10 +16,7 @@ with identities as (
 ),
 
 resolution as (
-    select _source_file, _row_number, person_key
-    from {{ ref('int_person_resolution') }}
-    where resolution_method in ('repaired_nik', 'linked')
-        and source in ('pelatihan', 'umkm', 'kur')
+    {{ tkpkd_linked_person_rows(sources=['pelatihan', 'umkm', 'kur']) }}
 ),
 
 trainings as (
