@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
+import getpass
 import sys
 
 from orchestration.settings import load_settings
@@ -21,16 +21,21 @@ def _generate(settings, scale: str, seed: int, periods: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import dagster as dg
-
-    from orchestration.definitions import MAIN_JOB_NAME, defs
+    from orchestration.defs.operations import TRIGGER_TAG
+    from orchestration.runs import periods_to_run, persistent_instance, run_main_job
     from orchestration.summary import build_summary
 
     settings = load_settings()
     if _inbox_is_empty(settings):
         _generate(settings, args.scale, args.seed, args.periods)
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    result = defs.resolve_job_def(MAIN_JOB_NAME).execute_in_process(instance=instance, raise_on_error=False)
+    try:
+        periods = periods_to_run(settings, args.first_period, args.last_period)
+    except ValueError as error:
+        print(f"tkpkd run: {error}", file=sys.stderr)
+        return 2
+    instance = persistent_instance(settings)
+    print(f"Periods {periods[0]} to {periods[-1]}; Dagster instance {settings.dagster_home}")
+    result = run_main_job(instance, periods, tags={TRIGGER_TAG: f"cli:{getpass.getuser()}"})
     print()
     print(build_summary(settings.warehouse))
     print()
@@ -85,8 +90,12 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--seed", type=int, default=42)
         command.add_argument("--periods", type=int, default=12)
 
-    run_command = commands.add_parser("run", help="materialise every asset (generates the sample if the inbox is empty)")
+    run_command = commands.add_parser(
+        "run", help="materialise every asset for the inbox's periods (generates the sample if the inbox is empty)"
+    )
     sample_options(run_command)
+    run_command.add_argument("--from", dest="first_period", help="first period YYYY-MM (default: the inbox's first)")
+    run_command.add_argument("--to", dest="last_period", help="last period YYYY-MM (default: the inbox's last)")
     run_command.set_defaults(handler=run)
 
     generate_command = commands.add_parser("generate", help="write the synthetic sample inbox and its ground truth")

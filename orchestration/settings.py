@@ -8,6 +8,7 @@ current directory, so the Dagster UI, the CLI and the tests agree on where thing
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,18 @@ def duckdb_memory_limit() -> str:
     return os.environ.get("TKPKD_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
+# The earliest reporting period the warehouse serves: DTSEN, the registry every indicator starts from, began in 2025.
+DEFAULT_FIRST_PERIOD = "2025-01"
+
+
+def first_period() -> str:
+    """The first monthly partition (TKPKD_FIRST_PERIOD, `YYYY-MM`). Files of an earlier period are refused by name."""
+    period = os.environ.get("TKPKD_FIRST_PERIOD") or DEFAULT_FIRST_PERIOD
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
+        raise ValueError(f"TKPKD_FIRST_PERIOD must be a month YYYY-MM (e.g. 2025-01), not {period!r}")
+    return period
+
+
 def _path_from_env(variable: str, default: str) -> Path:
     path = Path(os.environ.get(variable) or default).expanduser()
     return path if path.is_absolute() else REPO_ROOT / path
@@ -45,6 +58,12 @@ class Settings:
     quality_thresholds: Path
     pseudonym_secret: str
     uses_development_secret: bool
+
+    @property
+    def dagster_home(self) -> Path:
+        """The Dagster instance `tkpkd run` and `make ui` share (DAGSTER_HOME, default `.dagster_home/`), so the UI
+        shows the runs, materializations and check results of the command line too."""
+        return _path_from_env("DAGSTER_HOME", ".dagster_home")
 
     @property
     def ground_truth(self) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
-from orchestration.defs.transformation import tkpkd_dbt_assets
+from orchestration.defs.transformation import tkpkd_dbt_core_assets, tkpkd_dbt_period_assets
 from orchestration.publishing import publish_analytics
 
 
@@ -19,7 +19,7 @@ class AnalyticsFileResource(dg.ConfigurableResource):
 
 @dg.asset(
     key=["analytics", "analytics_file"],
-    deps=[tkpkd_dbt_assets],
+    deps=[tkpkd_dbt_core_assets, tkpkd_dbt_period_assets],
     group_name="publishing",
     kinds={"duckdb"},
     description=(

@@ -171,38 +171,57 @@ def staging_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
         yield _gate_result(asset_key, name, result, docs_index, extra)
 
 
-@dg.multi_asset_check(
-    name="published_gates",
-    specs=[
-        dg.AssetCheckSpec(
-            name=f"{GATE_PREFIX}published",
-            asset=published_key(table),
-            blocking=True,
-            description=f"Great Expectations suite expectations/published/{table}.json on the whole table.",
-        )
-        for table in PUBLISHED_TABLES
-    ],
-    can_subset=True,
-    pool=WAREHOUSE_WRITER_POOL,
-    description="Quality gates on the published tables, before the analytics file is replaced.",
-)
-def published_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-    from orchestration.quality import gates
+def _published_gates(name: str, tables: list[str], description: str) -> dg.AssetChecksDefinition:
+    """One GX suite per published table, blocking what reads the table."""
 
-    settings = load_settings()
-    runner = gates.gate_runner(settings.quality_docs)
-    selected = {key.asset_key for key in context.selected_asset_check_keys}
-    results = []
-    with duckdb.connect(warehouse.database, read_only=True) as connection:
-        for table in PUBLISHED_TABLES:
-            if published_key(table) not in selected:
-                continue
-            suite = gates.load_suite(Path("published") / f"{table}.json")
-            frame = gates.published_batch(connection, suite, PUBLISHED_SCHEMA, table)
-            results.append((table, runner.validate(suite, frame, {})))
-    docs_index = runner.build_docs()
-    for table, result in results:
-        yield _gate_result(published_key(table), f"{GATE_PREFIX}published", result, docs_index)
+    @dg.multi_asset_check(
+        name=name,
+        specs=[
+            dg.AssetCheckSpec(
+                name=f"{GATE_PREFIX}published",
+                asset=published_key(table),
+                blocking=True,
+                description=f"Great Expectations suite expectations/published/{table}.json on the whole table.",
+            )
+            for table in tables
+        ],
+        can_subset=True,
+        pool=WAREHOUSE_WRITER_POOL,
+        description=description,
+    )
+    def _gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+        from orchestration.quality import gates
+
+        settings = load_settings()
+        runner = gates.gate_runner(settings.quality_docs)
+        selected = {key.asset_key for key in context.selected_asset_check_keys}
+        results = []
+        with duckdb.connect(warehouse.database, read_only=True) as connection:
+            for table in tables:
+                if published_key(table) not in selected:
+                    continue
+                suite = gates.load_suite(Path("published") / f"{table}.json")
+                frame = gates.published_batch(connection, suite, PUBLISHED_SCHEMA, table)
+                results.append((table, runner.validate(suite, frame, {})))
+        docs_index = runner.build_docs()
+        for table, result in results:
+            yield _gate_result(published_key(table), f"{GATE_PREFIX}published", result, docs_index)
+
+    return _gates
+
+
+# Two steps: the dimensions are built (and checked) before the per-period facts and reports that join them, and
+# the facts and reports after their own build; one step for both would have to run both before and after it.
+dimension_gates = _published_gates(
+    "dimension_gates",
+    [table for table in PUBLISHED_TABLES if table.startswith("dim_")],
+    "Quality gates on the published dimensions, before the facts and reports are built on them.",
+)
+published_gates = _published_gates(
+    "published_gates",
+    [table for table in PUBLISHED_TABLES if not table.startswith("dim_")],
+    "Quality gates on the published facts and reports, before the analytics file is replaced.",
+)
 
 
 @dg.asset(

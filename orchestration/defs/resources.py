@@ -36,6 +36,10 @@ class InboxResource(dg.ConfigurableResource):
 
     path: str
 
+    def local_path(self) -> Path:
+        """The folder the loader reads."""
+        return Path(self.path)
+
 
 class ExportsResource(dg.ConfigurableResource):
     """The exports folder (TKPKD_EXPORTS): `feedback/`, `kelurahan/`, `parquet/`, `open_data/`, `dashboard/`."""

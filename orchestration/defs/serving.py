@@ -11,7 +11,7 @@ import duckdb
 from orchestration.dashboard.build import build_dashboard
 from orchestration.defs.publishing import AnalyticsFileResource, analytics_file
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, ExportsResource, WarehouseResource
-from orchestration.defs.transformation import tkpkd_dbt_assets
+from orchestration.defs.transformation import tkpkd_dbt_core_assets, tkpkd_dbt_period_assets
 from orchestration.exports.kelurahan import export_kelurahan_workbooks
 from orchestration.exports.open_data import export_open_data
 from orchestration.exports.parquet import export_report_parquet
@@ -19,7 +19,7 @@ from orchestration.exports.parquet import export_report_parquet
 
 @dg.asset(
     key=["exports", "kelurahan_workbooks"],
-    deps=[tkpkd_dbt_assets],
+    deps=[tkpkd_dbt_core_assets, tkpkd_dbt_period_assets],
     group_name="serving",
     kinds={"excel"},
     # It opens the warehouse file, which a writing process would lock: it waits for the writers' pool.

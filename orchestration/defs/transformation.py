@@ -1,5 +1,6 @@
 """Transformation: the dbt project (staging, intermediate, marts) as Dagster assets; dbt tests are asset checks."""
 
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.defs.partitions import ONE_RUN_PER_RANGE, PERIODS, known_periods, periods_of
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
 from orchestration.settings import DBT_PROJECT_DIR, load_settings
 
@@ -57,8 +59,15 @@ def ensure_manifest() -> None:
 ensure_manifest()
 
 
+# A per-period model that later periods read back (fct_assistance: the 12-month windows, the newest assistance of a
+# family however old, the impact pairs) says so in its YAML, `meta: {read_by_later_periods: true}`: each period of
+# a per-period model depends on every earlier period of it. Dagster takes one mapping per dependency of a step.
+EVERY_EARLIER_PERIOD = dg.TimeWindowPartitionMapping(start_offset=-1200, allow_nonexistent_upstream_partitions=True)
+
+
 class TkpkdDbtTranslator(DagsterDbtTranslator):
-    """Groups dbt assets by layer (the model's first folder) so the graph reads raw -> staging -> marts."""
+    """Groups dbt assets by layer (the model's first folder) so the graph reads raw -> staging -> marts, and maps
+    the periods one per-period model reads of another."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])
@@ -66,13 +75,29 @@ class TkpkdDbtTranslator(DagsterDbtTranslator):
             return "reference"
         return fqn[1] if len(fqn) > 2 else "marts"
 
+    def get_partition_mapping(
+        self, dbt_resource_props: Mapping[str, Any], dbt_parent_resource_props: Mapping[str, Any]
+    ) -> dg.PartitionMapping | None:
+        if not (is_per_period(dbt_resource_props) and is_per_period(dbt_parent_resource_props)):
+            return None  # an unpartitioned parent is read whole by every period
+        if dbt_parent_resource_props.get("config", {}).get("meta", {}).get("read_by_later_periods"):
+            return EVERY_EARLIER_PERIOD
+        return dg.TimeWindowPartitionMapping()  # the same period
 
-# Seeds, staging and quarantine are built first; the quality gates of `orchestration/defs/quality.py` check the staged
-# data; then intermediate, marts and pii. Two dbt invocations, so that a failing blocking gate stops Dagster from
-# starting the second one: the marts are not rebuilt from a bad batch.
+
+def is_per_period(dbt_resource_props: Mapping[str, Any]) -> bool:
+    return PER_PERIOD_TAG in dbt_resource_props.get("tags", [])
+
+
+# Three dbt invocations. Seeds, staging and quarantine first; the quality gates of `orchestration/defs/quality.py`
+# check the staged data; then the models whose truth spans periods (identity, the registry as of each period,
+# dimensions) are rebuilt whole; then the per-period facts and reports, only for the run's periods.
+PER_PERIOD_TAG = "per_period"
 STAGING_SELECTION = "resource_type:seed path:models/staging path:models/quarantine"
-# The first build takes only tests whose parents are all in it; a test spanning both layers runs in the second.
-_STAGING_INDIRECT_SELECTION = "cautious"
+PER_PERIOD_SELECTION = f"tag:{PER_PERIOD_TAG}"
+# The first two builds take only the tests whose parents are all in them; a test that also reads a per-period
+# model (a relationship from a fact to a dimension) runs with the per-period build, after both its parents.
+_WHOLE_BUILD_INDIRECT_SELECTION = "cautious"
 
 
 def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: str):
@@ -81,6 +106,17 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: s
     os.environ.update(load_settings().dbt_env())
     # dbt unit tests check the SQL, not the data: the test suite runs them, materializations need not.
     yield from dbt.cli(["build", "--exclude", "resource_type:unit_test", *extra], context=context).stream()
+
+
+def period_range_var(context: dg.AssetExecutionContext) -> dict[str, str | None]:
+    """The dbt var `period_range` of a run's partitions: open at the first and the last partition, which also hold
+    the rows dated before and after them (macros/incremental/period_range.sql)."""
+    periods = periods_of(context)
+    every = known_periods()
+    return {
+        "from": None if periods[0] == every[0] else periods[0],
+        "to": None if periods[-1] == every[-1] else periods[-1],
+    }
 
 
 _TRANSLATOR = TkpkdDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -95,17 +131,34 @@ _TRANSLATOR = TkpkdDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_as
     name="tkpkd_dbt_staging",
 )
 def tkpkd_dbt_staging_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _dbt_build(context, dbt, "--indirect-selection", _STAGING_INDIRECT_SELECTION)
+    yield from _dbt_build(context, dbt, "--indirect-selection", _WHOLE_BUILD_INDIRECT_SELECTION)
 
 
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
-    exclude=STAGING_SELECTION,
+    # `+`: the per-period models and their tests (a test lives in the YAML of its model's folder, not its tag).
+    exclude=f"{STAGING_SELECTION} {PER_PERIOD_SELECTION}+",
     dagster_dbt_translator=_TRANSLATOR,
     pool=WAREHOUSE_WRITER_POOL,
-    name="tkpkd_dbt_marts",
+    name="tkpkd_dbt_core",
 )
-def tkpkd_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Intermediate, marts and pii: everything dbt builds after the staging gates."""
-    yield from _dbt_build(context, dbt)
+def tkpkd_dbt_core_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Intermediate (identity, the registry as of each period, needs), dimensions and the pii identity maps: what
+    every period reads, rebuilt whole after the staging gates."""
+    yield from _dbt_build(context, dbt, "--indirect-selection", _WHOLE_BUILD_INDIRECT_SELECTION)
+
+
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    project=DBT_PROJECT,
+    select=PER_PERIOD_SELECTION,
+    dagster_dbt_translator=_TRANSLATOR,
+    partitions_def=PERIODS,
+    backfill_policy=ONE_RUN_PER_RANGE,
+    pool=WAREHOUSE_WRITER_POOL,
+    name="tkpkd_dbt_periods",
+)
+def tkpkd_dbt_period_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """The per-period facts and reports (and pii.case_list): the run's periods are deleted and built again."""
+    yield from _dbt_build(context, dbt, "--vars", json.dumps({"period_range": period_range_var(context)}))

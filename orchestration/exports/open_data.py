@@ -260,8 +260,6 @@ REPORTS: tuple[OpenDataReport, ...] = (
             "duplicates_removed",
             "last_delivery_period_end",
             "days_since_last_delivery",
-            "days_since_last_delivery_as_of_period",
-            "reference_date",
         ),
     ),
 )

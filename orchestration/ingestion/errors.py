@@ -10,6 +10,9 @@ TRUNCATED = "truncated"  # the file ends mid-record / mid-zip / mid-parquet
 NO_HEADER_FOUND = "no_header_found"
 UNSUPPORTED_FORMAT = "unsupported_format"  # an extension the readers do not handle
 INVALID_PERIOD_FOLDER = "invalid_period_folder"
+# A period folder before the warehouse's first period (TKPKD_FIRST_PERIOD) or after the current month: retried on
+# every run, so that raising TKPKD_FIRST_PERIOD brings the file in.
+PERIOD_OUT_OF_RANGE = "period_out_of_range"
 READ_ERROR = "read_error"  # an unexpected failure while reading; the message carries the error
 NOT_A_VALID_PREFIX = (
     "not_a_valid_"  # + the format the extension promised: not_a_valid_csv, _xlsx, _parquet
@@ -28,6 +31,7 @@ REJECTION_CODES = (
     NO_HEADER_FOUND,
     UNSUPPORTED_FORMAT,
     INVALID_PERIOD_FOLDER,
+    PERIOD_OUT_OF_RANGE,
     READ_ERROR,
     not_a_valid("csv"),
     not_a_valid("xlsx"),

@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import duckdb
@@ -86,6 +86,8 @@ _BLANKS = " \t\r\n\u00a0\u3000\u200b\ufeff"
 _IGNORED_NAMES = {"thumbs.db", "desktop.ini", "__macosx", "icon\r"}
 _BATCH_VIEW = "__tkpkd_ingest_batch"
 INSERT_ROWS = 1_000_000
+# Rejections whose cause may go away without the file changing: retried on every run.
+ALWAYS_RETRIED = (errors.READ_ERROR, errors.PERIOD_OUT_OF_RANGE)
 
 
 # ------------------------------------------------------------------------------------------------------ tables
@@ -535,6 +537,8 @@ def ingest_source(
     now: dt.datetime | None = None,
     *,
     retry_rejected: bool = False,
+    periods: Collection[str] | None = None,
+    period_bounds: tuple[str, str] | None = None,
 ) -> SourceIngestReport:
     """Load every new file of one source from `<inbox>/<source>/<YYYY-MM>/**` into raw.<source>.
 
@@ -547,6 +551,11 @@ def ingest_source(
     - Bad files are rejected with a reason code and a message; the other files go on.
     - Each file is written in its own transaction (rows + its raw.ingested_files row); the connection must not be
       inside a transaction when called.
+
+    - `periods`: only the period folders of these periods are read (a run for some partitions); files in a folder
+      that is no period, or out of bounds, are recorded on every call whatever the periods. `period_bounds` (first, last): a period
+      folder outside them is rejected as `period_out_of_range` (retried on every run, so widening the bounds
+      brings the file in).
 
     `now` sets `_loaded_at` / `loaded_at` (UTC; defaults to the time each file is written).
     """
@@ -572,6 +581,12 @@ def ingest_source(
     for path in paths:
         relative = path.relative_to(source_dir)
         source_file = path.relative_to(inbox).as_posix()
+        folder_period, _ = _period_of(relative)
+        in_bounds = period_bounds is None or (
+            folder_period is not None and period_bounds[0] <= folder_period <= period_bounds[1]
+        )
+        if periods is not None and folder_period is not None and in_bounds and folder_period not in periods:
+            continue  # another run's period: a folder out of bounds or no period at all is recorded by every run
         base = FileOutcome(
             source=spec.name, source_file=source_file, path=path.resolve(), status=""
         )
@@ -596,7 +611,7 @@ def ingest_source(
         replace_record = False
         if previous is not None:
             status, reason = previous
-            retry = status == errors.REJECTED and (reason == errors.READ_ERROR or retry_rejected)
+            retry = status == errors.REJECTED and (reason in ALWAYS_RETRIED or retry_rejected)
             if not retry:
                 report.files.append(
                     _replace(
@@ -608,7 +623,18 @@ def ingest_source(
                 continue
             replace_record = True
 
-        if problem is not None:
+        if problem is None and period_bounds is not None and not period_bounds[0] <= period <= period_bounds[1]:
+            outcome = _replace(
+                base,
+                status=errors.REJECTED,
+                reason_code=errors.PERIOD_OUT_OF_RANGE,
+                message=(
+                    f"{source_file} is for period {period}, outside the periods the warehouse serves "
+                    f"({period_bounds[0]} to {period_bounds[1]}); an earlier period needs TKPKD_FIRST_PERIOD set to it."
+                ),
+            )
+            _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
+        elif problem is not None:
             outcome = _replace(
                 base,
                 status=errors.REJECTED,

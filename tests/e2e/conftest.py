@@ -23,11 +23,11 @@ class PipelineRun:
 
 
 def materialize_everything() -> dg.ExecuteInProcessResult:
-    """Materialize every asset with the settings of the current environment variables."""
-    from orchestration.definitions import MAIN_JOB_NAME, build_definitions
+    """Materialize every asset for every delivered period, with the settings of the current environment variables."""
+    from orchestration.runs import periods_to_run, run_main_job
+    from orchestration.settings import load_settings
 
-    job = build_definitions().resolve_job_def(MAIN_JOB_NAME)
-    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    return run_main_job(dg.DagsterInstance.ephemeral(), periods_to_run(load_settings()))
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,17 @@
 {#
   One calendar day, covering every reporting period and every fact date, extended to whole calendar years
-  (1 January of the first year to 31 December of the last). date_key = yyyymmdd as INTEGER.
+  (1 January of the first year to 31 December of the last). date_key = yyyymmdd as INTEGER. The fact dates are
+  read from int_assistance_deliveries, the rows of fct_assistance, so the dimension is built before the per-period
+  facts that join it.
 #}
 with bounds as (
     select
         least(
-            (select min(delivered_on) from {{ ref('fct_assistance') }}),
+            (select min(delivered_on) from {{ ref('int_assistance_deliveries') }}),
             (select min(period_start) from {{ ref('int_periods') }})
         ) as first_date,
         greatest(
-            (select max(delivered_on) from {{ ref('fct_assistance') }}),
+            (select max(delivered_on) from {{ ref('int_assistance_deliveries') }}),
             (select max(period_end) from {{ ref('int_periods') }})
         ) as last_date
 ),

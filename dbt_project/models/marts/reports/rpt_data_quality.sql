@@ -22,19 +22,16 @@
     dtsen_keluarga itself), the share whose KK is a family of the DTSEN registry snapshot as of the row's period
     (the newest dtsen_keluarga snapshot of a period <= the row's period);
   - duplicates_removed: accepted rows dropped by natural-key deduplication (staging.stg_dedup_stats);
-  - days_since_last_delivery: from the end of the newest period in which the source delivered a loaded file to the
-    end of the newest period of the warehouse (max int_periods.period_end), not to today, so a rebuild of the same
-    data gives the same numbers; days_since_last_delivery_as_of_period measures to the end of the row's period
-    instead (deliveries up to that period).
+  - last_delivery_period_end, days_since_last_delivery: as of the row's period, from the end of the newest period up
+    to it in which the source delivered a loaded file to the end of the row's period; so a period's row does not
+    change when later periods arrive, and a rebuild of the same data gives the same numbers.
+  A per-period model: a build for some periods rebuilds their rows only (macros/incremental/period_range.sql); rows
+  of periods before the first partition belong to the first, rows of period 'unknown' to the last.
 #}
 {%- set sources = staging_sources() %}
 
 with periods as (
     select period, period_end from {{ ref('int_periods') }}
-),
-
-reference_date as (
-    select max(period_end) as reference_date from periods
 ),
 
 files as (
@@ -165,6 +162,10 @@ keys as (
     select source, period from outcomes
 ),
 
+built_keys as (
+    select * from keys where {{ tkpkd_in_period_range('period') }}
+),
+
 deliveries as (
     select
         files.source,
@@ -173,12 +174,6 @@ deliveries as (
     from files
     where files.files_loaded > 0
         and files.period <> 'unknown'
-),
-
-last_delivery as (
-    select source, max(delivered_period_end) as last_delivered_period_end
-    from deliveries
-    group by source
 ),
 
 joined as (
@@ -210,7 +205,7 @@ joined as (
             where deliveries.source = keys.source
                 and deliveries.period <= keys.period
         ) as last_delivered_period_end_as_of_period
-    from keys
+    from built_keys as keys
     left join files
         on files.source = keys.source and files.period = keys.period
     left join outcomes
@@ -248,15 +243,9 @@ select
     {{ report_share('joined.unresolved_rows', 'joined.person_rows') }} as share_unresolved,
     {{ report_share('joined.registry_found_rows', 'joined.registry_checked_rows') }} as share_found_in_registry,
     cast(joined.duplicates_removed as bigint) as duplicates_removed,
-    last_delivery.last_delivered_period_end as last_delivery_period_end,
-    {{ dbt.datediff('last_delivery.last_delivered_period_end', 'reference_date.reference_date', 'day') }}
-        as days_since_last_delivery,
+    joined.last_delivered_period_end_as_of_period as last_delivery_period_end,
     {{ dbt.datediff('joined.last_delivered_period_end_as_of_period', 'periods.period_end', 'day') }}
-        as days_since_last_delivery_as_of_period,
-    reference_date.reference_date
+        as days_since_last_delivery
 from joined
-cross join reference_date
-left join last_delivery
-    on last_delivery.source = joined.source
 left join periods
     on periods.period = joined.period

@@ -16,6 +16,7 @@ with periods as (
         {{ dbt.dateadd('month', -5, 'period_start') }} as window_start,
         period_end
     from {{ ref('int_periods') }}
+    where {{ tkpkd_in_period_range('period') }}
 ),
 
 kelurahan as (

@@ -1,0 +1,67 @@
+"""Running the main job from the command line and from tests: which periods, and on which Dagster instance.
+
+`tkpkd run` executes the job in this process (DuckDB takes one writing process per file) on the persistent instance
+in DAGSTER_HOME (`.dagster_home/` by default), the one `make ui` opens, so the UI shows the run, its
+materializations and every check result afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+
+import dagster as dg
+
+from orchestration.settings import REPO_ROOT, Settings
+
+INSTANCE_SETTINGS = REPO_ROOT / "dagster.yaml"
+
+
+def persistent_instance(settings: Settings) -> dg.DagsterInstance:
+    """The instance in `settings.dagster_home`, created with the repository's dagster.yaml when it is new."""
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(INSTANCE_SETTINGS, home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return dg.DagsterInstance.get()
+
+
+def periods_to_run(settings: Settings, first: str | None = None, last: str | None = None) -> list[str]:
+    """The periods a run covers: from `first` to `last`, by default every period delivered to the inbox.
+
+    An inbox with no period folder at all still gets a run of the first period, so that files in the wrong place
+    are recorded and reported."""
+    from orchestration.defs.partitions import delivered_periods, known_periods
+
+    served = known_periods()
+    delivered = delivered_periods(settings.inbox) or served[:1]
+    first = first or delivered[0]
+    last = last or delivered[-1]
+    unknown = [period for period in (first, last) if period not in served]
+    if unknown:
+        raise ValueError(
+            f"{', '.join(unknown)} is not a period the warehouse serves ({served[0]} to {served[-1]}; "
+            "TKPKD_FIRST_PERIOD sets the first)"
+        )
+    return [period for period in served if first <= period <= last]
+
+
+def run_main_job(
+    instance: dg.DagsterInstance,
+    periods: Sequence[str],
+    tags: Mapping[str, str] | None = None,
+    asset_selection: Sequence[dg.AssetKey] | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Execute the main job for a range of periods in this process; failures are in the result, not raised."""
+    from orchestration.definitions import MAIN_JOB_NAME, build_definitions
+    from orchestration.defs.partitions import range_tags
+
+    job = build_definitions().resolve_job_def(MAIN_JOB_NAME)
+    return job.execute_in_process(
+        instance=instance,
+        tags={**range_tags(periods), **(tags or {})},
+        asset_selection=list(asset_selection) if asset_selection else None,
+        raise_on_error=False,
+    )
