@@ -399,7 +399,8 @@ class Renderer:
             chosen = np.setdiff1d(np.flatnonzero((style == name) & ~blank), hostile)
             cells[chosen] = [template.format(f"{int(v):,}".replace(",", ".")) for v in values[chosen]]
             rows.mark(chosen, code)
-        cells[hostile] = np.array(_OUT_OF_RANGE_AMOUNTS, dtype=object)[rng.integers(0, len(_OUT_OF_RANGE_AMOUNTS), len(hostile))]
+        typed = rng.integers(0, len(_OUT_OF_RANGE_AMOUNTS), len(hostile))
+        cells[hostile] = np.array(_OUT_OF_RANGE_AMOUNTS, dtype=object)[typed]
         rows.mark(hostile, "M8_out_of_range")
         if column.required:
             rows.quarantine(hostile, "out_of_range")

@@ -296,7 +296,10 @@ def test_tahap_is_a_canonical_label_whatever_its_form(db):
         "select program_code, tahap, payout_year, amount_idr from staging.stg_bansos__payouts"
         " where _source_file like '%bansos_pangan_desember%' order by tahap",
     )
-    assert rows == [("BANSOS_PANGAN_APBD", "BULAN 12", 2025, 200000), ("PKH", "TAHAP 2", 2025, 750000)]
+    assert rows == [
+        ("BANSOS_PANGAN_APBD", "BULAN 12", 2025, 200000),
+        ("PKH", "TAHAP 2", 2025, 750000),
+    ]
     assert _rows(
         db,
         "select data_type from information_schema.columns"

@@ -347,7 +347,8 @@ def test_parse_small_number(evaluate, value, expected):
         ("parse_rupiah", "4811e452", (), None, "out_of_range"),
         ("parse_rupiah", "1E+400", (), None, "out_of_range"),
         ("parse_rupiah", "9" * 400, (), None, "out_of_range"),
-        ("parse_rupiah", "1000000000000", (), 1000000000000, None),  # a trillion rupiah: the default bound
+        # a trillion rupiah: the default bound
+        ("parse_rupiah", "1000000000000", (), 1000000000000, None),
         ("parse_rupiah", "1000000000001", (), None, "out_of_range"),
         ("parse_rupiah", "-1.000.000.000.000", (), -1000000000000, None),
         ("parse_rupiah", "(1.000.000.000.001)", (), None, "out_of_range"),
@@ -376,7 +377,9 @@ def test_parse_small_number(evaluate, value, expected):
         ("parse_small_number", "Kelas VIP", (1, 3), None, "invalid_number"),
     ],
 )
-def test_out_of_range_values_give_null_and_a_reason(evaluate, macro, value, bounds, expected, reason):
+def test_out_of_range_values_give_null_and_a_reason(
+    evaluate, macro, value, bounds, expected, reason
+):
     assert evaluate(macro, value, *bounds) == expected
     assert evaluate(f"{macro}_reason", value, *bounds) == reason
 

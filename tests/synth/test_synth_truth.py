@@ -70,7 +70,8 @@ def test_every_defect_family_occurs_at_rate_one(tiny):
     file_codes = {code for codes in tiny.files["defects"] for code in codes}
     for family in M_FAMILIES:
         assert any(code.startswith(family) for code in row_codes | file_codes), family
-    for reason in ("invalid_nik", "invalid_kk", "invalid_date", "unknown_kelurahan", "unknown_program", "out_of_range"):
+    reasons = ("invalid_nik", "invalid_kk", "invalid_date", "unknown_kelurahan", "unknown_program", "out_of_range")
+    for reason in reasons:
         assert reason in set(tiny.rows["expected_reason"].dropna()), reason
 
 
