@@ -8,22 +8,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from pathlib import Path
 
 import duckdb
-import jinja2
 import pytest
+from raw_warehouse_builder import DBT_PROJECT_DIR
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-MACRO_DIR = DBT_PROJECT_DIR / "macros" / "parsing"
 SEED_DIR = DBT_PROJECT_DIR / "seeds"
-
-
-@pytest.fixture(scope="module")
-def macros():
-    """All parsing macros in one module: they may call each other, as they do in dbt."""
-    source = "\n".join(path.read_text() for path in sorted(MACRO_DIR.glob("*.sql")))
-    return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(source).module
 
 
 @pytest.fixture(scope="module")

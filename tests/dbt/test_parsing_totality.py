@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import math
 import random
-from pathlib import Path
 
 import duckdb
 import jinja2
 import pytest
 import yaml
-
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-MACRO_DIR = DBT_PROJECT_DIR / "macros" / "parsing"
+from raw_warehouse_builder import DBT_PROJECT_DIR
 
 # Every public macro of macros/parsing/ that takes one text column, with the DuckDB type it returns. A new macro
 # fails test_every_single_column_macro_is_covered until it is listed here.
@@ -226,12 +223,6 @@ def hostile_strings(count: int = 4000, seed: int = 20251219) -> list[str]:
             parts.append(rng.choice(SEPARATORS))
         values.append("".join(parts))
     return values
-
-
-@pytest.fixture(scope="module")
-def macros():
-    source = "\n".join(path.read_text() for path in sorted(MACRO_DIR.glob("*.sql")))
-    return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(source).module
 
 
 @pytest.fixture(scope="module")
