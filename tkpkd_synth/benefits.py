@@ -34,7 +34,7 @@ class BansosProgram:
     months: tuple[int, ...]   # calendar months with a payout
     max_desil: int
     coverage: float           # share of eligible families enrolled at the start
-    per_quarter: bool         # TAHAP counts the programme's payouts in the year (else calendar months)
+    per_quarter: bool         # rounds are counted in the year (TAHAP n), else named by calendar month (BULAN n)
 
 
 BANSOS_PROGRAMS = (
@@ -104,7 +104,7 @@ class JknSnapshot:
 
 @dataclass
 class Benefits:
-    payouts: pd.DataFrame           # program, tahap, period, day, family, person, value, status
+    payouts: pd.DataFrame           # program, tahap (`TAHAP n YYYY` or `BULAN m YYYY`), period, day, family, person, value, status
     jkn: list[JknSnapshot]          # per DTSEN snapshot
     health: pd.DataFrame            # period, day, person, family, service, status_gizi
     partner: pd.DataFrame           # program (index into PARTNER_PROGRAMS), period, day, family, person, value
@@ -185,10 +185,10 @@ def _payouts(rng: np.random.Generator, context: _Context) -> pd.DataFrame:
             paid, person, dead, moved = paid[listed], person[listed], dead[listed], moved[listed]
             status = np.array(["SALUR", "GAGAL", "RETUR"], dtype=object)[categorical(rng, len(paid), (93, 5, 2))]
             status[moved] = np.where(rng.random(moved.sum()) < 0.7, "RETUR", "GAGAL")
-            tahap = program.months.index(month) + 1 if program.per_quarter else month
+            tahap = f"TAHAP {program.months.index(month) + 1} {year}" if program.per_quarter else f"BULAN {month} {year}"
             tranche_days = np.sort(rng.integers(first, last + 1, 3))
             frames.append(pd.DataFrame({
-                "program": program.code, "tahap": f"TAHAP {tahap} {year}", "period": t,
+                "program": program.code, "tahap": tahap, "period": t,
                 "day": tranche_days[rng.integers(0, 3, len(paid))], "family": paid, "person": person,
                 "value": value[paid], "status": status,
             }))
@@ -230,7 +230,7 @@ def _atensi(rng: np.random.Generator, context: _Context) -> pd.DataFrame:
         chosen = np.flatnonzero(at_least(rng, eligible & (rng.random(len(persons)) < 0.02), eligible, 1 if t == 0 else 0))
         helped[chosen] = True
         frames.append(pd.DataFrame({
-            "program": ATENSI, "tahap": f"TAHAP {month} {year}", "period": t,
+            "program": ATENSI, "tahap": f"BULAN {month} {year}", "period": t,
             "day": rng.integers(first, last + 1, len(chosen)), "family": family[chosen], "person": chosen,
             "value": rng.integers(20, 51, len(chosen)) * 50_000, "status": "SALUR",
         }))

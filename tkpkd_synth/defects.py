@@ -23,6 +23,7 @@ from tkpkd_synth.dates import (
     EXCEL_EPOCH_OFFSET,
     EXCEL_SERIAL,
     ISO,
+    MONTHS_ID,
     NO_DATE,
     TEXT_STYLES,
     date_of,
@@ -67,6 +68,8 @@ P_HEADER_VARIANT = 0.6
 P_PROGRAM_STYLE = 0.5
 P_PROGRAM_ROW = 0.03
 P_UNKNOWN_PROGRAM = 0.003
+P_TAHAP_STYLE = 0.7
+P_AMOUNT_OUT_OF_RANGE = 0.002
 # Systems (SIKS-NG, SIAK, BPJS) produce far fewer hand-typing defects than spreadsheets.
 SYSTEM_FACTOR = 0.3
 
@@ -78,6 +81,17 @@ PROGRAM_SPELLINGS = {
     "ATENSI": ("Atensi",),
 }
 UNKNOWN_PROGRAMS = ("BANSOS LAINNYA", "BST")
+# TAHAP as the contract says agencies write it, other than the native `TAHAP n YYYY` / `BULAN m YYYY`: a round
+# counted in the year, or a monthly round named by its month. `{n}` the number, `{roman}` it in Roman numerals,
+# `{month}` the month's name, `{year}` the year.
+TAHAP_FORMS = {
+    "TAHAP": ("{n}", "Tahap {n}", "TAHAP {roman}", "Tahap {n} {year}", "Thp. {n}"),
+    "BULAN": ("Bulan {n}", "{month}", "Bulan {month}", "{MONTH} {year}"),
+}
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+# Amounts nobody paid, typed into sheets that went through Excel: a row of nines, a number Excel read as scientific
+# notation. They parse as numbers far beyond any real amount (the warehouse's bound is Rp 10^12: out_of_range).
+_OUT_OF_RANGE_AMOUNTS = ("99999999999999999999", "4811e452", "1.5E+15")
 _UNPARSEABLE_DATES = ("kemarin", "belum diisi", "31-02-{year}", "30/02/{year}")
 _COVER_LINES = (
     "PETUNJUK PENGISIAN",
@@ -287,7 +301,7 @@ class Renderer:
         if role is Role.DECIMAL:
             return self._decimal(values, styles, rows, xlsx)
         if role is Role.MONEY:
-            return self._money(rng, values, styles, rows, xlsx)
+            return self._money(rng, spec, column, values, styles, rows, xlsx)
         if role is Role.DATE:
             return self._date(rng, spec, column, values, styles, rows, xlsx)
         if role in (Role.RT, Role.RW):
@@ -296,6 +310,8 @@ class Renderer:
             return self._kelurahan(rng, column, values, styles, rows)
         if role is Role.PROGRAM:
             return self._program(rng, values, styles, rows)
+        if role is Role.TAHAP:
+            return self._tahap(rng, values, rows, xlsx)
         raise ValueError(f"No renderer for {role}")
 
     def _identifier(self, rng, spec, column, values, rows, xlsx):
@@ -360,9 +376,13 @@ class Renderer:
             rows.mark(fractional, "M8_decimal_comma")
         return text, _kinds(len(values), TEXT)
 
-    def _money(self, rng, values, styles, rows, xlsx):
+    def _money(self, rng, spec, column, values, styles, rows, xlsx):
         n = len(values)
         blank = values < 0
+        hostile = np.zeros(0, dtype=np.int64)
+        if spec.excel_touched:
+            eligible = ~blank & (rows.free if column.required else True)
+            hostile = self.pick(rng, eligible, P_AMOUNT_OUT_OF_RANGE, f"M8_out_of_range:{spec.code}")
         style = np.full(n, styles.money, dtype=object)
         mixed = self.pick(rng, ~blank, P_MONEY_ROW, "style:money_row")
         others = [s for s in ("plain", "rupiah", "separators") if s != styles.money]
@@ -376,9 +396,14 @@ class Renderer:
         else:
             cells[plain] = values[plain].astype(str)
         for name, code, template in (("rupiah", "M8_rupiah_text", "Rp {}"), ("separators", "M8_separators", "{},00")):
-            chosen = np.flatnonzero((style == name) & ~blank)
+            chosen = np.setdiff1d(np.flatnonzero((style == name) & ~blank), hostile)
             cells[chosen] = [template.format(f"{int(v):,}".replace(",", ".")) for v in values[chosen]]
             rows.mark(chosen, code)
+        typed = rng.integers(0, len(_OUT_OF_RANGE_AMOUNTS), len(hostile))
+        cells[hostile] = np.array(_OUT_OF_RANGE_AMOUNTS, dtype=object)[typed]
+        rows.mark(hostile, "M8_out_of_range")
+        if column.required:
+            rows.quarantine(hostile, "out_of_range")
         return cells, kinds
 
     def _date(self, rng, spec, column, values, styles, rows, xlsx):
@@ -470,6 +495,26 @@ class Renderer:
         variant[unknown] = False
         rows.mark(np.flatnonzero(variant), "M13_variant")
         return cells, _kinds(n, TEXT)
+
+    def _tahap(self, rng, values, rows, xlsx):
+        """The file's office writes every round one way: the native label, or one of the forms of its kind."""
+        n = len(values)
+        cells, kinds = values.astype(object).copy(), _kinds(n, TEXT)
+        for label in sorted(set(values.tolist())):
+            kind, number, year = label.split()
+            if not self.chance(rng, P_TAHAP_STYLE, f"style:tahap:{kind}"):
+                continue
+            forms = TAHAP_FORMS[kind]
+            form = forms[rng.integers(0, len(forms))]
+            month = MONTHS_ID[int(number) - 1] if kind == "BULAN" else ""
+            chosen = np.flatnonzero(values == label)
+            if form == "{n}" and xlsx:
+                cells[chosen], kinds[chosen] = float(number), NUMBER  # a round typed into a numeric cell
+            else:
+                cells[chosen] = form.format(n=number, roman=_ROMAN[int(number) - 1], month=month,
+                                            MONTH=month.upper(), year=year)
+            rows.mark(chosen, "M13_tahap_variant")
+        return cells, kinds
 
     def _combine_rt_rw(self, headers, cells, kinds, logical: LogicalFile, rows: _Rows) -> None:
         rt_header = next(c.header for c in logical.source.columns if c.role is Role.RT)

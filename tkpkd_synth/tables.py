@@ -30,6 +30,7 @@ class Role(Enum):
     RW = "rw"
     KELURAHAN = "kelurahan"
     PROGRAM = "program"    # bansos PROGRAM
+    TAHAP = "tahap"        # bansos TAHAP: the payout round, `TAHAP n YYYY` or `BULAN m YYYY`, spelled per file
     ROW_NUMBER = "row_number"  # the NO column
 
 
@@ -121,7 +122,7 @@ SOURCES: dict[str, SourceSpec] = {
             correction=("STATUS", {"SALUR": "GAGAL"}), can_be_duplicated=True,
             columns=_columns(
                 ("NO", R.ROW_NUMBER), ("NIK", R.NIK, True), ("NO_KK", R.KK), ("NAMA_PENERIMA", R.NAME, True),
-                ("ALAMAT", R.TEXT), ("KELURAHAN", R.KELURAHAN), ("PROGRAM", R.PROGRAM, True), ("TAHAP", R.CODE, True),
+                ("ALAMAT", R.TEXT), ("KELURAHAN", R.KELURAHAN), ("PROGRAM", R.PROGRAM, True), ("TAHAP", R.TAHAP, True),
                 ("NILAI", R.MONEY, True), ("TANGGAL_SALUR", R.DATE, True), ("STATUS", R.CODE, True),
             ),
         ),

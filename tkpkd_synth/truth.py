@@ -49,9 +49,12 @@ Row defect codes: M1_numeric_cell, M1_scientific, M1_float_text, M2_punctuation,
 M4_duplicate_row, M4_correction (row of a corrected file), M4_superseded (row a later correction replaces),
 M5_variant, M5_unknown_kelurahan, M6_zero_padded, M6_prefixed, M6_rt_rw_combined, M7_<style> (a date spelled
 other than the source's native way: iso, dmy_dash, dmy_slash, long_month, short_month, excel_serial),
-M7_unparseable_date, M8_rupiah_text, M8_separators, M8_decimal_comma, M9_whitespace, M10_empty_row,
-M10_total_row (an injected total row; bansos' JUMLAH row is part of its format and carries no code),
-M13_variant, M13_unknown_program.
+M7_unparseable_date, M8_rupiah_text, M8_separators, M8_decimal_comma, M8_out_of_range (an amount far beyond any
+real one, `99999999999999999999`, `4811e452`: quarantined `out_of_range` where the amount is required, kur PLAFON;
+kept with a field warning where optional, umkm OMZET), M9_whitespace, M10_empty_row, M10_total_row (an injected
+total row; bansos' JUMLAH row is part of its format and carries no code), M13_variant, M13_unknown_program,
+M13_tahap_variant (bansos TAHAP in another of the contract's forms: `1`, `Tahap 1`, `TAHAP II`, `Bulan 12`,
+`Desember`, `Tahap 1 2025`; accepted).
 File defect codes: M4_duplicate_file, M4_correction, M5_variant (verifikasi title), M9_bom, M9_utf8_encoding,
 M10_title_rows, M10_data_sheet, M10_total_row, M11_header_variant, M12_missing_column, M12_empty_file,
 M12_wrong_content, M12_truncated.

@@ -16,6 +16,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.dbt_targets import prune_invocation_folders
 from orchestration.defs.partitions import ONE_RUN_PER_RANGE, PERIODS, known_periods, periods_of
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
 from orchestration.settings import DBT_PROJECT_DIR, load_settings
@@ -104,6 +105,7 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: s
     # dbt reads the warehouse path and the pseudonym secret from its environment (profiles.yml), resolved here
     # so that relative paths mean the same to dbt as to the Python side.
     os.environ.update(load_settings().dbt_env())
+    prune_invocation_folders(DBT_PROJECT.project_dir / DBT_PROJECT.target_path)
     # dbt unit tests check the SQL, not the data: the test suite runs them, materializations need not.
     yield from dbt.cli(["build", "--exclude", "resource_type:unit_test", *extra], context=context).stream()
 

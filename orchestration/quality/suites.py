@@ -119,8 +119,9 @@ STAGED_SOURCES: dict[str, StagedSource] = {
     "bansos": StagedSource(
         model="stg_bansos__payouts",
         natural_key=["nik", "program_code", "tahap", "payout_year"],
-        types={"nik": "str", "program_code": "str", "payout_date": "date", "amount_idr": "int"},
-        not_null=["nik_status", "program_code", "payout_date", "amount_idr", "payout_status"],
+        # TAHAP is a label (`TAHAP 1`, `BULAN 12`), never a number
+        types={"nik": "str", "program_code": "str", "tahap": "str", "payout_date": "date", "amount_idr": "int"},
+        not_null=["nik_status", "program_code", "tahap", "payout_date", "amount_idr", "payout_status"],
         nik=["nik"],
         kk=["kk_number"],
         codes={"payout_status": "status_salur", "program_code": "program"},

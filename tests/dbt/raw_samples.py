@@ -349,6 +349,52 @@ def load_samples(warehouse: RawWarehouse) -> None:
         ],
         first_row_number=5,
     )
+    # TAHAP is a label written in many forms (`Bulan 12` and `Desember` are one round), never refused for its form;
+    # a NILAI far beyond any real payout is out_of_range, and staging goes on.
+    w.add_file(
+        "bansos",
+        "2025-12",
+        "bansos_pangan_desember.xlsx",
+        [
+            {
+                "nik": NIK_B,
+                "nama_penerima": "BUDI",
+                "program": "BANSOS PANGAN APBD",
+                "tahap": "Bulan 12",
+                "nilai": "200000",
+                "tanggal_salur": "2025-12-05",
+                "status": "SALUR",
+            },
+            {
+                "nik": NIK_B,
+                "nama_penerima": "BUDI",
+                "program": "BANSOS PANGAN APBD",
+                "tahap": "Desember",
+                "nilai": "200000",
+                "tanggal_salur": "2025-12-05",
+                "status": "SALUR",
+            },
+            {
+                "nik": NIK_C,
+                "nama_penerima": "RINA",
+                "program": "PKH",
+                "tahap": "TAHAP II",
+                "nilai": "Rp 750.000",
+                "tanggal_salur": "2025-12-05",
+                "status": "SALUR",
+            },
+            {
+                "nik": NIK_C,
+                "nama_penerima": "RINA",
+                "program": "PKH",
+                "tahap": "Tahap 1 2025",
+                "nilai": "99999999999999999999",
+                "tanggal_salur": "2025-12-05",
+                "status": "SALUR",
+            },
+        ],
+        first_row_number=12,  # a longer title block than the other bansos files
+    )
     w.add_file(
         "jkn",
         "2025-11",
@@ -536,6 +582,13 @@ def load_samples(warehouse: RawWarehouse) -> None:
                 "sektor": "FASHION",
             },
             {"nik_pemilik": NIK_B, "nama_usaha": " ", "tanggal_terdaftar": "2025-10-01"},
+            # far beyond any turnover (issue 12: this failed every source's staging step); optional, so only a warning
+            {
+                "nik_pemilik": NIK_A,
+                "nama_usaha": "Warung Siti",
+                "omzet_per_bulan": "99999999999999999999",
+                "tanggal_terdaftar": "2025-10-01",
+            },
         ],
     )
     w.add_file(
@@ -556,6 +609,13 @@ def load_samples(warehouse: RawWarehouse) -> None:
                 "bank": "BANK GAIB",
                 "skema": "MIKRO",
                 "plafon": "25.000.000",
+                "tanggal_akad": "2025-11-01",
+            },
+            {
+                "nik_debitur": NIK_A,
+                "bank": "BNI",
+                "skema": "MIKRO",
+                "plafon": "4811e452",
                 "tanggal_akad": "2025-11-01",
             },
         ],

@@ -216,8 +216,8 @@ def test_outcomes_by_source(db):
             db, "select source, outcome, count(*) from staging.stg_row_outcomes group by all"
         )
     }
-    assert counts[("bansos", "accepted")] == 5  # the Excel-damaged NIK is kept, unresolved
-    assert counts[("bansos", "quarantined")] == 2
+    assert counts[("bansos", "accepted")] == 8  # the Excel-damaged NIK is kept, unresolved
+    assert counts[("bansos", "quarantined")] == 3
     assert counts[("bansos", "non_data")] == 1
     assert counts[("dtsen_keluarga", "non_data")] == 1
 
@@ -257,6 +257,7 @@ def test_quarantine_keeps_file_row_reason_and_original_values(db):
         "unknown_program",
         "invalid_code",
         "invalid_number",
+        "out_of_range",
         "missing_value",
     } <= reasons
     assert _rows(
@@ -286,7 +287,42 @@ def test_newest_file_wins_across_periods_for_event_sources(db):
         db,
         "select program_code, amount_idr, payout_date, tahap from staging.stg_bansos__payouts where program_name_raw = 'Sembako'",
     )
-    assert sembako == [("BPNT", 1500000, datetime(2025, 12, 19).date(), 4)]
+    assert sembako == [("BPNT", 1500000, datetime(2025, 12, 19).date(), "TAHAP 4")]
+
+
+def test_tahap_is_a_canonical_label_whatever_its_form(db):
+    rows = _rows(
+        db,
+        "select program_code, tahap, payout_year, amount_idr from staging.stg_bansos__payouts"
+        " where _source_file like '%bansos_pangan_desember%' order by tahap",
+    )
+    assert rows == [
+        ("BANSOS_PANGAN_APBD", "BULAN 12", 2025, 200000),
+        ("PKH", "TAHAP 2", 2025, 750000),
+    ]
+    assert _rows(
+        db,
+        "select data_type from information_schema.columns"
+        " where table_name = 'stg_bansos__payouts' and column_name = 'tahap'",
+    ) == [("VARCHAR",)]
+
+
+def test_numbers_out_of_range_are_quarantined_or_warned_and_staging_goes_on(db):
+    """Issue 12: a rupiah value beyond any DOUBLE-to-BIGINT cast failed the whole staging step for every source."""
+    quarantined = _rows(
+        db,
+        "select source, failed_column, failed_value, reason_code, reason_text is not null"
+        " from quarantine.quarantined_rows where reason_code = 'out_of_range' order by source",
+    )
+    assert quarantined == [
+        ("bansos", "nilai", "99999999999999999999", "out_of_range", True),
+        ("kur", "plafon", "4811e452", "out_of_range", True),
+    ]
+    # optional: the business is kept, its turnover NULL and named in the field warnings
+    assert _rows(
+        db,
+        "select monthly_turnover_idr, _field_warnings from staging.stg_umkm__businesses where business_name = 'Warung Siti'",
+    ) == [(None, "omzet_per_bulan:out_of_range")]
 
 
 def test_snapshot_sources_deduplicate_within_each_period(db):
@@ -300,7 +336,8 @@ def test_snapshot_sources_deduplicate_within_each_period(db):
         db,
         "select source, sum(dupes_removed) from staging.stg_dedup_stats group by source having sum(dupes_removed) > 0 order by source",
     )
-    assert stats == [("bansos", 1), ("dtsen_keluarga", 1), ("layanan_kesehatan", 1)]
+    # bansos: the corrected PKH payout, and `Desember` repeating `Bulan 12` (one round in two spellings)
+    assert stats == [("bansos", 2), ("dtsen_keluarga", 1), ("layanan_kesehatan", 1)]
 
 
 def test_family_sources_keep_rows_with_an_unusable_nik(db):

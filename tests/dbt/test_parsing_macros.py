@@ -8,22 +8,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from pathlib import Path
 
 import duckdb
-import jinja2
 import pytest
+from raw_warehouse_builder import DBT_PROJECT_DIR
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-MACRO_DIR = DBT_PROJECT_DIR / "macros" / "parsing"
 SEED_DIR = DBT_PROJECT_DIR / "seeds"
-
-
-@pytest.fixture(scope="module")
-def macros():
-    """All parsing macros in one module: they may call each other, as they do in dbt."""
-    source = "\n".join(path.read_text() for path in sorted(MACRO_DIR.glob("*.sql")))
-    return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(source).module
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +51,11 @@ def test_each_macro_file_renders_alone_or_with_its_helpers(macros):
         "parse_decimal",
         "parse_rupiah",
         "parse_small_number",
+        "parse_tahap",
+        "parse_int_reason",
+        "parse_decimal_reason",
+        "parse_rupiah_reason",
+        "parse_small_number_reason",
         "parse_rt",
         "parse_rw",
     ]:
@@ -313,24 +308,121 @@ def test_parse_decimal(evaluate, value, expected):
     [
         ("1", 1),
         ("1.0", 1),
-        ("4", 4),
-        ("Tahap 2", 2),
-        ("TAHAP III", 3),
-        ("tahap IV", 4),
-        ("Thp. 4", 4),
-        ("TAHAP 1 2025", 1),
-        ("Tahap II/2025", 2),
-        ("2025", None),
+        ("03", 3),
         ("Kelas III", 3),
         ("III", 3),
         ("Kelas 1", 1),
+        ("KLS. 2", 2),
+        ("kl 3", 3),
+        ("XX", 20),
+        ("XXI", None),
         ("0", None),
+        ("100", None),
         ("satu", None),
         ("", None),
     ],
 )
 def test_parse_small_number(evaluate, value, expected):
     assert evaluate("parse_small_number", value) == expected
+
+
+# ---------------------------------------------------------------- bounds: NULL plus a reason, never an error
+
+
+@pytest.mark.parametrize(
+    "macro, value, bounds, expected, reason",
+    [
+        # issue 12: these failed the whole staging step (`DOUBLE inf can't be cast to INT64`)
+        ("parse_rupiah", "99999999999999999999", (), None, "out_of_range"),
+        ("parse_rupiah", "4811e452", (), None, "out_of_range"),
+        ("parse_rupiah", "1E+400", (), None, "out_of_range"),
+        ("parse_rupiah", "9" * 400, (), None, "out_of_range"),
+        # a trillion rupiah: the default bound
+        ("parse_rupiah", "1000000000000", (), 1000000000000, None),
+        ("parse_rupiah", "1000000000001", (), None, "out_of_range"),
+        ("parse_rupiah", "-1.000.000.000.000", (), -1000000000000, None),
+        ("parse_rupiah", "(1.000.000.000.001)", (), None, "out_of_range"),
+        ("parse_rupiah", "Rp 1.500.000", (), 1500000, None),
+        ("parse_rupiah", "Rp 1.500.000", (0, 1000000), None, "out_of_range"),
+        ("parse_rupiah", "satu juta", (), None, "invalid_amount"),
+        ("parse_rupiah", "Rp -", (), None, "invalid_amount"),
+        ("parse_rupiah", "  ", (), None, None),  # blank: no reason, the required rule decides
+        ("parse_int", "4", (1, 99), 4, None),
+        ("parse_int", "150", (1, 99), None, "out_of_range"),
+        ("parse_int", "0", (1, 99), None, "out_of_range"),
+        ("parse_int", "99999999999999999999", (), None, "out_of_range"),  # beyond INTEGER
+        ("parse_int", "2147483647", (), 2147483647, None),
+        ("parse_int", "1999", (2000, 2100), None, "out_of_range"),
+        ("parse_int", "3.5", (1, 99), None, "invalid_number"),
+        ("parse_int", "empat", (1, 99), None, "invalid_number"),
+        ("parse_int", None, (1, 99), None, None),
+        ("parse_decimal", "100", (0, 100), 100.0, None),
+        ("parse_decimal", "100,5", (0, 100), None, "out_of_range"),
+        ("parse_decimal", "1" + "0" * 400, (), None, "out_of_range"),  # inf: not a measure
+        ("parse_decimal", "0", (1, 10000), None, "out_of_range"),
+        ("parse_decimal", "1.234,5 m2", (1, 10000), 1234.5, None),
+        ("parse_decimal", "luas", (1, 10000), None, "invalid_number"),
+        ("parse_small_number", "III", (1, 3), 3, None),
+        ("parse_small_number", "Kelas 4", (1, 3), None, "out_of_range"),
+        ("parse_small_number", "Kelas VIP", (1, 3), None, "invalid_number"),
+    ],
+)
+def test_out_of_range_values_give_null_and_a_reason(
+    evaluate, macro, value, bounds, expected, reason
+):
+    assert evaluate(macro, value, *bounds) == expected
+    assert evaluate(f"{macro}_reason", value, *bounds) == reason
+
+
+# ---------------------------------------------------------------- TAHAP: a label, not a number
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("1", "TAHAP 1"),
+        ("1.0", "TAHAP 1"),  # a numeric Excel cell
+        ("01", "TAHAP 1"),
+        ("Tahap 1", "TAHAP 1"),
+        ("TAHAP I", "TAHAP 1"),
+        ("tahap IV", "TAHAP 4"),
+        ("Thp. 1", "TAHAP 1"),
+        ("Tahap1", "TAHAP 1"),
+        ("Tahap ke-2", "TAHAP 2"),
+        ("Tahapan 3", "TAHAP 3"),
+        ("TAHAP II", "TAHAP 2"),
+        # the year is dropped: stg_bansos__payouts keys the payout year from TANGGAL_SALUR
+        ("Tahap 1 2025", "TAHAP 1"),
+        ("TAHAP 1 2025", "TAHAP 1"),
+        ("Tahap II/2025", "TAHAP 2"),
+        ("Tahap 1 Tahun 2025", "TAHAP 1"),
+        # monthly rounds
+        ("Bulan 12", "BULAN 12"),
+        ("BLN. 3", "BULAN 3"),
+        ("Desember", "BULAN 12"),
+        ("DES", "BULAN 12"),
+        ("Bulan Desember", "BULAN 12"),
+        ("Desember 2025", "BULAN 12"),
+        ("Mei", "BULAN 5"),
+        ("Agt.", "BULAN 8"),
+        ("Nopember", "BULAN 11"),
+        ("Triwulan II", "TRIWULAN 2"),
+        ("TW 4", "TRIWULAN 4"),
+        # anything else is kept as written (upper case, whitespace cleaned), never refused
+        ("Bulan 13", "BULAN 13"),
+        ("Tahap 0", "TAHAP 0"),
+        ("TW 5", "TW 5"),
+        ("  tahap   khusus ", "TAHAP KHUSUS"),
+        ("2025", "2025"),
+        ("Tahap 999999999999999999999", "TAHAP 999999999999999999999"),
+        # nothing written
+        ("-", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_tahap(evaluate, value, expected):
+    assert evaluate("parse_tahap", value) == expected
 
 
 # ---------------------------------------------------------------- RT / RW (M6)

@@ -70,7 +70,8 @@ def test_every_defect_family_occurs_at_rate_one(tiny):
     file_codes = {code for codes in tiny.files["defects"] for code in codes}
     for family in M_FAMILIES:
         assert any(code.startswith(family) for code in row_codes | file_codes), family
-    for reason in ("invalid_nik", "invalid_kk", "invalid_date", "unknown_kelurahan", "unknown_program"):
+    reasons = ("invalid_nik", "invalid_kk", "invalid_date", "unknown_kelurahan", "unknown_program", "out_of_range")
+    for reason in reasons:
         assert reason in set(tiny.rows["expected_reason"].dropna()), reason
 
 
@@ -90,6 +91,7 @@ def test_each_row_has_at_most_one_quarantine_reason_and_it_matches_a_defect(tiny
     reasons = {
         "invalid_nik": "M3_invalid_nik", "invalid_kk": "M3_invalid_kk", "invalid_date": "M7_unparseable_date",
         "unknown_kelurahan": "M5_unknown_kelurahan", "unknown_program": "M13_unknown_program",
+        "out_of_range": "M8_out_of_range",
     }
     quarantined = tiny.rows[tiny.rows["expected_reason"].notna()]
     for row in quarantined.itertuples():

@@ -5,9 +5,13 @@
   may call each other. Porting to another engine means rewriting this folder (regexp_*, try_strptime, strip_accents).
 #}
 
-{# Trim, turn every run of whitespace (including no-break spaces and a stray BOM) into one space; NULL when empty. #}
+{#
+  Trim, turn every run of whitespace into one space; NULL when empty. Whitespace here is also every Unicode space
+  (no-break, ideographic), a stray BOM or zero-width space, and control characters (a tab, NUL or `\x1f` pasted
+  from another program is no part of a value).
+#}
 {% macro clean_text(col) -%}
-nullif(trim(regexp_replace(coalesce(cast({{ col }} as varchar), ''), '[\s\x{00A0}\x{FEFF}\x{200B}]+', ' ', 'g')), '')
+nullif(trim(regexp_replace(coalesce(cast({{ col }} as varchar), ''), '[\s\p{Z}\p{Cc}\x{FEFF}\x{200B}]+', ' ', 'g')), '')
 {%- endmacro %}
 
 

@@ -6,6 +6,9 @@
     value     SQL of the parsed value, NULL when the value could not be parsed or looked up
     status    instead of `value`, for identifiers: the `<id>_status` column (missing / excel_damaged / invalid / valid)
     reason    the reason code when the value is present but unusable
+    problem   instead of `value` and `reason`: SQL giving the reason code of a present but unusable value, NULL
+              when it is usable or blank (the `_reason` twins of the number parsers: `out_of_range`,
+              `invalid_number`, `invalid_amount`), for columns that can fail in more than one way
     reject    whether an unusable value quarantines the row (default: the same as `required`); when false the
               row is kept, the parsed value is NULL and `_field_warnings` names the column and reason
     blank     optional SQL overriding "the raw value is blank" (for RT/RW that may come from the combined `rt_rw`)
@@ -23,6 +26,7 @@
         'value': check.get('value', none),
         'status': check.get('status', none),
         'reason': check.get('reason', none),
+        'problem': check.get('problem', none),
         'reject': check.get('reject', required),
         'blank': check.get('blank', none),
     }) -%}
@@ -45,8 +49,20 @@
 {% macro _check_invalid(check) -%}
 {%- if check['status'] -%}
 ({{ check['status'] }} = 'invalid')
+{%- elif check['problem'] -%}
+(({{ check['problem'] }}) is not null)
 {%- else -%}
 (not {{ _check_missing(check) }} and ({{ check['value'] }}) is null)
+{%- endif -%}
+{%- endmacro %}
+
+
+{# The SQL of the reason code an unusable value gets. #}
+{% macro _check_reason(check) -%}
+{%- if check['problem'] -%}
+({{ check['problem'] }})
+{%- else -%}
+'{{ check['reason'] }}'
 {%- endif -%}
 {%- endmacro %}
 
@@ -56,12 +72,12 @@
 {%- set rules = [] -%}
 {%- set warnings = [] -%}
 {%- for check in _normalised_checks(checks) -%}
-    {%- set checkable = check['reason'] and (check['value'] or check['status']) -%}
+    {%- set checkable = check['problem'] or (check['reason'] and (check['value'] or check['status'])) -%}
     {%- if check['required'] -%}
-        {%- do rules.append((_check_missing(check), 'missing_value', check['column'])) -%}
+        {%- do rules.append((_check_missing(check), "'missing_value'", check['column'])) -%}
     {%- endif -%}
     {%- if checkable and check['reject'] -%}
-        {%- do rules.append((_check_invalid(check), check['reason'], check['column'])) -%}
+        {%- do rules.append((_check_invalid(check), _check_reason(check), check['column'])) -%}
         {%- if check['status'] -%}
             {#- M1: an Excel-damaged identifier keeps the row, unresolved and flagged, never matched. -#}
             {%- do warnings.append("case when " ~ check['status'] ~ " = 'excel_damaged' then '" ~ check['column'] ~ ":excel_damaged' end") -%}
@@ -69,13 +85,13 @@
     {%- elif checkable and check['status'] -%}
         {%- do warnings.append("case when " ~ check['status'] ~ " in ('invalid', 'excel_damaged') then '" ~ check['column'] ~ ":' || " ~ check['status'] ~ " end") -%}
     {%- elif checkable -%}
-        {%- do warnings.append("case when " ~ _check_invalid(check) ~ " then '" ~ check['column'] ~ ":" ~ check['reason'] ~ "' end") -%}
+        {%- do warnings.append("case when " ~ _check_invalid(check) ~ " then '" ~ check['column'] ~ ":' || " ~ _check_reason(check) ~ " end") -%}
     {%- endif -%}
 {%- endfor -%}
 case
         when _non_data_reason is not null then null
     {%- for condition, reason, column in rules %}
-        when {{ condition }} then '{{ reason }}'
+        when {{ condition }} then {{ reason }}
     {%- endfor %}
     end as _reject_reason,
     case

@@ -71,8 +71,8 @@ bansos as (
             'kelurahan_code': "kelurahan_code",
             'amount_idr': "amount_idr",
             'delivery_status': "payout_status",
-            'delivery_detail': "'TAHAP ' || cast(tahap as varchar) || ' ' || cast(payout_year as varchar)",
-            'natural_key_rest': "program_code || '|' || cast(tahap as varchar) || '|' || cast(payout_year as varchar)",
+            'delivery_detail': "tahap || ' ' || cast(payout_year as varchar)",
+            'natural_key_rest': "program_code || '|' || tahap || '|' || cast(payout_year as varchar)",
         }) }}
     from {{ ref('stg_bansos__payouts') }}
     where payout_status = 'SALUR'

@@ -2,9 +2,11 @@
   Every raw row of bansos (social assistance payouts), parsed and classified. The JUMLAH total row and empty rows
   are non-data (flagged by the loader).
   Quarantined: a missing or unusable NIK (the person key; an Excel-damaged one keeps the row unresolved: nik NULL, flagged in _field_warnings); a missing name; a
-  PROGRAM not in ref_program_aliases (unknown_program); a TAHAP that is no small number (invalid_number); a NILAI
-  that does not parse as rupiah (invalid_amount); TANGGAL_SALUR (invalid_date); STATUS outside SALUR/GAGAL/RETUR
-  (invalid_code). NO_KK and KELURAHAN are optional: unusable values become NULL (kk_status / _field_warnings).
+  PROGRAM not in ref_program_aliases (unknown_program); a blank TAHAP, or one without a letter or digit (`-`:
+  missing_value; any written TAHAP is a label, normalised by parse_tahap, never refused for its form); a NILAI
+  that does not parse as rupiah (invalid_amount) or lies beyond parse_rupiah's bound (out_of_range); TANGGAL_SALUR
+  (invalid_date); STATUS outside SALUR/GAGAL/RETUR (invalid_code). NO_KK and KELURAHAN are optional: unusable
+  values become NULL (kk_status / _field_warnings).
 #}
 
 {%- set raw_columns = [
@@ -16,8 +18,8 @@
     {'column': 'nama_penerima', 'required': true},
     {'column': 'kelurahan', 'value': 'kelurahan_code', 'reason': 'unknown_kelurahan'},
     {'column': 'program', 'value': 'program_code', 'reason': 'unknown_program', 'required': true},
-    {'column': 'tahap', 'value': 'tahap', 'reason': 'invalid_number', 'required': true},
-    {'column': 'nilai', 'value': 'amount_idr', 'reason': 'invalid_amount', 'required': true},
+    {'column': 'tahap', 'value': 'tahap', 'reason': 'missing_value', 'required': true},
+    {'column': 'nilai', 'problem': parse_rupiah_reason('_raw.nilai'), 'required': true},
     {'column': 'tanggal_salur', 'value': 'payout_date', 'reason': 'invalid_date', 'required': true},
     {'column': 'status', 'value': 'payout_status', 'reason': 'invalid_code', 'required': true},
 ] -%}
@@ -42,7 +44,7 @@ parsed as (
         {{ normalise_kelurahan_name('_raw.kelurahan') }} as _kelurahan_key,
         {{ clean_text('_raw.program') }} as program_name_raw,
         {{ normalise_program_name('_raw.program') }} as _program_key,
-        {{ parse_small_number('_raw.tahap') }} as tahap,
+        {{ parse_tahap('_raw.tahap') }} as tahap,
         {{ parse_rupiah('_raw.nilai') }} as amount_idr,
         {{ parse_date('_raw.tanggal_salur') }} as payout_date,
         {{ valid_code(normalise_code('_raw.status'), 'status_salur') }} as payout_status

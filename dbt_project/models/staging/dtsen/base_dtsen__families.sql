@@ -3,8 +3,11 @@
   Quarantined: a missing or invalid KK number (the only key of the row: invalid_kk; an Excel-damaged one keeps the
   row with the family unresolved and flagged); a BPS kecamatan code outside the crosswalk (invalid_code); a kelurahan name that matches no
   kelurahan of that kecamatan (unknown_kelurahan); a missing or unparseable RT, RW (invalid_number) or desil_nasional
-  (1-10, invalid_number). Optional columns that do not parse become NULL and are named in _field_warnings.
+  (1-10, invalid_number). Optional columns that do not parse or lie outside their bounds (var tkpkd_bounds:
+  out_of_range) become NULL and are named in _field_warnings.
 #}
+
+{%- set bounds = var('tkpkd_bounds') -%}
 
 {%- set raw_columns = [
     'nomor_kartu_keluarga', 'kode_kecamatan', 'kecamatan', 'kelurahan_desa', 'rw', 'rt', 'alamat',
@@ -34,9 +37,9 @@
     {'column': 'rt', 'value': 'rt', 'reason': 'invalid_number', 'required': true,
         'blank': is_blank('_raw.rt') ~ ' and ' ~ is_blank('_raw.rt_rw')},
     {'column': 'desil_nasional', 'value': 'desil_nasional', 'reason': 'invalid_number', 'required': true},
-    {'column': 'jumlah_anggota_keluarga', 'value': 'member_count', 'reason': 'invalid_number'},
+    {'column': 'jumlah_anggota_keluarga', 'problem': parse_int_reason('_raw.jumlah_anggota_keluarga', *bounds.member_count)},
     {'column': 'desil_kabupaten_kota', 'value': 'desil_kabupaten_kota', 'reason': 'invalid_number'},
-    {'column': 'luas_lantai', 'value': 'floor_area_m2', 'reason': 'invalid_number'},
+    {'column': 'luas_lantai', 'problem': parse_decimal_reason('_raw.luas_lantai', *bounds.floor_area_m2)},
 ] -%}
 {%- for raw_column, column in codes -%}
     {%- do checks.append({'column': raw_column, 'value': column, 'reason': 'invalid_code'}) -%}
@@ -61,12 +64,11 @@ parsed as (
         coalesce({{ parse_rw('_raw.rw') }}, {{ parse_rw('_raw.rt_rw') }}) as rw,
         coalesce({{ parse_rt('_raw.rt') }}, {{ parse_rt('_raw.rt_rw') }}) as rt,
         {{ clean_text('_raw.alamat') }} as address,
-        case when {{ parse_int('_raw.jumlah_anggota_keluarga') }} between 1 and 99
-            then {{ parse_int('_raw.jumlah_anggota_keluarga') }} end as member_count,
+        {{ parse_int('_raw.jumlah_anggota_keluarga', *bounds.member_count) }} as member_count,
         {{ clean_text('_raw.nama_kepala_keluarga') }} as head_of_family_name,
         {{ valid_numeric_code('_raw.desil_nasional', 'desil') }} as desil_nasional,
         {{ valid_numeric_code('_raw.desil_kabupaten_kota', 'desil') }} as desil_kabupaten_kota,
-        case when {{ parse_decimal('_raw.luas_lantai') }} > 0 then {{ parse_decimal('_raw.luas_lantai') }} end as floor_area_m2,
+        {{ parse_decimal('_raw.luas_lantai', *bounds.floor_area_m2) }} as floor_area_m2,
         {%- for raw_column, column in codes %}
         {{ valid_numeric_code('_raw.' ~ raw_column, raw_column) }} as {{ column }}{{ "," if not loop.last }}
         {%- endfor %}

@@ -3,9 +3,10 @@
   Quarantined: a missing or unusable NOKA (13 digits; the membership key: invalid_number), a missing or unusable NIK
   (the person whose membership it is; an Excel-damaged one keeps the row unresolved: nik NULL, flagged in _field_warnings), a SEGMEN not in ref_program_aliases
   (unknown_program), STATUS_PESERTA outside AKTIF/NONAKTIF (invalid_code), TMT (invalid_date). NAMA, TGL_LAHIR and
-  KELAS are optional. program_code is PBI_APBN / PBI_APBD for the state-paid segments and NULL for PBPU, PPU, BP.
+  KELAS (1-3, var tkpkd_bounds) are optional. program_code is PBI_APBN / PBI_APBD for the state-paid segments and NULL for PBPU, PPU, BP.
 #}
 
+{%- set bounds = var('tkpkd_bounds') -%}
 {%- set raw_columns = ['noka', 'nik', 'nama', 'tgl_lahir', 'segmen', 'status_peserta', 'tmt', 'kelas'] -%}
 {%- set checks = [
     {'column': 'noka', 'status': 'noka_status', 'reason': 'invalid_number', 'required': true},
@@ -14,7 +15,7 @@
     {'column': 'segmen', 'value': 'segment', 'reason': 'unknown_program', 'required': true},
     {'column': 'status_peserta', 'value': 'membership_status', 'reason': 'invalid_code', 'required': true},
     {'column': 'tmt', 'value': 'coverage_start_date', 'reason': 'invalid_date', 'required': true},
-    {'column': 'kelas', 'value': 'care_class', 'reason': 'invalid_number'},
+    {'column': 'kelas', 'problem': parse_small_number_reason('_raw.kelas', *bounds.care_class)},
 ] -%}
 
 with raw_rows as (
@@ -36,7 +37,7 @@ parsed as (
         {{ normalise_program_name('_raw.segmen') }} as _segment_key,
         {{ valid_code(normalise_code('_raw.status_peserta'), 'status_peserta_jkn') }} as membership_status,
         {{ parse_date('_raw.tmt') }} as coverage_start_date,
-        case when {{ parse_small_number('_raw.kelas') }} between 1 and 3 then {{ parse_small_number('_raw.kelas') }} end as care_class
+        {{ parse_small_number('_raw.kelas', *bounds.care_class) }} as care_class
     from raw_rows
 ),
 

@@ -2,11 +2,13 @@
   Every raw row of kur (Kredit Usaha Rakyat), parsed and classified.
   Quarantined: a missing or unusable debtor NIK (the person key; an Excel-damaged one keeps the row unresolved: nik NULL, flagged in _field_warnings), a bank other
   than the five KUR banks (invalid_code; `Bank BRI`, `PT Bank Mandiri`, `BPD Kalbar` and the banks' full names are
-  recognised), skema outside SUPER_MIKRO/MIKRO/KECIL (invalid_code), plafon (invalid_amount), tanggal_akad
-  (invalid_date). jangka_waktu_bulan and kolektibilitas are optional. Every row belongs to the programme KUR; the
+  recognised), skema outside SUPER_MIKRO/MIKRO/KECIL (invalid_code), plafon (invalid_amount, or out_of_range
+  beyond parse_rupiah's bound), tanggal_akad (invalid_date). jangka_waktu_bulan (bounds: var tkpkd_bounds) and
+  kolektibilitas are optional. Every row belongs to the programme KUR; the
   responsible agency is the bank (ref_agencies.agency_code = bank).
 #}
 
+{%- set bounds = var('tkpkd_bounds') -%}
 {%- set raw_columns = [
     'nik_debitur', 'nama_debitur', 'bank', 'skema', 'plafon', 'tanggal_akad', 'jangka_waktu_bulan', 'kolektibilitas',
 ] -%}
@@ -14,9 +16,9 @@
     {'column': 'nik_debitur', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
     {'column': 'bank', 'value': 'bank', 'reason': 'invalid_code', 'required': true},
     {'column': 'skema', 'value': 'scheme', 'reason': 'invalid_code', 'required': true},
-    {'column': 'plafon', 'value': 'credit_limit_idr', 'reason': 'invalid_amount', 'required': true},
+    {'column': 'plafon', 'problem': parse_rupiah_reason('_raw.plafon'), 'required': true},
     {'column': 'tanggal_akad', 'value': 'contract_date', 'reason': 'invalid_date', 'required': true},
-    {'column': 'jangka_waktu_bulan', 'value': 'tenor_months', 'reason': 'invalid_number'},
+    {'column': 'jangka_waktu_bulan', 'problem': parse_int_reason('_raw.jangka_waktu_bulan', *bounds.tenor_months)},
     {'column': 'kolektibilitas', 'value': 'collectibility', 'reason': 'invalid_code'},
 ] -%}
 {%- set bank_code = normalise_code('_raw.bank') %}
@@ -46,7 +48,7 @@ parsed as (
         {{ valid_code(normalise_code('_raw.skema'), 'skema_kur') }} as scheme,
         {{ parse_rupiah('_raw.plafon') }} as credit_limit_idr,
         {{ parse_date('_raw.tanggal_akad') }} as contract_date,
-        case when {{ parse_int('_raw.jangka_waktu_bulan') }} between 1 and 240 then {{ parse_int('_raw.jangka_waktu_bulan') }} end as tenor_months,
+        {{ parse_int('_raw.jangka_waktu_bulan', *bounds.tenor_months) }} as tenor_months,
         {{ valid_numeric_code('_raw.kolektibilitas', 'kolektibilitas') }} as collectibility,
         'KUR' as program_code
     from raw_rows

@@ -18,7 +18,7 @@
     {'column': 'nik_penerima', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
     {'column': 'no_kk', 'status': 'kk_status', 'reason': 'invalid_kk'},
     {'column': 'kelurahan', 'value': 'kelurahan_code', 'reason': 'unknown_kelurahan'},
-    {'column': 'nilai', 'value': 'amount_idr', 'reason': 'invalid_amount'},
+    {'column': 'nilai', 'problem': parse_rupiah_reason('_raw.nilai')},
     {'column': 'tanggal', 'value': 'delivery_date', 'reason': 'invalid_date', 'required': true},
 ] -%}
 

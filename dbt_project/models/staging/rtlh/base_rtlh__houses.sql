@@ -5,8 +5,11 @@
   invalid or Excel-damaged one keeps the row with the person unresolved (nik NULL, nik_status says why). Also
   quarantined: KELURAHAN unknown (unknown_kelurahan), STATUS_RUMAH outside RTLH/LAYAK (invalid_code), and a
   KEGIATAN that is written but not a known activity (unknown_program; an empty KEGIATAN is a house only surveyed).
-  RT, RW, SUMBER_DANA, TAHUN_ANGGARAN, NILAI_BANTUAN, TANGGAL_SELESAI and PROGRES_FISIK are optional.
+  RT, RW, SUMBER_DANA, TAHUN_ANGGARAN, NILAI_BANTUAN, TANGGAL_SELESAI and PROGRES_FISIK are optional (numbers
+  outside their bounds, var tkpkd_bounds and parse_rupiah's: NULL with an out_of_range field warning).
 #}
+
+{%- set bounds = var('tkpkd_bounds') -%}
 
 {%- set raw_columns = [
     'nik_kepala_keluarga', 'no_kk', 'nama', 'alamat', 'rt', 'rw', 'kelurahan', 'status_rumah', 'kegiatan',
@@ -23,10 +26,10 @@
     {'column': 'status_rumah', 'value': 'house_status', 'reason': 'invalid_code', 'required': true},
     {'column': 'kegiatan', 'value': 'activity', 'reason': 'unknown_program', 'reject': true},
     {'column': 'sumber_dana', 'value': 'funding_source', 'reason': 'invalid_code'},
-    {'column': 'tahun_anggaran', 'value': 'budget_year', 'reason': 'invalid_number'},
-    {'column': 'nilai_bantuan', 'value': 'amount_idr', 'reason': 'invalid_amount'},
+    {'column': 'tahun_anggaran', 'problem': parse_int_reason('_raw.tahun_anggaran', *bounds.budget_year)},
+    {'column': 'nilai_bantuan', 'problem': parse_rupiah_reason('_raw.nilai_bantuan')},
     {'column': 'tanggal_selesai', 'value': 'completion_date', 'reason': 'invalid_date'},
-    {'column': 'progres_fisik', 'value': 'physical_progress_pct', 'reason': 'invalid_number'},
+    {'column': 'progres_fisik', 'problem': parse_decimal_reason('_raw.progres_fisik', *bounds.physical_progress_pct)},
 ] -%}
 
 with raw_rows as (
@@ -52,10 +55,10 @@ parsed as (
         {{ valid_code(normalise_code('_raw.status_rumah'), 'status_rumah') }} as house_status,
         {{ normalise_program_name('_raw.kegiatan') }} as _activity_key,
         {{ valid_code(normalise_code('_raw.sumber_dana'), 'sumber_dana') }} as funding_source,
-        case when {{ parse_int('_raw.tahun_anggaran') }} between 2000 and 2100 then {{ parse_int('_raw.tahun_anggaran') }} end as budget_year,
+        {{ parse_int('_raw.tahun_anggaran', *bounds.budget_year) }} as budget_year,
         {{ parse_rupiah('_raw.nilai_bantuan') }} as amount_idr,
         {{ parse_date('_raw.tanggal_selesai') }} as completion_date,
-        case when {{ parse_decimal('_raw.progres_fisik') }} between 0 and 100 then {{ parse_decimal('_raw.progres_fisik') }} end as physical_progress_pct
+        {{ parse_decimal('_raw.progres_fisik', *bounds.physical_progress_pct) }} as physical_progress_pct
     from raw_rows
 ),
 

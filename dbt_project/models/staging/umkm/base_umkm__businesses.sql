@@ -2,7 +2,7 @@
   Every raw row of umkm (micro and small business registry), parsed and classified.
   Quarantined: a missing or unusable owner NIK (the person key; an Excel-damaged one keeps the row unresolved: nik NULL, flagged in _field_warnings), a missing
   nama_usaha, tanggal_terdaftar (invalid_date). nib (13 digits), sektor, omzet_per_bulan, pendampingan and
-  tanggal_pendampingan are optional. program_code is PENDAMPINGAN_UMKM when pendampingan is other than TIDAK.
+  tanggal_pendampingan are optional (an omzet beyond parse_rupiah's bound: NULL with an out_of_range warning). program_code is PENDAMPINGAN_UMKM when pendampingan is other than TIDAK.
 #}
 
 {%- set raw_columns = [
@@ -14,7 +14,7 @@
     {'column': 'nama_usaha', 'required': true},
     {'column': 'nib', 'status': 'nib_status', 'reason': 'invalid_number'},
     {'column': 'sektor', 'value': 'sector', 'reason': 'invalid_code'},
-    {'column': 'omzet_per_bulan', 'value': 'monthly_turnover_idr', 'reason': 'invalid_amount'},
+    {'column': 'omzet_per_bulan', 'problem': parse_rupiah_reason('_raw.omzet_per_bulan')},
     {'column': 'tanggal_terdaftar', 'value': 'registration_date', 'reason': 'invalid_date', 'required': true},
     {'column': 'pendampingan', 'value': 'mentoring_type', 'reason': 'invalid_code'},
     {'column': 'tanggal_pendampingan', 'value': 'mentoring_date', 'reason': 'invalid_date'},
