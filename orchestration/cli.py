@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import uuid
+from datetime import datetime
 
 from orchestration.settings import load_settings
 
@@ -21,8 +23,9 @@ def _generate(settings, scale: str, seed: int, periods: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from orchestration.console import follow_run, step_totals
     from orchestration.defs.operations import TRIGGER_TAG
-    from orchestration.runs import periods_to_run, persistent_instance, run_main_job
+    from orchestration.runs import main_job_definition, periods_to_run, persistent_instance, run_main_job
     from orchestration.summary import build_summary
 
     settings = load_settings()
@@ -34,8 +37,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"tkpkd run: {error}", file=sys.stderr)
         return 2
     instance = persistent_instance(settings)
-    print(f"Periods {periods[0]} to {periods[-1]}; Dagster instance {settings.dagster_home}")
-    result = run_main_job(instance, periods, tags={TRIGGER_TAG: f"cli:{getpass.getuser()}"})
+    job, run_id = main_job_definition(), str(uuid.uuid4())  # a Dagster run id
+    log_path = settings.logs / f"run-{datetime.now():%Y%m%d-%H%M%S}-{run_id[:8]}.log"
+    print(f"Periods {periods[0]} to {periods[-1]}; run {run_id[:8]} in the Dagster instance {settings.dagster_home}")
+    if not args.verbose:
+        print(f"The full event log: {log_path}")
+
+    def execute(run_id: str):
+        return run_main_job(instance, periods, {TRIGGER_TAG: f"cli:{getpass.getuser()}"}, job=job, run_id=run_id)
+
+    result = execute(run_id) if args.verbose else follow_run(execute, instance, run_id, step_totals(job), log_path)
     print()
     print(build_summary(settings.warehouse))
     print()
@@ -94,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         "run", help="materialise every asset for the inbox's periods (generates the sample if the inbox is empty)"
     )
     sample_options(run_command)
+    run_command.add_argument(
+        "--verbose", action="store_true", help="print Dagster's event stream instead of the progress display"
+    )
     run_command.add_argument("--from", dest="first_period", help="first period YYYY-MM (default: the inbox's first)")
     run_command.add_argument("--to", dest="last_period", help="last period YYYY-MM (default: the inbox's last)")
     run_command.set_defaults(handler=run)

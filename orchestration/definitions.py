@@ -9,6 +9,7 @@ from orchestration.defs.operations import MAIN_JOB_NAME, main_job, monthly_sched
 from orchestration.defs.publishing import AnalyticsFileResource, analytics_file
 from orchestration.defs.quality import agency_feedback, dimension_gates, published_gates, staging_gates
 from orchestration.defs.resources import ExportsResource, InboxResource, WarehouseResource
+from orchestration.defs.sensors import inbox_sensor
 from orchestration.defs.serving import serving_assets
 from orchestration.defs.transformation import (
     dbt_resource,
@@ -36,9 +37,10 @@ def build_definitions() -> dg.Definitions:
         asset_checks=[staging_gates, dimension_gates, published_gates],
         jobs=[main_job],
         schedules=[monthly_schedule],
+        sensors=[inbox_sensor],
         resources={
             "warehouse": WarehouseResource(database=str(settings.warehouse)),
-            "inbox": InboxResource(path=str(settings.inbox)),
+            "inbox": InboxResource(location=settings.inbox_location, path=str(settings.inbox)),
             "analytics": AnalyticsFileResource(path=str(settings.analytics)),
             "exports": ExportsResource(path=str(settings.exports)),
             "dbt": dbt_resource(),

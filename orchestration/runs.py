@@ -48,20 +48,28 @@ def periods_to_run(settings: Settings, first: str | None = None, last: str | Non
     return [period for period in served if first <= period <= last]
 
 
+def main_job_definition() -> dg.JobDefinition:
+    from orchestration.definitions import MAIN_JOB_NAME, build_definitions
+
+    return build_definitions().resolve_job_def(MAIN_JOB_NAME)
+
+
 def run_main_job(
     instance: dg.DagsterInstance,
     periods: Sequence[str],
     tags: Mapping[str, str] | None = None,
     asset_selection: Sequence[dg.AssetKey] | None = None,
+    *,
+    job: dg.JobDefinition | None = None,
+    run_id: str | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Execute the main job for a range of periods in this process; failures are in the result, not raised."""
-    from orchestration.definitions import MAIN_JOB_NAME, build_definitions
     from orchestration.defs.partitions import range_tags
 
-    job = build_definitions().resolve_job_def(MAIN_JOB_NAME)
-    return job.execute_in_process(
+    return (job or main_job_definition()).execute_in_process(
         instance=instance,
         tags={**range_tags(periods), **(tags or {})},
         asset_selection=list(asset_selection) if asset_selection else None,
         raise_on_error=False,
+        run_id=run_id,
     )

@@ -13,6 +13,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.inbox import is_url
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
@@ -43,6 +45,15 @@ def first_period() -> str:
     return period
 
 
+# A file modified this recently may still be arriving (an uploader copying it in): it is left for a later look.
+DEFAULT_INBOX_SETTLE_SECONDS = 30
+
+
+def inbox_settle_seconds() -> float:
+    """TKPKD_INBOX_SETTLE_SECONDS: how long a delivered file must stay unmodified before it is read."""
+    return float(os.environ.get("TKPKD_INBOX_SETTLE_SECONDS") or DEFAULT_INBOX_SETTLE_SECONDS)
+
+
 def _path_from_env(variable: str, default: str) -> Path:
     path = Path(os.environ.get(variable) or default).expanduser()
     return path if path.is_absolute() else REPO_ROOT / path
@@ -50,7 +61,8 @@ def _path_from_env(variable: str, default: str) -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    inbox: Path
+    inbox: Path  # the local folder the loader reads: the inbox itself, or the mirror of a remote one
+    inbox_location: str  # TKPKD_INBOX as configured: a local folder, or an fsspec URL (orchestration/inbox.py)
     warehouse: Path
     analytics: Path
     exports: Path
@@ -64,6 +76,11 @@ class Settings:
         """The Dagster instance `tkpkd run` and `make ui` share (DAGSTER_HOME, default `.dagster_home/`), so the UI
         shows the runs, materializations and check results of the command line too."""
         return _path_from_env("DAGSTER_HOME", ".dagster_home")
+
+    @property
+    def logs(self) -> Path:
+        """Where `tkpkd run` writes each run's full event log (TKPKD_LOG_DIR, default `data/logs/`)."""
+        return _path_from_env("TKPKD_LOG_DIR", "data/logs")
 
     @property
     def ground_truth(self) -> Path:
@@ -89,8 +106,16 @@ def load_settings() -> Settings:
         )
         secret = DEVELOPMENT_PSEUDONYM_SECRET
     warehouse = _path_from_env("TKPKD_WAREHOUSE", "data/warehouse/tkpkd.duckdb")
+    inbox_location = os.environ.get("TKPKD_INBOX") or "data/inbox"
+    remote_inbox = is_url(inbox_location)
+    inbox = (
+        _path_from_env("TKPKD_INBOX_MIRROR", "data/inbox_mirror")
+        if remote_inbox
+        else _path_from_env("TKPKD_INBOX", "data/inbox")
+    )
     return Settings(
-        inbox=_path_from_env("TKPKD_INBOX", "data/inbox"),
+        inbox=inbox,
+        inbox_location=inbox_location if remote_inbox else str(inbox),
         warehouse=warehouse,
         analytics=_path_from_env("TKPKD_ANALYTICS", "data/warehouse/analytics.duckdb"),
         exports=_path_from_env("TKPKD_EXPORTS", "data/exports"),

@@ -32,12 +32,17 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class InboxResource(dg.ConfigurableResource):
-    """Where agency files land: `<inbox>/<source>/<YYYY-MM>/<file>`."""
+    """Where agency files land: `<inbox>/<source>/<YYYY-MM>/<file>`, a local folder or an fsspec URL."""
 
-    path: str
+    location: str
+    path: str  # the local folder: the inbox itself, or the mirror of a remote one
 
     def local_path(self) -> Path:
-        """The folder the loader reads."""
+        """The folder the loader reads; a remote inbox's new and changed files are mirrored into it first."""
+        from orchestration.inbox import is_url, mirror
+
+        if is_url(self.location):
+            mirror(self.location, Path(self.path))
         return Path(self.path)
 
 

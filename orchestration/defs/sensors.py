@@ -1,0 +1,106 @@
+"""The inbox sensor: a delivery starts the run that loads it, without anyone pressing a button.
+
+Every `TKPKD_INBOX_SENSOR_INTERVAL` seconds (60 by default) the sensor compares the inbox with its cursor (every
+file it has started a run for, by path and digest; orchestration/inbox.py). New or changed files that have settled
+start one run of the main job for the sources that delivered them, everything downstream of those sources, and the
+periods they were delivered for (from the first to the last); the run key is a digest of the files, so a file never
+starts two runs, even if a cursor update were lost. The same bytes delivered again (a copy, a touched file) start
+nothing. A file outside the contract's source folders starts nothing either: it is named in the sensor's log and
+recorded as rejected by the next run that reads the inbox.
+
+A run for one period rebuilds that period's facts and reports only; what it teaches about earlier periods (a death
+registered late, a repaired NIK) reaches them at the monthly build, which rebuilds every period (docs/design.md,
+"Partitions").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import dagster as dg
+from dagster_dbt import build_dbt_asset_selection
+
+from orchestration.contract import load_contract
+from orchestration.defs.ingestion import INGESTED_FILES, raw_asset_key
+from orchestration.defs.operations import TRIGGER_TAG, main_job
+from orchestration.defs.partitions import is_period, known_periods, range_tags
+from orchestration.defs.transformation import tkpkd_dbt_staging_assets
+from orchestration.inbox import InboxChanges, InboxCursor, changes_since
+from orchestration.settings import inbox_settle_seconds, load_settings
+
+DEFAULT_INTERVAL_SECONDS = 60
+
+
+def sensor_interval_seconds() -> int:
+    return int(os.environ.get("TKPKD_INBOX_SENSOR_INTERVAL") or DEFAULT_INTERVAL_SECONDS)
+
+
+def run_request_for(changes: InboxChanges, asset_graph) -> dg.RunRequest:
+    """One run for every settled delivery: the delivering sources and what reads them, over their periods."""
+    served = known_periods()
+    periods = sorted({file.parts[1] for file, _ in changes.delivered if len(file.parts) > 2 and file.parts[1] in served})
+    if not periods:
+        # Only files in no period folder, or of a period not served: a run of the newest period records them.
+        periods = served[-1:]
+    sources = sorted(changes.sources)
+    # Every staging model also reads the file register and the reference seeds and lookups: what follows the
+    # delivering sources, plus those (a few milliseconds, and a new warehouse has none yet).
+    selection = (
+        dg.AssetSelection.assets(*(raw_asset_key(source) for source in sources)).downstream()
+        | dg.AssetSelection.assets(raw_asset_key(INGESTED_FILES))
+        | build_dbt_asset_selection([tkpkd_dbt_staging_assets], dbt_select="resource_type:seed stg_reference__*")
+    )
+    fingerprint = hashlib.sha256(
+        "\n".join(sorted(f"{file.path}\t{version}" for file, version in changes.delivered)).encode()
+    ).hexdigest()
+    return dg.RunRequest(
+        run_key=f"inbox-{fingerprint[:20]}",
+        asset_selection=sorted(selection.resolve(asset_graph)),
+        asset_check_keys=sorted(selection.resolve_checks(asset_graph)),
+        tags={
+            **range_tags(periods),
+            TRIGGER_TAG: "sensor",
+            "tkpkd/sources": ",".join(sources),
+            "tkpkd/files": str(len(changes.delivered)),
+        },
+    )
+
+
+def _describe(changes: InboxChanges) -> str:
+    parts = []
+    if changes.settling:
+        parts.append(f"{len(changes.settling)} file(s) still arriving: " + ", ".join(f.path for f in changes.settling[:5]))
+    if changes.unknown:
+        parts.append(
+            f"{len(changes.unknown)} file(s) outside the contract's source folders: "
+            + ", ".join(f.path for f in changes.unknown[:5])
+        )
+    return "; ".join(parts)
+
+
+@dg.sensor(
+    name="inbox_sensor",
+    job=main_job,
+    minimum_interval_seconds=sensor_interval_seconds(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Starts a run when agency files are delivered to the inbox (new or changed, by path and digest, once they "
+        "have settled): the delivering sources, what reads them, and the periods delivered."
+    ),
+)
+def inbox_sensor(context: dg.SensorEvaluationContext):
+    settings = load_settings()
+    changes = changes_since(
+        settings.inbox_location, InboxCursor.parse(context.cursor), load_contract(), inbox_settle_seconds()
+    )
+    context.update_cursor(changes.cursor.serialize())
+    note = _describe(changes)
+    if note:
+        context.log.info(note)
+    if not changes.delivered:
+        return dg.SkipReason(note or "no new or changed file in the inbox")
+    strays = [file.parts[1] for file, _ in changes.delivered if len(file.parts) > 2 and not is_period(file.parts[1])]
+    if strays:
+        context.log.warning(f"Files in folders that are no period ({', '.join(sorted(set(strays)))}) are rejected.")
+    return run_request_for(changes, context.repository_def.asset_graph)

@@ -1,0 +1,75 @@
+"""A month's deliveries dropped into the inbox reach the reports through the sensor alone, and only that month is
+rebuilt."""
+
+import shutil
+
+import dagster as dg
+import duckdb
+import pytest
+
+from tkpkd_synth import generate
+
+pytestmark = pytest.mark.e2e
+
+NEW_PERIOD = "2025-12"
+
+
+def run_sensor_request(instance, evaluate_sensor, cursor):
+    """Look twice (the first look sees the files arrive), then run what the sensor asks for."""
+    from orchestration.defs.partitions import RANGE_END_TAG, RANGE_START_TAG, known_periods
+    from orchestration.runs import run_main_job
+
+    settling, cursor = evaluate_sensor(cursor)
+    assert isinstance(settling, dg.SkipReason)
+    request, cursor = evaluate_sensor(cursor)
+    assert isinstance(request, dg.RunRequest), request
+    first, last = request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]
+    periods = [period for period in known_periods() if first <= period <= last]
+    result = run_main_job(instance, periods, request.tags, request.asset_selection)
+    return request, result, cursor
+
+
+def test_a_new_period_dropped_into_the_inbox_is_built_by_the_sensor_alone(tmp_path, monkeypatch):
+    inbox, held = tmp_path / "inbox", tmp_path / "held"
+    generate(inbox, tmp_path / "truth", scale="small", periods=12, seed=7)
+    for folder in inbox.glob(f"*/{NEW_PERIOD}"):
+        shutil.move(folder, held / folder.parent.name)
+    for name, value in {
+        "TKPKD_INBOX": inbox,
+        "TKPKD_WAREHOUSE": tmp_path / "warehouse" / "tkpkd.duckdb",
+        "TKPKD_ANALYTICS": tmp_path / "warehouse" / "analytics.duckdb",
+        "TKPKD_EXPORTS": tmp_path / "exports",
+        "TKPKD_PSEUDONYM_SECRET": "e2e-sensor-secret",
+        "TKPKD_INBOX_SETTLE_SECONDS": "0",
+    }.items():
+        monkeypatch.setenv(name, str(value))
+    from orchestration.definitions import build_definitions
+    from orchestration.defs.sensors import inbox_sensor
+
+    repository = build_definitions().get_repository_def()
+    instance = dg.DagsterInstance.ephemeral()
+
+    def evaluate_sensor(cursor):
+        context = dg.build_sensor_context(instance=instance, repository_def=repository, cursor=cursor)
+        return inbox_sensor(context), context.cursor
+
+    first_request, first_run, cursor = run_sensor_request(instance, evaluate_sensor, None)
+    assert first_run.success and first_request.tags["dagster/asset_partition_range_end"] == "2025-11"
+
+    for folder in held.iterdir():
+        shutil.move(folder / NEW_PERIOD, inbox / folder.name / NEW_PERIOD)
+    request, result, cursor = run_sensor_request(instance, evaluate_sensor, cursor)
+    assert result.success
+    assert request.tags["dagster/asset_partition_range_start"] == NEW_PERIOD
+
+    partitions = {
+        event.asset_key.to_user_string(): event.partition
+        for event in result.get_asset_materialization_events()
+        if event.partition
+    }
+    assert partitions and set(partitions.values()) == {NEW_PERIOD}
+    assert {"raw/bansos", "rpt_targeting", "fct_assistance"} <= set(partitions)
+    with duckdb.connect(str(tmp_path / "warehouse" / "analytics.duckdb"), read_only=True) as analytics:
+        periods = {row[0] for row in analytics.sql("select distinct period from rpt_targeting").fetchall()}
+        assert NEW_PERIOD in periods and "2025-11" in periods
+    assert isinstance(evaluate_sensor(cursor)[0], dg.SkipReason)
