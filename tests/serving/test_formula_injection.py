@@ -25,7 +25,7 @@ def _dangerous(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 
 
-def _scan(root: Path) -> tuple[int, list]:
+def scan_for_formulas(root: Path) -> tuple[int, list]:
     """Every text cell of every XLSX and every field of every CSV under `root`: (cells read, dangerous ones)."""
     seen, dangerous = 0, []
     for path in sorted(root.rglob("*.xlsx")):
@@ -95,7 +95,7 @@ def test_no_export_carries_a_formula(tmp_path):
     connection.execute("create table rpt_hostile as select unnest(?) as region, 10 as families, -7 as change", [HOSTILE])
     written = write_report(connection, report, exports / "open_data")
 
-    seen, dangerous = _scan(exports)
+    seen, dangerous = scan_for_formulas(exports)
 
     assert seen > 6 * len(HOSTILE) and dangerous == []
     with written.path.open(newline="", encoding="utf-8") as handle:
