@@ -179,7 +179,7 @@ def test_workbooks_are_formatted_for_people(exports, warehouse):
         for index in range(1, 5):
             sheet = archive.read(f"xl/worksheets/sheet{index}.xml").decode()
             assert 'state="frozen"' in sheet and "<cols>" in sheet
-    assert not list((exports / "kelurahan").rglob(".*.tmp"))
+    assert not list((exports / "kelurahan").rglob(f"{TEMPORARY_PREFIX}*"))
 
 
 def test_every_report_has_a_parquet_file_with_the_same_rows(exports, analytics, secrets):

@@ -15,6 +15,7 @@ import pytest
 
 from orchestration.exports.common import TEMPORARY_PREFIX, sweep_debris, temporary_name
 from tests.publishing.test_publish_analytics import make_warehouse
+from tests.serving.test_feedback import feedback_tables
 from tests.serving.test_open_data import WITH_SUM, _database
 
 
@@ -31,7 +32,7 @@ def _publish(root: Path) -> Path:
 
 
 def _kelurahan(root: Path) -> Path:
-    import orchestration.exports.kelurahan as kelurahan
+    from orchestration.exports import kelurahan
 
     for rows in ("case_rows", "backlog_rows", "progress_rows", "coverage_rows"):
         setattr(kelurahan, rows, lambda connection, code, period: [])
@@ -47,19 +48,10 @@ def _kelurahan(root: Path) -> Path:
 def _feedback(root: Path) -> Path:
     from orchestration.exports.feedback import write_feedback_workbooks
 
-    connection = duckdb.connect()
-    connection.execute("create schema quarantine; create schema raw; create schema staging")
+    connection = feedback_tables()
     connection.execute(
-        "create table quarantine.quarantined_rows as select 'mitra' as source, 'mitra/2025-03/a/data.xlsx' as "
-        "source_file, '2025-03' as period, 3 as row_number, 'invalid_nik' as reason_code, 'NIK tidak valid' as "
-        "reason_text, 'nik' as failed_column, '1' as failed_value, '{}' as raw_values"
-    )
-    connection.execute(
-        "create table raw.ingested_files (source varchar, period varchar, source_file varchar, status varchar, "
-        "reason_code varchar, reason_message varchar)"
-    )
-    connection.execute(
-        "create table staging.stg_row_outcomes (source varchar, _source_file varchar, _period varchar, outcome varchar)"
+        "insert into quarantine.quarantined_rows values ('mitra', 'mitra/2025-03/a/data.xlsx', '2025-03', 3, "
+        "'invalid_nik', 'NIK tidak valid', 'nik', '1', '{}')"
     )
     (workbook,) = write_feedback_workbooks(connection, root / "exports")
     return workbook.path
@@ -75,7 +67,7 @@ def _parquet(root: Path) -> Path:
 
 
 def _open_data(root: Path) -> Path:
-    import orchestration.exports.open_data as open_data
+    from orchestration.exports import open_data
 
     open_data.REPORTS = (WITH_SUM,)
     (file,) = open_data.export_open_data(_database(), root / "exports" / "open_data")

