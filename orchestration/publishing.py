@@ -1,9 +1,10 @@
 """Publishing the analytics file: the star schema and reports, without direct identifiers, swapped in atomically.
 
 BI tools open `analytics.duckdb` read-only while the pipeline runs. The pipeline never writes that file in place:
-it builds a new file beside it and renames it over the old one, so a reader sees the old or the new version,
-never half of one, and a reader holding the old file open never blocks the pipeline. The file is written in a
-storage version DuckDB 1.x clients can read, since many BI drivers embed DuckDB 1.x.
+it builds a new file beside it (`.tkpkd-tmp-<pid>-<random>-analytics.duckdb.building`, removed by a later run if
+this one crashes) and renames it over the old one, so a reader sees the old or the new version, never half of one,
+and a reader holding the old file open never blocks the pipeline. The file is written in a storage version DuckDB
+1.x clients can read, since many BI drivers embed DuckDB 1.x.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from orchestration.exports.common import sweep_debris, temporary_name
 
 PUBLISHED_TABLE_PATTERN = re.compile(r"^(dim|fct|rpt)_[a-z0-9_]+$")
 # DuckDB 1.4 and 1.5 clients open this storage version; 2.0 writes a newer one by default.
@@ -68,8 +71,9 @@ def _quote(text: str) -> str:
 def publish_analytics(warehouse: Path, analytics: Path) -> list[PublishedTable]:
     """Copy the published tables of `warehouse` into a new file and move it over `analytics`."""
     analytics.parent.mkdir(parents=True, exist_ok=True)
-    staging_file = analytics.with_name(f".{analytics.name}.{os.getpid()}.building")
-    staging_file.unlink(missing_ok=True)
+    # Beside the target (an atomic replace needs one folder), named so a later run sweeps it after a crash.
+    sweep_debris(analytics.parent)
+    staging_file = analytics.with_name(temporary_name(analytics.name) + ".building")
     try:
         published = _build(warehouse, staging_file)
         os.replace(staging_file, analytics)

@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.exports.common import atomic_file, records
+from orchestration.exports.common import atomic_file, records, sweep_debris
 from orchestration.exports.kelurahan import NEED_LABELS, VERIFICATION_LABELS, period_label
 
 # Charts that follow the chosen region, then the city-only ones: (id, section title).
@@ -651,6 +651,7 @@ def build_dashboard(connection: duckdb.DuckDBPyConnection, folder: Path) -> Path
     """Write `<folder>/index.html` atomically and return its path."""
     target = folder / "index.html"
     page = render_dashboard(connection)
+    sweep_debris(folder)
     with atomic_file(target) as staging:
         staging.write_text(page, encoding="utf-8")
     return target

@@ -1,8 +1,24 @@
-"""What every export needs: query rows by column name, and files that a reader never finds half written."""
+"""What every export needs: query rows by column name, files that a reader never finds half written, temporary
+files that a crash cannot strand, and text cells that no spreadsheet turns into a formula.
+
+Temporary files. Every temporary file the project writes is named `.tkpkd-tmp-<pid>-<random>-<target name>`
+(`temporary_name`), so any later run recognises it: `sweep_debris` removes those whose writing process is gone
+(no such pid) or that are older than `DEBRIS_MAX_AGE_HOURS` (a reused pid), and every writer sweeps its folder
+before writing. Writers whose folders are read by people (one folder per lurah, per agency) stage in a hidden
+`STAGING_FOLDER` at the root of their export tree, on the same file system so the final rename stays atomic: a
+crash can then leave debris only there, never in a lurah's folder.
+
+Formula injection (OWASP, CSV injection). A text cell beginning with `=`, `+`, `-`, `@`, tab or carriage return
+becomes a live formula when a clerk edits the cell or round-trips the sheet through CSV. `guard_formula` prefixes
+such text with a single quote; XLSX writers also write text with `write_string` and open workbooks with
+`strings_to_formulas` off. Only text is guarded: a number (a negative count) stays a number.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,16 +35,68 @@ def records(
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+TEMPORARY_PREFIX = ".tkpkd-tmp-"
+STAGING_FOLDER = ".tkpkd-staging"
+# Past this age a temporary is debris even if its pid is alive again: pids are reused, no export takes hours.
+DEBRIS_MAX_AGE_HOURS = 6
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# xlsxwriter options for every workbook: text written by `write()` must never become a formula.
+XLSX_OPTIONS = {"strings_to_formulas": False}
+
+
+def guard_formula(value: Any) -> Any:
+    """`value` itself, or, for text a spreadsheet would read as a formula, that text behind a single quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def temporary_name(name: str) -> str:
+    return f"{TEMPORARY_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{name}"
+
+
+def _owner_gone(path: Path) -> bool:
+    pid_text = path.name[len(TEMPORARY_PREFIX):].split("-", 1)[0]
+    try:
+        age_hours = (time.time() - path.lstat().st_mtime) / 3600
+    except FileNotFoundError:
+        return False  # removed meanwhile by its writer
+    if not pid_text.isdigit() or age_hours > DEBRIS_MAX_AGE_HOURS:
+        return True
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, owned by another user
+    return False
+
+
+def sweep_debris(folder: Path) -> list[Path]:
+    """Remove the temporaries under `folder` left by a writer that crashed; return what was removed."""
+    if not folder.exists():
+        return []
+    removed = []
+    for path in sorted(folder.rglob(f"{TEMPORARY_PREFIX}*")):
+        if path.is_file() and _owner_gone(path):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 @contextmanager
-def atomic_file(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target`; move it over `target` only when the block succeeds.
+def atomic_file(target: Path, staging_folder: Path | None = None) -> Iterator[Path]:
+    """Yield a temporary path (in `staging_folder`, default beside `target`); move it over `target` only when the
+    block succeeds.
 
     A lurah opening the workbook, or a portal harvesting the CSVs, sees the previous file or the new one: the rename
     is atomic on one file system, and a failed export leaves the previous file in place and no temporary behind.
+    `staging_folder` must be on the file system of `target`.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    staging.unlink(missing_ok=True)
+    folder = staging_folder or target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = folder / temporary_name(target.name)
     try:
         yield staging
         os.replace(staging, target)

@@ -8,25 +8,46 @@ is written only where there is something to fix (a rejected file or a quarantine
 whose source and period are now clean is removed, so the folder always says what is still wrong.
 
     <exports>/feedback/<source>/<period>/umpan_balik_<source>_<period>.xlsx
-    <exports>/feedback/<source>/<period>/umpan_balik_<source>_<period>_<file name>.xlsx   (sender_per_file)
+    <exports>/feedback/<source>/<period>/umpan_balik_<source>_<period>_<file>.xlsx   (sender_per_file)
       Ringkasan        the counts of the delivery
       File Ditolak     each rejected file and why
       Baris Karantina  each quarantined row: file, row number, reason, the failing column and value, then the
                        row's original values, one column per contract column
+
+`<file>` is a bounded slug of the file's path inside its period folder, subfolders included (`mitra/2026-03/
+yayasan/data.xlsx` gives `yayasan-data`): ASCII letters, digits, `_` and `-` only, at most `FILE_SLUG_MAX_CHARS`
+characters. Where the slug had to be shortened, lost every character, or two files of one delivery folder give the
+same slug (`a/data.xlsx` and `b/data.csv` do not, `data.csv` and `data.xlsx` do), it ends in `-` and 8 hex
+digits of the SHA-1 of the file's inbox path, so every file keeps its own workbook and every name stays far below
+the 255-byte limit of file systems.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from orchestration.contract import load_contract
-from orchestration.exports.common import atomic_file, records, remove_stale
+from orchestration.exports.common import (
+    STAGING_FOLDER,
+    XLSX_OPTIONS,
+    atomic_file,
+    guard_formula,
+    records,
+    remove_stale,
+    sweep_debris,
+)
 
 FEEDBACK_FOLDER = "feedback"
+FILE_SLUG_MAX_CHARS = 80
+_HASH_CHARS = 8
 
 
 @dataclass(frozen=True)
@@ -96,11 +117,34 @@ def _summary(connection: duckdb.DuckDBPyConnection, delivery: list) -> list[tupl
     ]
 
 
-def _write(path: Path, agency: str, source: str, period: str, summary, rejected, quarantined, columns,
+def _readable_slug(source_file: str) -> str:
+    """The file's path inside its period folder (`<source>/<period>/` dropped), without extension, folded to ASCII."""
+    parts = Path(source_file).with_suffix("").parts
+    inside_period = parts[2:] if len(parts) > 2 else parts[-1:]
+    folded = unicodedata.normalize("NFKD", "/".join(inside_period)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9_]+", "-", folded.lower()).strip("-_")
+
+
+def file_slugs(source_files: list[str]) -> dict[str, str]:
+    """The `<file>` part of the workbook name of each of `source_files` (the files of one source and period)."""
+    readable = {source_file: _readable_slug(source_file) for source_file in source_files}
+    uses = Counter(readable.values())
+    slugs = {}
+    for source_file, slug in readable.items():
+        if slug and len(slug) <= FILE_SLUG_MAX_CHARS and uses[slug] == 1:
+            slugs[source_file] = slug
+            continue
+        digest = hashlib.sha1(source_file.encode("utf-8")).hexdigest()[:_HASH_CHARS]
+        kept = slug[: FILE_SLUG_MAX_CHARS - _HASH_CHARS - 1].rstrip("-")
+        slugs[source_file] = f"{kept}-{digest}" if kept else digest
+    return slugs
+
+
+def _write(path: Path, staging_folder: Path, agency: str, source: str, period: str, summary, rejected, quarantined, columns,
            source_file: str | None) -> None:
     import xlsxwriter
 
-    with atomic_file(path) as temporary, xlsxwriter.Workbook(str(temporary)) as book:
+    with atomic_file(path, staging_folder) as temporary, xlsxwriter.Workbook(str(temporary), XLSX_OPTIONS) as book:
         bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         text = book.add_format({"num_format": "@"})
 
@@ -109,8 +153,10 @@ def _write(path: Path, agency: str, source: str, period: str, summary, rejected,
             worksheet.write_row(0, 0, headers, bold)
             for index, row in enumerate(rows, start=1):
                 for column, value in enumerate(row):
-                    # Every value as text: a NIK must never be turned into a number again (M1).
-                    worksheet.write_string(index, column, "" if value is None else str(value), text)
+                    # Every value as text: a NIK must never be turned into a number again (M1). Only the agency's
+                    # text is guarded: a count or row number is ours and never starts with a formula character.
+                    cell = "" if value is None else guard_formula(value) if isinstance(value, str) else str(value)
+                    worksheet.write_string(index, column, cell, text)
             for column, width in enumerate(widths):
                 worksheet.set_column(column, column, width)
             worksheet.freeze_panes(1, 0)
@@ -155,6 +201,11 @@ def write_feedback_workbooks(connection: duckdb.DuckDBPyConnection, exports: Pat
         (source, period, source_file if source in contract and contract[source].sender_per_file else None)
         for source, period, source_file in todo
     }, key=lambda delivery: (delivery[0], delivery[1], delivery[2] or ""))
+    per_file = [delivery for delivery in deliveries if delivery[2] is not None]
+    slugs = {}
+    for source, period in {(source, period) for source, period, _ in per_file}:
+        slugs.update(file_slugs([file for s, p, file in per_file if (s, p) == (source, period)]))
+    sweep_debris(root)
     written = []
     for source, period, source_file in deliveries:
         spec = contract.get(source)
@@ -162,9 +213,9 @@ def write_feedback_workbooks(connection: duckdb.DuckDBPyConnection, exports: Pat
         quarantined = _quarantined(connection, delivery)
         rejected = _rejected(connection, delivery)
         columns = [column.name for column in spec.columns] if spec else []
-        name = f"umpan_balik_{source}_{period}" + (f"_{Path(source_file).stem}" if source_file else "")
+        name = f"umpan_balik_{source}_{period}" + (f"_{slugs[source_file]}" if source_file else "")
         path = root / source / period / f"{name}.xlsx"
-        _write(path, spec.agency if spec else source, source, period, _summary(connection, delivery),
+        _write(path, root / STAGING_FOLDER, spec.agency if spec else source, source, period, _summary(connection, delivery),
                rejected, quarantined, columns, source_file)
         written.append(Workbook(source, period, source_file, path, len(rejected), len(quarantined)))
     remove_stale(root, "*/*/umpan_balik_*.xlsx", [workbook.path for workbook in written])

@@ -26,7 +26,15 @@ from typing import Any
 
 import duckdb
 
-from orchestration.exports.common import atomic_file, records, remove_stale
+from orchestration.exports.common import (
+    STAGING_FOLDER,
+    XLSX_OPTIONS,
+    atomic_file,
+    guard_formula,
+    records,
+    remove_stale,
+    sweep_debris,
+)
 
 NEED_LABELS = {
     "pangan": "Pangan",
@@ -383,7 +391,7 @@ class _Writer:
                 if value is None:
                     sheet.write_blank(row_offset, index, None, style)
                 elif isinstance(value, str):
-                    sheet.write_string(row_offset, index, value, self.styles["text"])
+                    sheet.write_string(row_offset, index, guard_formula(value), self.styles["text"])
                 elif isinstance(value, dt.date):
                     sheet.write_datetime(row_offset, index, value, style)
                 else:
@@ -408,8 +416,9 @@ def write_workbook(
     progress = progress_rows(connection, code, period)
     coverage = coverage_rows(connection, code, period)
     target = folder / slug(name) / f"daftar_kasus_{slug(name)}_{period}.xlsx"
-    with atomic_file(target) as staging:
-        workbook = xlsxwriter.Workbook(str(staging), {"remove_timezone": True})
+    # Staged outside the lurah's folder, so a crash cannot leave a truncated restricted workbook there.
+    with atomic_file(target, folder / STAGING_FOLDER) as staging:
+        workbook = xlsxwriter.Workbook(str(staging), {"remove_timezone": True, **XLSX_OPTIONS})
         workbook.set_properties(
             {
                 "title": f"Daftar kasus miskin ekstrem {place} {period}",
@@ -492,4 +501,5 @@ def export_kelurahan_workbooks(
     clashes = sorted({name for name in slugs if slugs.count(name) > 1})
     if clashes:
         raise ValueError(f"kelurahan whose names give the same folder: {clashes}")
+    sweep_debris(folder)
     return [write_workbook(connection, row, period, folder) for row in kelurahan]

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.exports.common import atomic_file, remove_stale
+from orchestration.exports.common import atomic_file, guard_formula, remove_stale, sweep_debris
 
 SUPPRESSION_THRESHOLD = 5
 SUPPRESSED_COLUMNS = "suppressed_columns"
@@ -386,7 +386,7 @@ def _format(value: object) -> object:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return value
+    return guard_formula(value)
 
 
 def _check_classified(report: OpenDataReport, columns: Sequence[str]) -> None:
@@ -475,6 +475,7 @@ def _data_dictionary(connection: duckdb.DuckDBPyConnection, written: Sequence[Op
 
 def export_open_data(connection: duckdb.DuckDBPyConnection, folder: Path) -> list[OpenDataFile]:
     """Write every aggregate report of `connection` (the analytics file) as a suppressed CSV into `folder`."""
+    sweep_debris(folder)
     written = [write_report(connection, report, folder) for report in REPORTS]
     with atomic_file(folder / "README.md") as staging:
         staging.write_text(_data_dictionary(connection, written), encoding="utf-8")

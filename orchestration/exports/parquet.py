@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.exports.common import atomic_file, remove_stale
+from orchestration.exports.common import atomic_file, remove_stale, sweep_debris
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ def report_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def export_report_parquet(connection: duckdb.DuckDBPyConnection, folder: Path) -> list[ParquetFile]:
+    sweep_debris(folder)
     written = []
     for table in report_tables(connection):
         target = folder / f"{table}.parquet"

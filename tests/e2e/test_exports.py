@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
+from orchestration.exports.common import TEMPORARY_PREFIX
 from orchestration.exports.kelurahan import (
     BACKLOG_SHEET,
     CASES_SHEET,
@@ -20,6 +21,7 @@ from orchestration.exports.kelurahan import (
     slug,
 )
 from orchestration.exports.open_data import REPORTS, SUPPRESSED_COLUMNS, SUPPRESSION_THRESHOLD
+from tests.serving.test_formula_injection import scan_for_formulas
 
 pytestmark = pytest.mark.e2e
 
@@ -177,7 +179,7 @@ def test_workbooks_are_formatted_for_people(exports, warehouse):
         for index in range(1, 5):
             sheet = archive.read(f"xl/worksheets/sheet{index}.xml").decode()
             assert 'state="frozen"' in sheet and "<cols>" in sheet
-    assert not list((exports / "kelurahan").rglob(".*.tmp"))
+    assert not list((exports / "kelurahan").rglob(f"{TEMPORARY_PREFIX}*"))
 
 
 def test_every_report_has_a_parquet_file_with_the_same_rows(exports, analytics, secrets):
@@ -321,3 +323,10 @@ def test_dashboard_figures_add_up_to_the_reports(exports, analytics):
     drawn = dict(zip(bars["x"], bars["y"], strict=True))
     for need, share in coverage:
         assert drawn[NEED_LABELS[need]] == (None if share is None else pytest.approx(share, abs=1e-4))
+
+
+def test_a_run_leaves_no_temporary_and_no_cell_that_could_become_a_formula(run, exports):
+    assert sorted(run.root.joinpath("exports").rglob(f"{TEMPORARY_PREFIX}*")) == []
+    assert sorted(run.root.joinpath("warehouse").rglob(f"{TEMPORARY_PREFIX}*")) == []
+    seen, dangerous = scan_for_formulas(exports)
+    assert seen > 0 and dangerous == []

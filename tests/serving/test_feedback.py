@@ -1,6 +1,7 @@
 """Feedback workbooks on a tiny warehouse: one per source and period with something to fix, in the agency's terms."""
 
 import json
+import re
 
 import duckdb
 import pytest
@@ -9,8 +10,8 @@ from python_calamine import CalamineWorkbook
 from orchestration.exports.feedback import write_feedback_workbooks
 
 
-@pytest.fixture
-def warehouse():
+def feedback_tables() -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse with the empty tables the feedback workbooks read."""
     connection = duckdb.connect()
     connection.execute("create schema quarantine; create schema raw; create schema staging")
     connection.execute(
@@ -25,6 +26,12 @@ def warehouse():
     connection.execute(
         "create table staging.stg_row_outcomes (source varchar, _source_file varchar, _period varchar, outcome varchar)"
     )
+    return connection
+
+
+@pytest.fixture
+def warehouse():
+    connection = feedback_tables()
     connection.execute(
         "insert into quarantine.quarantined_rows values "
         "('bansos', 'bansos/2025-03/salur.xlsx', '2025-03', 7, 'invalid_nik', 'NIK tidak valid', 'nik', '6.17101E+15', ?)",
@@ -99,3 +106,55 @@ def test_a_source_whose_files_have_their_own_senders_gets_a_workbook_per_file(wa
         _header, *rows = _sheet(workbook.path, "Baris Karantina")
         assert [row[0] for row in rows] == [workbook.source_file]
         assert ["File", workbook.source_file] in _sheet(workbook.path, "Ringkasan")
+
+
+def _quarantine(warehouse, source_file, source="mitra", period="2025-03"):
+    warehouse.execute(
+        "insert into quarantine.quarantined_rows values "
+        "(?, ?, ?, 3, 'invalid_nik', 'NIK tidak valid', 'nik_penerima', '123', '{}')",
+        [source, source_file, period],
+    )
+
+
+def _mitra_names(warehouse, tmp_path) -> dict[str, str]:
+    return {
+        w.source_file: w.path.name for w in write_feedback_workbooks(warehouse, tmp_path) if w.source == "mitra"
+    }
+
+
+def test_a_240_character_file_name_gives_a_bounded_name_with_a_hash(warehouse, tmp_path):
+    long_file = "mitra/2025-03/" + "laporan_penyaluran_" * 12 + "x.xlsx"
+    assert len(long_file.rsplit("/", 1)[1]) > 230
+    _quarantine(warehouse, long_file)
+    (name,) = _mitra_names(warehouse, tmp_path).values()
+    assert len(name.encode("utf-8")) <= 120
+    assert re.fullmatch(r"umpan_balik_mitra_2025-03_laporan_penyaluran_[a-z0-9_-]*-[0-9a-f]{8}\.xlsx", name)
+
+
+def test_same_named_files_in_different_subfolders_get_their_own_workbooks(warehouse, tmp_path):
+    _quarantine(warehouse, "mitra/2025-03/yayasan_a/data.xlsx")
+    _quarantine(warehouse, "mitra/2025-03/yayasan_b/data.xlsx")
+    names = _mitra_names(warehouse, tmp_path)
+    assert names == {
+        "mitra/2025-03/yayasan_a/data.xlsx": "umpan_balik_mitra_2025-03_yayasan_a-data.xlsx",
+        "mitra/2025-03/yayasan_b/data.xlsx": "umpan_balik_mitra_2025-03_yayasan_b-data.xlsx",
+    }
+    for source_file, name in names.items():
+        _header, *rows = _sheet(tmp_path / "feedback" / "mitra" / "2025-03" / name, "Baris Karantina")
+        assert [row[0] for row in rows] == [source_file]
+
+
+def test_files_whose_slugs_collide_are_told_apart_by_a_hash(warehouse, tmp_path):
+    _quarantine(warehouse, "mitra/2025-03/data.csv")
+    _quarantine(warehouse, "mitra/2025-03/data.xlsx")
+    _quarantine(warehouse, "mitra/2025-03/Data Ümit.xlsx")
+    names = _mitra_names(warehouse, tmp_path)
+    assert len(set(names.values())) == 3
+    assert re.fullmatch(r"umpan_balik_mitra_2025-03_data-[0-9a-f]{8}\.xlsx", names["mitra/2025-03/data.csv"])
+    assert names["mitra/2025-03/Data Ümit.xlsx"] == "umpan_balik_mitra_2025-03_data-umit.xlsx"
+
+
+def test_a_name_with_no_ascii_letters_is_named_by_its_hash_only(warehouse, tmp_path):
+    _quarantine(warehouse, "mitra/2025-03/報告.xlsx")
+    (name,) = _mitra_names(warehouse, tmp_path).values()
+    assert re.fullmatch(r"umpan_balik_mitra_2025-03_[0-9a-f]{8}\.xlsx", name)

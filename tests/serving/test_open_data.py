@@ -5,6 +5,7 @@ import csv
 import duckdb
 import pytest
 
+from orchestration.exports.common import TEMPORARY_PREFIX
 from orchestration.exports.open_data import (
     REPORTS,
     SUPPRESSED_COLUMNS,
@@ -254,7 +255,7 @@ def test_the_csv_leaves_suppressed_cells_empty_and_names_them(tmp_path):
     assert rows["b"]["coverage"] == "" and rows["b"][SUPPRESSED_COLUMNS] == ""
     assert rows["c"]["met_families"] == "15" and rows["c"]["coverage"] == "0.75"
     assert written.rows == 3 and written.suppressed_cells == 3
-    assert not list(tmp_path.glob(".*.tmp"))
+    assert not list(tmp_path.glob(f"{TEMPORARY_PREFIX}*"))
 
 
 def test_a_column_nobody_classified_stops_the_export(tmp_path):
