@@ -14,6 +14,10 @@ INVALID_PERIOD_FOLDER = "invalid_period_folder"
 # every run, so that raising TKPKD_FIRST_PERIOD brings the file in.
 PERIOD_OUT_OF_RANGE = "period_out_of_range"
 READ_ERROR = "read_error"  # an unexpected failure while reading; the message carries the error
+OVER_LIMIT = (
+    "over_limit"  # bigger than a limit of orchestration/ingestion/limits.py (bytes, rows, cells...)
+)
+OUTSIDE_INBOX = "outside_inbox"  # a symlink, or a path resolving outside the inbox: never opened
 NOT_A_VALID_PREFIX = (
     "not_a_valid_"  # + the format the extension promised: not_a_valid_csv, _xlsx, _parquet
 )
@@ -33,6 +37,8 @@ REJECTION_CODES = (
     INVALID_PERIOD_FOLDER,
     PERIOD_OUT_OF_RANGE,
     READ_ERROR,
+    OVER_LIMIT,
+    OUTSIDE_INBOX,
     not_a_valid("csv"),
     not_a_valid("xlsx"),
     not_a_valid("xls"),

@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 from orchestration.contract import SourceSpec, load_contract
 from orchestration.ingestion import errors
 from orchestration.ingestion.errors import FileRejected, RetryRead
+from orchestration.ingestion.limits import IngestionLimits
 from orchestration.ingestion.readers import EXTENSION_FORMATS, FileTable, read_table
 from orchestration.ingestion.report import FileOutcome, InboxIngestReport, SourceIngestReport
 
@@ -218,7 +219,10 @@ def non_data_reasons(arrow: pa.Table, width: int, identifier_positions: list[int
     length = arrow.num_rows
     # The total label often stands in the first column, which may be an identifier (`JUMLAH` under NIK).
     candidates = _all(
-        [pc.or_(_blank(arrow.column(f"c{p}")), _is_total_word(arrow.column(f"c{p}"))) for p in identifier_positions],
+        [
+            pc.or_(_blank(arrow.column(f"c{p}")), _is_total_word(arrow.column(f"c{p}")))
+            for p in identifier_positions
+        ],
         length,
     )
     if not pc.any(candidates).as_py():
@@ -285,8 +289,45 @@ def _insert_sql(spec: SourceSpec, table: FileTable, width: int) -> str:
     return f"insert into {RAW_SCHEMA}.{_quote(spec.name)} by name\nselect {', '.join(select)}\nfrom {source}"
 
 
+def _check_batch_limits(
+    arrow: pa.Table,
+    rows_before: int,
+    first_row_number: int,
+    table: FileTable,
+    limits: IngestionLimits,
+) -> None:
+    """Rows, columns and cell length are only known while streaming: checked per batch, before it is written."""
+    name = table.path.name
+    if rows_before + arrow.num_rows > limits.rows:
+        raise FileRejected(
+            errors.OVER_LIMIT,
+            f"{name} " + limits.broken("rows", f"has more than {limits.rows:,} rows"),
+        )
+    if arrow.num_columns > limits.columns:
+        raise FileRejected(
+            errors.OVER_LIMIT,
+            f"{name} " + limits.broken("columns", f"has {arrow.num_columns:,} columns"),
+        )
+    for position, column in enumerate(arrow.columns):
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            continue
+        lengths = pc.utf8_length(column)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > limits.cell_chars:
+            offset = pc.index(pc.greater(lengths, limits.cell_chars), True).as_py()
+            raise FileRejected(
+                errors.OVER_LIMIT,
+                f"{name}: row {first_row_number + offset}, column {table.column_label(position)} "
+                + limits.broken("cell_chars", f"holds {longest:,} characters"),
+            )
+
+
 def _write_rows(
-    conn: duckdb.DuckDBPyConnection, spec: SourceSpec, table: FileTable, params: dict[str, object]
+    conn: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    table: FileTable,
+    params: dict[str, object],
+    limits: IngestionLimits,
 ) -> tuple[int, int]:
     """Append every row below the header; returns (rows written, of which non-data).
 
@@ -324,6 +365,7 @@ def _write_rows(
             if batch.table is not None
             else _rows_to_arrow(batch.rows or [], header_width)
         )
+        _check_batch_limits(arrow, written, batch.first_row_number, table, limits)
         width = arrow.num_columns
         reasons = non_data_reasons(arrow, width, identifier_positions)
         rows = np.arange(
@@ -400,6 +442,7 @@ def _load_file(
     modified_at: dt.datetime,
     loaded_at: dt.datetime,
     replace_record: bool,
+    limits: IngestionLimits,
 ) -> FileOutcome:
     """Read and write one file in one transaction; a rejection rolls everything back and is recorded."""
     params = {
@@ -417,8 +460,8 @@ def _load_file(
         try:
             if replace_record:
                 _forget(conn, base)
-            table = read_table(path, spec, mode=mode)
-            rows, non_data = _write_rows(conn, spec, table, params)
+            table = read_table(path, spec, mode=mode, limits=limits)
+            rows, non_data = _write_rows(conn, spec, table, params, limits)
             if rows == non_data:
                 raise FileRejected(
                     errors.EMPTY_FILE,
@@ -539,6 +582,7 @@ def ingest_source(
     retry_rejected: bool = False,
     periods: Collection[str] | None = None,
     period_bounds: tuple[str, str] | None = None,
+    limits: IngestionLimits | None = None,
 ) -> SourceIngestReport:
     """Load every new file of one source from `<inbox>/<source>/<YYYY-MM>/**` into raw.<source>.
 
@@ -557,9 +601,13 @@ def ingest_source(
       folder outside them is rejected as `period_out_of_range` (retried on every run, so widening the bounds
       brings the file in).
 
+    `limits`: what a file may hold (orchestration/ingestion/limits.py; default from the TKPKD_MAX_* variables);
+    a file over one is rejected `over_limit`.
+
     `now` sets `_loaded_at` / `loaded_at` (UTC; defaults to the time each file is written).
     """
     started = time.perf_counter()
+    limits = IngestionLimits.from_env() if limits is None else limits
     inbox = Path(inbox)
     report = SourceIngestReport(source=spec.name)
     ensure_ingested_files_table(conn)
@@ -585,7 +633,12 @@ def ingest_source(
         in_bounds = period_bounds is None or (
             folder_period is not None and period_bounds[0] <= folder_period <= period_bounds[1]
         )
-        if periods is not None and folder_period is not None and in_bounds and folder_period not in periods:
+        if (
+            periods is not None
+            and folder_period is not None
+            and in_bounds
+            and folder_period not in periods
+        ):
             continue  # another run's period: a folder out of bounds or no period at all is recorded by every run
         base = FileOutcome(
             source=spec.name, source_file=source_file, path=path.resolve(), status=""
@@ -623,7 +676,11 @@ def ingest_source(
                 continue
             replace_record = True
 
-        if problem is None and period_bounds is not None and not period_bounds[0] <= period <= period_bounds[1]:
+        if (
+            problem is None
+            and period_bounds is not None
+            and not period_bounds[0] <= period <= period_bounds[1]
+        ):
             outcome = _replace(
                 base,
                 status=errors.REJECTED,
@@ -652,7 +709,9 @@ def ingest_source(
             )
             _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
         else:
-            outcome = _load_file(conn, spec, path, base, modified_at, loaded_at, replace_record)
+            outcome = _load_file(
+                conn, spec, path, base, modified_at, loaded_at, replace_record, limits
+            )
             if outcome.status == errors.LOADED:
                 loaded_hashes[file_hash] = source_file
         known[(source_file, file_hash)] = (outcome.status, outcome.reason_code)

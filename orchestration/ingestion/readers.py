@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import gc
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ import pyarrow.compute as pc
 from orchestration.contract import SourceSpec
 from orchestration.ingestion import errors
 from orchestration.ingestion.errors import FileRejected, RetryRead
+from orchestration.ingestion.limits import IngestionLimits
 from orchestration.ingestion.headers import (
     HEADER_SEARCH_ROWS,
     HeaderMapping,
@@ -377,7 +379,61 @@ def _excel_text(value: object) -> str | None:
     return str(value)
 
 
-def _open_excel(path: Path, fmt: str) -> _Grid:
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
+_DIMENSION_SCAN_BYTES = (
+    64 * 1024
+)  # <dimension> comes right after <sheetPr>, at the top of the sheet XML
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def _check_xlsx_structure(path: Path, limits: IngestionLimits) -> None:
+    """Reject a workbook whose zip directory or sheet dimensions promise more than the limits, before parsing.
+
+    Only the central directory and the first bytes of each sheet part are read, so a zip bomb or a used range of
+    A1:XFD1048576 costs nothing here (python-calamine would allocate the whole declared grid).
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            unpacked = sum(part.file_size for part in parts)
+            if unpacked > limits.xlsx_uncompressed_bytes:
+                raise FileRejected(
+                    errors.OVER_LIMIT,
+                    f"{path.name} "
+                    + limits.broken("xlsx_uncompressed_bytes", f"unpacks to {unpacked:,} bytes"),
+                )
+            for part in parts:
+                if not _SHEET_PART.fullmatch(part.filename):
+                    continue
+                with archive.open(part) as handle:
+                    found = _DIMENSION.search(handle.read(_DIMENSION_SCAN_BYTES))
+                if found is None:
+                    continue
+                first_column, first_row, last_column, last_row = found.groups()
+                rows = int(last_row or first_row) - int(first_row) + 1
+                columns = (
+                    _column_number(last_column or first_column) - _column_number(first_column) + 1
+                )
+                if rows * columns > limits.declared_cells:
+                    raise FileRejected(
+                        errors.OVER_LIMIT,
+                        f"{path.name}: sheet part {part.filename} "
+                        + limits.broken("declared_cells", f"declares {rows:,} x {columns:,} cells"),
+                    )
+    except (zipfile.BadZipFile, EOFError) as error:
+        raise FileRejected(
+            errors.not_a_valid("xlsx"), f"{path.name} is not a readable .xlsx workbook: {error}."
+        ) from None
+
+
+def _open_excel(path: Path, fmt: str, limits: IngestionLimits) -> _Grid:
     from python_calamine import CalamineError, CalamineWorkbook
 
     head = _read_head(path)
@@ -394,6 +450,8 @@ def _open_excel(path: Path, fmt: str) -> _Grid:
             f"{path.name} is truncated: it starts like an Excel workbook (zip) but its end is missing "
             "(no zip directory). Ask the agency to send it again.",
         )
+    if head.startswith(_ZIP_MAGIC):
+        _check_xlsx_structure(path, limits)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         worksheets = [
@@ -616,11 +674,14 @@ def _reject_bad_header(
     return title_values
 
 
-def read_table(path: str | Path, spec: SourceSpec, *, mode: str = "fast") -> FileTable:
+def read_table(
+    path: str | Path, spec: SourceSpec, *, mode: str = "fast", limits: IngestionLimits | None = None
+) -> FileTable:
     """Open one agency file of `spec`: detect format details, find the header, check the required columns.
 
     Raises `FileRejected` for a file that cannot be loaded (`empty_file`, `not_a_valid_<format>`, `truncated`,
-    `no_header_found`, `duplicate_columns`, `missing_required_columns`, `unsupported_format`). The returned
+    `no_header_found`, `duplicate_columns`, `missing_required_columns`, `unsupported_format`, `over_limit`: file
+    bytes and an xlsx's structure against `limits`, default from the environment). The returned
     `FileTable.batches` yields every row below the header, data or not.
 
     `mode` (CSV only): `fast` uses pyarrow's parser where the file allows it (header on row 1, a regular file);
@@ -636,13 +697,19 @@ def read_table(path: str | Path, spec: SourceSpec, *, mode: str = "fast") -> Fil
             f"{path.name}: files ending in {path.suffix or '(no extension)'!r} are not read; send .csv, .xlsx "
             "or .parquet.",
         )
-    if path.stat().st_size == 0:
+    limits = IngestionLimits.from_env() if limits is None else limits
+    size = path.stat().st_size
+    if size == 0:
         raise FileRejected(errors.EMPTY_FILE, f"{path.name} is empty (0 bytes).")
+    if size > limits.file_bytes:
+        raise FileRejected(
+            errors.OVER_LIMIT, f"{path.name} " + limits.broken("file_bytes", f"has {size:,} bytes")
+        )
 
     if fmt == "csv":
         grid = _open_csv(path, spec, lenient_quotes=mode == "lenient")
     elif fmt in ("xlsx", "xls"):
-        grid = _open_excel(path, fmt)
+        grid = _open_excel(path, fmt, limits)
     else:
         grid = _open_parquet(path)
 
