@@ -563,6 +563,27 @@ def _record_alone(
         raise
 
 
+def _source_paths(source_dir: Path) -> list[Path]:
+    """Every file under a source folder, plus every symlink (to a file or a folder), which is refused, not followed.
+
+    A source folder that is itself a symlink is one refused entry."""
+    if source_dir.is_symlink():
+        return [source_dir]
+    if not source_dir.is_dir():
+        return []
+    # rglob does not descend into symlinked folders; is_symlink() keeps them (and links to files) as entries.
+    return sorted(p for p in source_dir.rglob("*") if p.is_symlink() or p.is_file())
+
+
+def _outside_inbox(path: Path, inbox_root: Path) -> str | None:
+    """Why `path` is refused as pointing outside the inbox (the end of a sentence), or None."""
+    if path.is_symlink():
+        return "is a symbolic link"
+    if not path.resolve().is_relative_to(inbox_root):
+        return "resolves to a path outside the inbox"
+    return None
+
+
 def _period_of(relative: Path) -> tuple[str | None, str | None]:
     """(period, problem) for a path relative to the source folder."""
     if len(relative.parts) < 2:
@@ -625,7 +646,8 @@ def ingest_source(
             loaded_hashes.setdefault(file_hash, source_file)
 
     source_dir = inbox / spec.name
-    paths = sorted(p for p in source_dir.rglob("*") if p.is_file()) if source_dir.is_dir() else []
+    inbox_root = inbox.resolve()
+    paths = _source_paths(source_dir)
     for path in paths:
         relative = path.relative_to(source_dir)
         source_file = path.relative_to(inbox).as_posix()
@@ -641,7 +663,7 @@ def ingest_source(
         ):
             continue  # another run's period: a folder out of bounds or no period at all is recorded by every run
         base = FileOutcome(
-            source=spec.name, source_file=source_file, path=path.resolve(), status=""
+            source=spec.name, source_file=source_file, path=path.absolute(), status=""
         )
         if any(is_ignored_name(part) for part in relative.parts):
             report.files.append(
@@ -653,8 +675,14 @@ def ingest_source(
             )
             continue
 
-        stat = path.stat()
-        file_hash = _file_hash(path)
+        refusal = _outside_inbox(path, inbox_root)
+        if refusal is not None:
+            stat = path.lstat()
+            # The target is never opened: the record is keyed on the link itself, so reruns skip it.
+            file_hash = hashlib.sha256(f"{errors.OUTSIDE_INBOX}:{refusal}".encode()).hexdigest()
+        else:
+            stat = path.stat()
+            file_hash = _file_hash(path)
         modified_at = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None)
         loaded_at = _utc_naive(now) if now is not None else _now()
         period, problem = _period_of(relative)
@@ -676,7 +704,15 @@ def ingest_source(
                 continue
             replace_record = True
 
-        if (
+        if refusal is not None:
+            outcome = _replace(
+                base,
+                status=errors.REJECTED,
+                reason_code=errors.OUTSIDE_INBOX,
+                message=f"{source_file} {refusal}; it was not opened. Copy the file itself into the inbox.",
+            )
+            _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
+        elif (
             problem is None
             and period_bounds is not None
             and not period_bounds[0] <= period <= period_bounds[1]

@@ -35,7 +35,6 @@ import pyarrow.compute as pc
 from orchestration.contract import SourceSpec
 from orchestration.ingestion import errors
 from orchestration.ingestion.errors import FileRejected, RetryRead
-from orchestration.ingestion.limits import IngestionLimits
 from orchestration.ingestion.headers import (
     HEADER_SEARCH_ROWS,
     HeaderMapping,
@@ -45,6 +44,7 @@ from orchestration.ingestion.headers import (
     title_field_values,
     title_line,
 )
+from orchestration.ingestion.limits import IngestionLimits
 
 __all__ = [
     "BATCH_ROWS",

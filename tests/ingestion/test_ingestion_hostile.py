@@ -166,3 +166,72 @@ def test_limits_from_environment(monkeypatch):
     monkeypatch.setenv("TKPKD_MAX_ROWS", "many")
     with pytest.raises(ValueError, match="TKPKD_MAX_ROWS"):
         IngestionLimits.from_env()
+
+
+# ------------------------------------------------------------------------------------------------ the inbox boundary
+
+
+@pytest.fixture
+def opened(monkeypatch) -> list[Path]:
+    """Every path the loader opens through pathlib (hashing and the CSV/Parquet readers do), resolved."""
+    seen: list[Path] = []
+    original = Path.open
+
+    def recording_open(self, *args, **kwargs):
+        seen.append(self.resolve())
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", recording_open)
+    return seen
+
+
+@pytest.mark.parametrize("target_kind", ["outside_csv", "etc_passwd"])
+def test_symlinked_file_is_refused_unopened(conn, contract, inbox, tmp_path, opened, target_kind):
+    if target_kind == "outside_csv":
+        target = write_csv(
+            tmp_path / "elsewhere" / "outside.csv", [DUKCAPIL_HEADER, *dukcapil_rows(2)]
+        )
+    else:
+        target = Path("/etc/passwd")
+    link = inbox / "dukcapil" / "2025-03" / "link.csv"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(target)
+    _good_file(inbox)
+    opened.clear()
+    outcomes = _outcomes(conn, contract, inbox)
+    refused = outcomes["dukcapil/2025-03/link.csv"]
+    assert (refused.status, refused.reason_code) == ("rejected", errors.OUTSIDE_INBOX)
+    assert "symbolic link" in refused.message and str(target) not in refused.message
+    assert target.resolve() not in opened
+    _assert_good_file_loaded(conn, outcomes)
+    recorded = {row["source_file"]: row["reason_code"] for row in ingested(conn, "dukcapil")}
+    assert recorded["dukcapil/2025-03/link.csv"] == errors.OUTSIDE_INBOX
+    rerun = _outcomes(conn, contract, inbox)
+    assert rerun["dukcapil/2025-03/link.csv"].status == "skipped"
+
+
+def test_symlinked_folder_is_refused_not_followed(conn, contract, inbox, tmp_path, opened):
+    outside = tmp_path / "elsewhere" / "2025-04"
+    write_csv(outside / "outside.csv", [DUKCAPIL_HEADER, *dukcapil_rows(2)])
+    (inbox / "dukcapil").mkdir()
+    (inbox / "dukcapil" / "2025-04").symlink_to(outside, target_is_directory=True)
+    _good_file(inbox)
+    opened.clear()
+    outcomes = _outcomes(conn, contract, inbox)
+    assert "dukcapil/2025-04/outside.csv" not in outcomes
+    refused = outcomes["dukcapil/2025-04"]
+    assert (refused.status, refused.reason_code) == ("rejected", errors.OUTSIDE_INBOX)
+    assert not any(path.is_relative_to(outside) for path in opened)
+    _assert_good_file_loaded(conn, outcomes)
+
+
+def test_symlinked_source_folder_is_refused(conn, contract, inbox, tmp_path, opened):
+    outside = tmp_path / "elsewhere"
+    write_csv(outside / "2025-03" / "outside.csv", [DUKCAPIL_HEADER, *dukcapil_rows(2)])
+    (inbox / "dukcapil").symlink_to(outside, target_is_directory=True)
+    opened.clear()
+    outcomes = _outcomes(conn, contract, inbox)
+    assert list(outcomes) == ["dukcapil"]
+    assert outcomes["dukcapil"].reason_code == errors.OUTSIDE_INBOX
+    assert not any(path.is_relative_to(outside) for path in opened)
+    assert raw_rows(conn, "dukcapil") == []
