@@ -53,6 +53,9 @@ SKIPPED = "skipped"  # (path, hash) already in raw.ingested_files: nothing to do
 IGNORED = (
     "ignored"  # hidden files, Excel lock files (`~$...`), OS litter: never read, never recorded
 )
+# Modified less than `settle_seconds` ago, or changed while read (still being copied in): not recorded, so the next
+# run reads it.
+PENDING = "pending"
 
 # Row-level `_non_data_reason` values.
 EMPTY_ROW = "empty_row"
@@ -66,6 +69,10 @@ class FileRejected(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class FileChanging(Exception):
+    """Internal to the loader: the file's size or mtime changed while it was read; roll back, leave it pending."""
 
 
 class RetryRead(Exception):

@@ -12,10 +12,14 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import re
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import numpy as np
@@ -24,7 +28,7 @@ import pyarrow.compute as pc
 
 from orchestration.contract import SourceSpec, load_contract
 from orchestration.ingestion import errors
-from orchestration.ingestion.errors import FileRejected, RetryRead
+from orchestration.ingestion.errors import FileChanging, FileRejected, RetryRead
 from orchestration.ingestion.limits import IngestionLimits
 from orchestration.ingestion.readers import EXTENSION_FORMATS, FileTable, read_table
 from orchestration.ingestion.report import FileOutcome, InboxIngestReport, SourceIngestReport
@@ -42,6 +46,7 @@ __all__ = [
     "raw_table_columns",
 ]
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 RAW_SCHEMA = "raw"
@@ -443,6 +448,8 @@ def _load_file(
     loaded_at: dt.datetime,
     replace_record: bool,
     limits: IngestionLimits,
+    stat_before: os.stat_result,
+    read_retry: ReadRetry,
 ) -> FileOutcome:
     """Read and write one file in one transaction; a rejection rolls everything back and is recorded."""
     params = {
@@ -460,8 +467,14 @@ def _load_file(
         try:
             if replace_record:
                 _forget(conn, base)
-            table = read_table(path, spec, mode=mode, limits=limits)
+            table = _read_with_retries(
+                partial(read_table, path, spec, mode=mode, limits=limits),
+                base.source_file,
+                read_retry,
+            )
             rows, non_data = _write_rows(conn, spec, table, params, limits)
+            if _changed(path, stat_before):
+                raise FileChanging()
             if rows == non_data:
                 raise FileRejected(
                     errors.EMPTY_FILE,
@@ -495,6 +508,13 @@ def _load_file(
                     message=f"{base.source_file} could not be read in any mode: {retry}",
                 )
             continue
+        except FileChanging:
+            conn.rollback()
+            return _replace(
+                base,
+                status=errors.PENDING,
+                message=f"{base.source_file} changed while it was read (still being copied in?); left for the next run.",
+            )
         except FileRejected as rejection:
             conn.rollback()
             outcome = _replace(
@@ -523,6 +543,32 @@ def _load_file(
     assert outcome is not None
     _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
     return outcome
+
+
+@dataclass(frozen=True)
+class ReadRetry:
+    """How often a transient I/O error (`OSError`) is retried, and the first delay (doubled after each attempt)."""
+
+    attempts: int = 3
+    first_delay_seconds: float = 0.5
+
+
+def _read_with_retries(read: Callable[[], T], source_file: str, retry: ReadRetry) -> T:
+    for attempt in range(1, retry.attempts + 1):
+        try:
+            return read()
+        except OSError as error:
+            if attempt == retry.attempts:
+                raise
+            delay = retry.first_delay_seconds * 2 ** (attempt - 1)
+            log.warning("reading %s failed (%s); retrying in %.1f s", source_file, error, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable: attempts >= 1")
+
+
+def _changed(path: Path, before: os.stat_result) -> bool:
+    after = path.stat()
+    return (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
 
 
 def _name_file(message: str, path: Path, source_file: str) -> str:
@@ -604,6 +650,8 @@ def ingest_source(
     periods: Collection[str] | None = None,
     period_bounds: tuple[str, str] | None = None,
     limits: IngestionLimits | None = None,
+    settle_seconds: float = 0,
+    read_retry: ReadRetry | None = None,
 ) -> SourceIngestReport:
     """Load every new file of one source from `<inbox>/<source>/<YYYY-MM>/**` into raw.<source>.
 
@@ -625,10 +673,16 @@ def ingest_source(
     `limits`: what a file may hold (orchestration/ingestion/limits.py; default from the TKPKD_MAX_* variables);
     a file over one is rejected `over_limit`.
 
+    - `settle_seconds`: a file modified less than that ago, or whose size or mtime changes while it is read, is
+      left for the next run (`pending` in the report, not recorded): it may still be being copied in.
+    - `read_retry`: transient I/O errors (`OSError`: a file locked by the uploader, a share hiccup) are retried with
+      doubling delays; a file still failing is rejected `read_error`, itself retried on every run.
+
     `now` sets `_loaded_at` / `loaded_at` (UTC; defaults to the time each file is written).
     """
     started = time.perf_counter()
     limits = IngestionLimits.from_env() if limits is None else limits
+    read_retry = ReadRetry() if read_retry is None else read_retry
     inbox = Path(inbox)
     report = SourceIngestReport(source=spec.name)
     ensure_ingested_files_table(conn)
@@ -682,7 +736,20 @@ def ingest_source(
             file_hash = hashlib.sha256(f"{errors.OUTSIDE_INBOX}:{refusal}".encode()).hexdigest()
         else:
             stat = path.stat()
-            file_hash = _file_hash(path)
+            age = time.time() - stat.st_mtime
+            if age < settle_seconds:
+                report.files.append(
+                    _replace(
+                        base,
+                        status=errors.PENDING,
+                        message=(
+                            f"{source_file} was modified {max(age, 0):.0f} s ago, less than {settle_seconds:g} s: "
+                            "it may still be being copied in; left for the next run."
+                        ),
+                    )
+                )
+                continue
+            file_hash = _read_with_retries(partial(_file_hash, path), source_file, read_retry)
         modified_at = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None)
         loaded_at = _utc_naive(now) if now is not None else _now()
         period, problem = _period_of(relative)
@@ -746,8 +813,20 @@ def ingest_source(
             _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
         else:
             outcome = _load_file(
-                conn, spec, path, base, modified_at, loaded_at, replace_record, limits
+                conn,
+                spec,
+                path,
+                base,
+                modified_at,
+                loaded_at,
+                replace_record,
+                limits,
+                stat,
+                read_retry,
             )
+            if outcome.status == errors.PENDING:
+                report.files.append(outcome)
+                continue
             if outcome.status == errors.LOADED:
                 loaded_hashes[file_hash] = source_file
         known[(source_file, file_hash)] = (outcome.status, outcome.reason_code)

@@ -235,3 +235,76 @@ def test_symlinked_source_folder_is_refused(conn, contract, inbox, tmp_path, ope
     assert outcomes["dukcapil"].reason_code == errors.OUTSIDE_INBOX
     assert not any(path.is_relative_to(outside) for path in opened)
     assert raw_rows(conn, "dukcapil") == []
+
+
+# ------------------------------------------------------------------------------------------------ files in motion
+
+
+def test_recently_modified_file_is_left_pending_unrecorded(conn, contract, inbox):
+    _good_file(inbox)
+    outcomes = _outcomes(conn, contract, inbox, settle_seconds=3600)
+    assert outcomes["dukcapil/2025-03/good.csv"].status == errors.PENDING
+    assert ingested(conn, "dukcapil") == []
+    # Settled (here: no settle time asked), the same file loads.
+    _assert_good_file_loaded(conn, _outcomes(conn, contract, inbox))
+
+
+def test_file_growing_while_read_is_left_pending(conn, contract, inbox, monkeypatch):
+    good = _good_file(inbox)
+    from orchestration.ingestion import loader
+
+    original = loader._write_rows
+
+    def write_then_append(*args, **kwargs):
+        result = original(*args, **kwargs)
+        with good.open("a") as handle:  # the uploader is still copying
+            handle.write("617101570845999,617101010101999,WARGA X,LAKI-LAKI,01-01-1980,HIDUP\n")
+        return result
+
+    monkeypatch.setattr(loader, "_write_rows", write_then_append)
+    outcomes = _outcomes(conn, contract, inbox)
+    assert outcomes["dukcapil/2025-03/good.csv"].status == errors.PENDING
+    assert ingested(conn, "dukcapil") == [] and raw_rows(conn, "dukcapil") == []
+    monkeypatch.setattr(loader, "_write_rows", original)
+    again = _outcomes(conn, contract, inbox)
+    assert (
+        again["dukcapil/2025-03/good.csv"].status,
+        again["dukcapil/2025-03/good.csv"].rows_received,
+    ) == (
+        "loaded",
+        4,
+    )
+
+
+def test_transient_permission_error_is_retried(conn, contract, inbox, monkeypatch):
+    from orchestration.ingestion import loader
+
+    _good_file(inbox)
+    original = loader.read_table
+    failures = iter([PermissionError("locked by the uploader")])
+
+    def locked_once(*args, **kwargs):
+        for error in failures:
+            raise error
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "read_table", locked_once)
+    monkeypatch.setattr(loader.time, "sleep", lambda seconds: None)
+    outcomes = _outcomes(conn, contract, inbox, read_retry=loader.ReadRetry(attempts=2))
+    _assert_good_file_loaded(conn, outcomes)
+
+
+def test_persistent_io_error_is_read_error(conn, contract, inbox, monkeypatch):
+    from orchestration.ingestion import loader
+
+    _good_file(inbox)
+
+    def always_locked(*args, **kwargs):
+        raise PermissionError("locked by the uploader")
+
+    monkeypatch.setattr(loader, "read_table", always_locked)
+    monkeypatch.setattr(loader.time, "sleep", lambda seconds: None)
+    outcomes = _outcomes(conn, contract, inbox, read_retry=loader.ReadRetry(attempts=3))
+    failed = outcomes["dukcapil/2025-03/good.csv"]
+    assert (failed.status, failed.reason_code) == ("rejected", errors.READ_ERROR)
+    assert "locked by the uploader" in failed.message
