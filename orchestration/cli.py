@@ -17,9 +17,7 @@ def _inbox_is_empty(settings) -> bool:
 def _generate(settings, scale: str, seed: int, periods: int) -> None:
     from tkpkd_synth import generate
 
-    print(
-        f"Generating the '{scale}' synthetic Pontianak into {settings.inbox} (ground truth: {settings.ground_truth})"
-    )
+    print(f"Generating the '{scale}' synthetic Pontianak into {settings.inbox} (ground truth: {settings.ground_truth})")
     generate(settings.inbox, settings.ground_truth, scale=scale, periods=periods, seed=seed)
 
 
@@ -51,11 +49,8 @@ def run(args: argparse.Namespace) -> int:
     for check in result.get_asset_check_evaluations():
         if not check.passed:
             # The gates' description names each failed expectation, its rows and a sample of bad values.
-            print(
-                f"\nCheck {check.check_name} on {check.asset_key.to_user_string()} failed "
-                f"({check.severity.value}):\n{check.description or ''}",
-                file=sys.stderr,
-            )
+            print(f"\nCheck {check.check_name} on {check.asset_key.to_user_string()} failed "
+                  f"({check.severity.value}):\n{check.description or ''}", file=sys.stderr)
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
         print(f"The run failed in: {', '.join(failed) or 'see the log above'}", file=sys.stderr)
@@ -66,20 +61,12 @@ def run(args: argparse.Namespace) -> int:
 def generate(args: argparse.Namespace) -> int:
     settings = load_settings()
     if not _inbox_is_empty(settings) and not args.force:
-        print(
-            f"{settings.inbox} is not empty; pass --force to replace the generated sample.",
-            file=sys.stderr,
-        )
+        print(f"{settings.inbox} is not empty; pass --force to replace the generated sample.", file=sys.stderr)
         return 2
     from tkpkd_synth import generate as generate_city
 
     generate_city(
-        settings.inbox,
-        settings.ground_truth,
-        scale=args.scale,
-        periods=args.periods,
-        seed=args.seed,
-        overwrite=args.force,
+        settings.inbox, settings.ground_truth, scale=args.scale, periods=args.periods, seed=args.seed, overwrite=args.force
     )
     return 0
 
@@ -102,37 +89,24 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def sample_options(command: argparse.ArgumentParser) -> None:
-        command.add_argument(
-            "--scale", default="small", choices=["tiny", "small", "city", "province"]
-        )
+        command.add_argument("--scale", default="small", choices=["tiny", "small", "city", "province"])
         command.add_argument("--seed", type=int, default=42)
         command.add_argument("--periods", type=int, default=12)
 
     run_command = commands.add_parser(
-        "run",
-        help="materialise every asset for the inbox's periods (generates the sample if the inbox is empty)",
+        "run", help="materialise every asset for the inbox's periods (generates the sample if the inbox is empty)"
     )
     sample_options(run_command)
-    run_command.add_argument(
-        "--from", dest="first_period", help="first period YYYY-MM (default: the inbox's first)"
-    )
-    run_command.add_argument(
-        "--to", dest="last_period", help="last period YYYY-MM (default: the inbox's last)"
-    )
+    run_command.add_argument("--from", dest="first_period", help="first period YYYY-MM (default: the inbox's first)")
+    run_command.add_argument("--to", dest="last_period", help="last period YYYY-MM (default: the inbox's last)")
     run_command.set_defaults(handler=run)
 
-    generate_command = commands.add_parser(
-        "generate", help="write the synthetic sample inbox and its ground truth"
-    )
+    generate_command = commands.add_parser("generate", help="write the synthetic sample inbox and its ground truth")
     sample_options(generate_command)
-    generate_command.add_argument(
-        "--force", action="store_true", help="replace an existing generated inbox"
-    )
+    generate_command.add_argument("--force", action="store_true", help="replace an existing generated inbox")
     generate_command.set_defaults(handler=generate)
 
-    summary_command = commands.add_parser(
-        "summary", help="print what the warehouse made of the inbox"
-    )
+    summary_command = commands.add_parser("summary", help="print what the warehouse made of the inbox")
     summary_command.set_defaults(handler=summary)
 
     score_command = commands.add_parser(

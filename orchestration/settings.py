@@ -39,9 +39,7 @@ def first_period() -> str:
     """The first monthly partition (TKPKD_FIRST_PERIOD, `YYYY-MM`). Files of an earlier period are refused by name."""
     period = os.environ.get("TKPKD_FIRST_PERIOD") or DEFAULT_FIRST_PERIOD
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
-        raise ValueError(
-            f"TKPKD_FIRST_PERIOD must be a month YYYY-MM (e.g. 2025-01), not {period!r}"
-        )
+        raise ValueError(f"TKPKD_FIRST_PERIOD must be a month YYYY-MM (e.g. 2025-01), not {period!r}")
     return period
 
 
@@ -58,9 +56,7 @@ def inbox_settle_seconds() -> float:
     try:
         seconds = float(raw)
     except ValueError:
-        raise ValueError(
-            f"TKPKD_INBOX_SETTLE_SECONDS must be a number of seconds, not {raw!r}"
-        ) from None
+        raise ValueError(f"TKPKD_INBOX_SETTLE_SECONDS must be a number of seconds, not {raw!r}") from None
     if seconds < 0:
         raise ValueError(f"TKPKD_INBOX_SETTLE_SECONDS must not be negative, not {raw!r}")
     return seconds
@@ -118,12 +114,8 @@ def load_settings() -> Settings:
         analytics=_path_from_env("TKPKD_ANALYTICS", "data/warehouse/analytics.duckdb"),
         exports=_path_from_env("TKPKD_EXPORTS", "data/exports"),
         # Beside the warehouse's folder by default (data/quality/data_docs), so a temporary warehouse gets its own.
-        quality_docs=_path_from_env(
-            "TKPKD_QUALITY_DOCS", str(warehouse.parent.parent / "quality" / "data_docs")
-        ),
-        quality_thresholds=_path_from_env(
-            "TKPKD_QUALITY_THRESHOLDS", "expectations/thresholds.yml"
-        ),
+        quality_docs=_path_from_env("TKPKD_QUALITY_DOCS", str(warehouse.parent.parent / "quality" / "data_docs")),
+        quality_thresholds=_path_from_env("TKPKD_QUALITY_THRESHOLDS", "expectations/thresholds.yml"),
         pseudonym_secret=secret,
         uses_development_secret=uses_development_secret,
     )

@@ -72,22 +72,16 @@ def _rejections_markdown(report) -> str:
         "are skipped, so a retry or a rerun adds nothing."
     ),
 )
-def ingest_inbox(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource
-):
+def ingest_inbox(context: dg.AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource):
     contract = load_contract()
     inbox_path = inbox.local_path()
     periods = set(periods_of(context))
     served = known_periods()
     selected = {key.path[-1] for key in context.selected_asset_keys}
-    context.log.info(
-        f"Reading periods {min(periods)} to {max(periods)} of {len(selected & set(contract))} sources"
-    )
+    context.log.info(f"Reading periods {min(periods)} to {max(periods)} of {len(selected & set(contract))} sources")
 
     for unknown in find_unknown_sources(inbox_path, contract):
-        context.log.warning(
-            f"Inbox folder {unknown} is not a source of the contract; its files were not loaded."
-        )
+        context.log.warning(f"Inbox folder {unknown} is not a source of the contract; its files were not loaded.")
 
     settle_seconds = inbox_settle_seconds()
     with warehouse.connect() as connection:
@@ -106,10 +100,7 @@ def ingest_inbox(
                 context.log.warning(f"[{code}] {outcome.message}")
             yield dg.MaterializeResult(
                 asset_key=raw_asset_key(code),
-                metadata={
-                    **report.metadata(),
-                    "rejected_files": dg.MetadataValue.md(_rejections_markdown(report)),
-                },
+                metadata={**report.metadata(), "rejected_files": dg.MetadataValue.md(_rejections_markdown(report))},
             )
     if INGESTED_FILES in selected:
         yield dg.MaterializeResult(asset_key=raw_asset_key(INGESTED_FILES))
