@@ -17,6 +17,7 @@ READ_ERROR = "read_error"  # an unexpected failure while reading; the message ca
 OVER_LIMIT = (
     "over_limit"  # bigger than a limit of orchestration/ingestion/limits.py (bytes, rows, cells...)
 )
+READER_CRASHED = "reader_crashed"  # the workbook parser (native code) died, ran out of memory or time
 OUTSIDE_INBOX = "outside_inbox"  # a symlink, or a path resolving outside the inbox: never opened
 NOT_A_VALID_PREFIX = (
     "not_a_valid_"  # + the format the extension promised: not_a_valid_csv, _xlsx, _parquet
@@ -38,6 +39,7 @@ REJECTION_CODES = (
     PERIOD_OUT_OF_RANGE,
     READ_ERROR,
     OVER_LIMIT,
+    READER_CRASHED,
     OUTSIDE_INBOX,
     not_a_valid("csv"),
     not_a_valid("xlsx"),

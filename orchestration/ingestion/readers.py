@@ -21,6 +21,7 @@ import csv
 import datetime as dt
 import gc
 import json
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -434,8 +435,6 @@ def _check_xlsx_structure(path: Path, limits: IngestionLimits) -> None:
 
 
 def _open_excel(path: Path, fmt: str, limits: IngestionLimits) -> _Grid:
-    from python_calamine import CalamineError, CalamineWorkbook
-
     head = _read_head(path)
     invalid = errors.not_a_valid(fmt)
     expected_magic = _ZIP_MAGIC if fmt == "xlsx" else _OLE2_MAGIC
@@ -452,6 +451,97 @@ def _open_excel(path: Path, fmt: str, limits: IngestionLimits) -> _Grid:
         )
     if head.startswith(_ZIP_MAGIC):
         _check_xlsx_structure(path, limits)
+    messages = _excel_in_child(path, fmt, limits)
+    kind, *meta = next(messages)
+    if kind == "rejected":
+        raise FileRejected(*meta)
+    sheet_name, column_offset = meta
+
+    def batches() -> Iterator[list[list[str | None]]]:
+        for kind, *payload in messages:
+            if kind == "rejected":
+                raise FileRejected(*payload)
+            yield payload[0]
+
+    return _Grid(
+        format=fmt,
+        batches=batches(),
+        sheet=sheet_name,
+        column_offset=column_offset,
+        letter_columns=True,
+    )
+
+
+def _excel_in_child(path: Path, fmt: str, limits: IngestionLimits) -> Iterator[tuple]:
+    """Run `_parse_excel` in a forked child with a memory cap and a timeout; yield its messages.
+
+    python-calamine is native code: a workbook that makes it abort, segfault or exhaust memory must cost one
+    rejected file (`reader_crashed`), not the run. Fork (not spawn) keeps the start-up cost to milliseconds: the
+    child runs only calamine and the pipe, no thread of the parent.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_excel_child_main, args=(path, fmt, limits.reader_memory_bytes, sender), daemon=True
+    )
+    child.start()
+    sender.close()
+    finished = False
+    try:
+        while True:
+            if not receiver.poll(limits.reader_seconds):
+                raise FileRejected(
+                    errors.READER_CRASHED,
+                    f"{path.name} " + limits.broken("reader_seconds", "was still being read after the time limit"),
+                )
+            try:
+                message = receiver.recv()
+            except EOFError:
+                child.join()
+                raise FileRejected(
+                    errors.READER_CRASHED,
+                    f"{path.name}: the Excel reader crashed on it (exit code {child.exitcode}; out of memory, "
+                    f"limit {limits.reader_memory_bytes:,} bytes, set {limits.variable('reader_memory_bytes')} "
+                    "to raise it, or a damaged workbook).",
+                ) from None
+            if message[0] == "end":
+                finished = True
+                return
+            yield message
+            if message[0] == "rejected":
+                finished = True
+                return
+    finally:
+        receiver.close()
+        if not finished and child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _excel_child_main(path: Path, fmt: str, memory_bytes: int, sender) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    try:
+        for message in _parse_excel(path, fmt):
+            sender.send(message)
+        sender.send(("end",))
+    except FileRejected as rejection:
+        sender.send(("rejected", rejection.code, rejection.message))
+    except MemoryError:
+        os._exit(3)  # reported by the parent as a crash, with the memory limit
+    finally:
+        sender.close()
+    os._exit(0)  # skip the parent's atexit handlers and buffers inherited by fork
+
+
+def _parse_excel(path: Path, fmt: str) -> Iterator[tuple]:
+    """("meta", sheet name, column offset), then ("rows", batch) messages: the workbook's chosen sheet as text."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    invalid = errors.not_a_valid(fmt)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         worksheets = [
@@ -463,39 +553,27 @@ def _open_excel(path: Path, fmt: str, limits: IngestionLimits) -> _Grid:
             (name for name in worksheets if name.strip().upper() == "DATA"), worksheets[0]
         )
         sheet = workbook.get_sheet_by_name(sheet_name)
-    except FileRejected:
-        raise
     except CalamineError as error:
         raise FileRejected(
             invalid, f"{path.name} is not a readable .{fmt} workbook: {error}."
         ) from None
     start = sheet.start
-    column_offset = start[1] if start else 0
-
-    def batches() -> Iterator[list[list[str | None]]]:
-        # iter_rows() starts at row 1 of the sheet (empty rows above the data included) and at the first
-        # used column; positions are therefore offset by `column_offset`.
-        rows = sheet.iter_rows()
-        convert = _excel_text
-        try:
-            while True:
-                with _no_gc():
-                    chunk = [[convert(cell) for cell in row] for row in islice(rows, BATCH_ROWS)]
-                if not chunk:
-                    break
-                yield chunk
-        except CalamineError as error:
-            raise FileRejected(
-                invalid, f"{path.name}: sheet {sheet_name!r} cannot be read: {error}."
-            ) from None
-
-    return _Grid(
-        format=fmt,
-        batches=batches(),
-        sheet=sheet_name,
-        column_offset=column_offset,
-        letter_columns=True,
-    )
+    yield ("meta", sheet_name, start[1] if start else 0)
+    # iter_rows() starts at row 1 of the sheet (empty rows above the data included) and at the first
+    # used column; positions are therefore offset by the column offset.
+    rows = sheet.iter_rows()
+    convert = _excel_text
+    try:
+        while True:
+            with _no_gc():
+                chunk = [[convert(cell) for cell in row] for row in islice(rows, BATCH_ROWS)]
+            if not chunk:
+                break
+            yield ("rows", chunk)
+    except CalamineError as error:
+        raise FileRejected(
+            invalid, f"{path.name}: sheet {sheet_name!r} cannot be read: {error}."
+        ) from None
 
 
 # ----------------------------------------------------------------------------------------------------- Parquet

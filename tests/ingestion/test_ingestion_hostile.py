@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -308,3 +309,52 @@ def test_persistent_io_error_is_read_error(conn, contract, inbox, monkeypatch):
     failed = outcomes["dukcapil/2025-03/good.csv"]
     assert (failed.status, failed.reason_code) == ("rejected", errors.READ_ERROR)
     assert "locked by the uploader" in failed.message
+
+
+# ------------------------------------------------------------------------------------------------ native crashes
+
+
+def test_workbook_parser_crashing_natively_costs_one_file(conn, contract, inbox, monkeypatch):
+    from ingestion_helpers import write_xlsx
+
+    from orchestration.ingestion import readers
+
+    write_xlsx(inbox / "dukcapil" / "2025-03" / "crash.xlsx", {"DATA": [DUKCAPIL_HEADER, *dukcapil_rows(2)]})
+    _good_file(inbox)
+    original = readers._parse_excel
+
+    def abort_on_crash_file(path, fmt):
+        if path.name == "crash.xlsx":
+            os.abort()  # what a native library's failed allocation does: SIGABRT, no Python exception
+        yield from original(path, fmt)
+
+    monkeypatch.setattr(readers, "_parse_excel", abort_on_crash_file)
+    write_xlsx(inbox / "dukcapil" / "2025-03" / "fine.xlsx", {"DATA": [DUKCAPIL_HEADER, *dukcapil_rows(2)]})
+    outcomes = _outcomes(conn, contract, inbox)
+    crashed = outcomes["dukcapil/2025-03/crash.xlsx"]
+    assert (crashed.status, crashed.reason_code) == ("rejected", errors.READER_CRASHED)
+    assert "crashed" in crashed.message and "TKPKD_MAX_READER_MEMORY_BYTES" in crashed.message
+    _assert_good_file_loaded(conn, outcomes)
+    fine = outcomes["dukcapil/2025-03/fine.xlsx"]
+    assert (fine.status, fine.rows_received) == ("loaded", 2)
+    recorded = {row["source_file"]: row["reason_code"] for row in ingested(conn, "dukcapil")}
+    assert recorded["dukcapil/2025-03/crash.xlsx"] == errors.READER_CRASHED
+
+
+def test_workbook_parser_over_its_memory_cap_costs_one_file(conn, contract, inbox, monkeypatch):
+    from ingestion_helpers import write_xlsx
+
+    from orchestration.ingestion import readers
+
+    cap = 1024**3
+    write_xlsx(inbox / "dukcapil" / "2025-03" / "big.xlsx", {"DATA": [DUKCAPIL_HEADER, *dukcapil_rows(2)]})
+    _good_file(inbox)
+
+    def allocate_beyond_the_cap(path, fmt):
+        bytearray(cap)  # the address space already in use plus this exceeds the cap: MemoryError in the child
+        yield ("meta", "DATA", 0)
+
+    monkeypatch.setattr(readers, "_parse_excel", allocate_beyond_the_cap)
+    outcomes = _outcomes(conn, contract, inbox, limits=IngestionLimits(reader_memory_bytes=cap))
+    assert outcomes["dukcapil/2025-03/big.xlsx"].reason_code == errors.READER_CRASHED
+    _assert_good_file_loaded(conn, outcomes)
