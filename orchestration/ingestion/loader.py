@@ -771,36 +771,26 @@ def ingest_source(
                 continue
             replace_record = True
 
+        rejection: tuple[str, str] | None = None
         if refusal is not None:
-            outcome = _replace(
-                base,
-                status=errors.REJECTED,
-                reason_code=errors.OUTSIDE_INBOX,
-                message=f"{source_file} {refusal}; it was not opened. Copy the file itself into the inbox.",
+            rejection = (
+                errors.OUTSIDE_INBOX,
+                f"{source_file} {refusal}; it was not opened. Copy the file itself into the inbox.",
             )
-            _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
-        elif (
-            problem is None
-            and period_bounds is not None
-            and not period_bounds[0] <= period <= period_bounds[1]
-        ):
-            outcome = _replace(
-                base,
-                status=errors.REJECTED,
-                reason_code=errors.PERIOD_OUT_OF_RANGE,
-                message=(
-                    f"{source_file} is for period {period}, outside the periods the warehouse serves "
-                    f"({period_bounds[0]} to {period_bounds[1]}); an earlier period needs TKPKD_FIRST_PERIOD set to it."
-                ),
+        elif problem is None and period_bounds is not None and not period_bounds[0] <= period <= period_bounds[1]:
+            rejection = (
+                errors.PERIOD_OUT_OF_RANGE,
+                f"{source_file} is for period {period}, outside the periods the warehouse serves "
+                f"({period_bounds[0]} to {period_bounds[1]}); an earlier period needs TKPKD_FIRST_PERIOD set to it.",
             )
-            _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
         elif problem is not None:
-            outcome = _replace(
-                base,
-                status=errors.REJECTED,
-                reason_code=errors.INVALID_PERIOD_FOLDER,
-                message=f"{source_file} {problem}; move it to {spec.name}/<YYYY-MM>/.",
+            rejection = (
+                errors.INVALID_PERIOD_FOLDER,
+                f"{source_file} {problem}; move it to {spec.name}/<YYYY-MM>/.",
             )
+        if rejection is not None:
+            code, message = rejection
+            outcome = _replace(base, status=errors.REJECTED, reason_code=code, message=message)
             _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
         elif file_hash in loaded_hashes:
             original = loaded_hashes[file_hash]
