@@ -98,6 +98,8 @@ def ingest_inbox(context: dg.AssetExecutionContext, warehouse: WarehouseResource
             )
             for outcome in report.rejected:
                 context.log.warning(f"[{code}] {outcome.message}")
+            for outcome in report.pending:
+                context.log.info(f"[{code}] {outcome.message}")
             yield dg.MaterializeResult(
                 asset_key=raw_asset_key(code),
                 metadata={**report.metadata(), "rejected_files": dg.MetadataValue.md(_rejections_markdown(report))},

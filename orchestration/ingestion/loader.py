@@ -780,8 +780,10 @@ def ingest_source(
         elif problem is None and period_bounds is not None and not period_bounds[0] <= period <= period_bounds[1]:
             rejection = (
                 errors.PERIOD_OUT_OF_RANGE,
-                f"{source_file} is for period {period}, outside the periods the warehouse serves "
-                f"({period_bounds[0]} to {period_bounds[1]}); an earlier period needs TKPKD_FIRST_PERIOD set to it.",
+                (
+                    f"{source_file} is for period {period}, outside the periods the warehouse serves "
+                    f"({period_bounds[0]} to {period_bounds[1]}); an earlier period needs TKPKD_FIRST_PERIOD set to it."
+                ),
             )
         elif problem is not None:
             rejection = (
