@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 import uuid
 from datetime import datetime
@@ -31,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if _inbox_is_empty(settings):
         _generate(settings, args.scale, args.seed, args.periods)
+        # Files this process just wrote are complete: no need to wait for them to settle.
+        os.environ.setdefault("TKPKD_INBOX_SETTLE_SECONDS", "0")
     try:
         periods = periods_to_run(settings, args.first_period, args.last_period)
     except ValueError as error:

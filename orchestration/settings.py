@@ -45,13 +45,23 @@ def first_period() -> str:
     return period
 
 
-# A file modified this recently may still be arriving (an uploader copying it in): it is left for a later look.
-DEFAULT_INBOX_SETTLE_SECONDS = 30
+# A file modified less than this many seconds ago may still be being copied in: the main job and the inbox sensor
+# leave it for a later look (the loader's own default is 0, for callers that know their files are complete).
+DEFAULT_INBOX_SETTLE_SECONDS = 30.0
 
 
 def inbox_settle_seconds() -> float:
-    """TKPKD_INBOX_SETTLE_SECONDS: how long a delivered file must stay unmodified before it is read."""
-    return float(os.environ.get("TKPKD_INBOX_SETTLE_SECONDS") or DEFAULT_INBOX_SETTLE_SECONDS)
+    """TKPKD_INBOX_SETTLE_SECONDS: how long an inbox file must be unmodified before the main job reads it."""
+    raw = os.environ.get("TKPKD_INBOX_SETTLE_SECONDS")
+    if not raw:
+        return DEFAULT_INBOX_SETTLE_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ValueError(f"TKPKD_INBOX_SETTLE_SECONDS must be a number of seconds, not {raw!r}") from None
+    if seconds < 0:
+        raise ValueError(f"TKPKD_INBOX_SETTLE_SECONDS must not be negative, not {raw!r}")
+    return seconds
 
 
 def _path_from_env(variable: str, default: str) -> Path:

@@ -36,3 +36,15 @@ def test_the_dbt_profile_sets_the_memory_limit_from_the_same_variable():
     settings = profile["tkpkd"]["outputs"]["dev"]["settings"]
     expected = "{{ env_var('TKPKD_DUCKDB_MEMORY_LIMIT', '" + DEFAULT_DUCKDB_MEMORY_LIMIT + "') }}"
     assert settings["memory_limit"] == expected
+
+
+def test_inbox_settle_seconds_defaults_to_30_and_follows_the_environment(monkeypatch):
+    from orchestration.settings import inbox_settle_seconds
+
+    monkeypatch.delenv("TKPKD_INBOX_SETTLE_SECONDS", raising=False)
+    assert inbox_settle_seconds() == 30
+    monkeypatch.setenv("TKPKD_INBOX_SETTLE_SECONDS", "2.5")
+    assert inbox_settle_seconds() == 2.5
+    monkeypatch.setenv("TKPKD_INBOX_SETTLE_SECONDS", "-1")
+    with pytest.raises(ValueError, match="TKPKD_INBOX_SETTLE_SECONDS"):
+        inbox_settle_seconds()

@@ -13,6 +13,7 @@ from orchestration.contract import load_contract
 from orchestration.defs.partitions import ONE_RUN_PER_RANGE, PERIODS, known_periods, periods_of
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, InboxResource, WarehouseResource
 from orchestration.ingestion import find_unknown_sources, ingest_source
+from orchestration.settings import inbox_settle_seconds
 
 RAW_SCHEMA = "raw"
 INGESTED_FILES = "ingested_files"
@@ -82,15 +83,23 @@ def ingest_inbox(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     for unknown in find_unknown_sources(inbox_path, contract):
         context.log.warning(f"Inbox folder {unknown} is not a source of the contract; its files were not loaded.")
 
+    settle_seconds = inbox_settle_seconds()
     with warehouse.connect() as connection:
         for code, spec in contract.items():
             if code not in selected:
                 continue
             report = ingest_source(
-                connection, spec, inbox_path, periods=periods, period_bounds=(served[0], served[-1])
+                connection,
+                spec,
+                inbox_path,
+                periods=periods,
+                period_bounds=(served[0], served[-1]),
+                settle_seconds=settle_seconds,
             )
             for outcome in report.rejected:
                 context.log.warning(f"[{code}] {outcome.message}")
+            for outcome in report.pending:
+                context.log.info(f"[{code}] {outcome.message}")
             yield dg.MaterializeResult(
                 asset_key=raw_asset_key(code),
                 metadata={**report.metadata(), "rejected_files": dg.MetadataValue.md(_rejections_markdown(report))},

@@ -14,6 +14,11 @@ INVALID_PERIOD_FOLDER = "invalid_period_folder"
 # every run, so that raising TKPKD_FIRST_PERIOD brings the file in.
 PERIOD_OUT_OF_RANGE = "period_out_of_range"
 READ_ERROR = "read_error"  # an unexpected failure while reading; the message carries the error
+OVER_LIMIT = (
+    "over_limit"  # bigger than a limit of orchestration/ingestion/limits.py (bytes, rows, cells...)
+)
+READER_CRASHED = "reader_crashed"  # the workbook parser (native code) died, ran out of memory or time
+OUTSIDE_INBOX = "outside_inbox"  # a symlink, or a path resolving outside the inbox: never opened
 NOT_A_VALID_PREFIX = (
     "not_a_valid_"  # + the format the extension promised: not_a_valid_csv, _xlsx, _parquet
 )
@@ -33,6 +38,9 @@ REJECTION_CODES = (
     INVALID_PERIOD_FOLDER,
     PERIOD_OUT_OF_RANGE,
     READ_ERROR,
+    OVER_LIMIT,
+    READER_CRASHED,
+    OUTSIDE_INBOX,
     not_a_valid("csv"),
     not_a_valid("xlsx"),
     not_a_valid("xls"),
@@ -47,6 +55,9 @@ SKIPPED = "skipped"  # (path, hash) already in raw.ingested_files: nothing to do
 IGNORED = (
     "ignored"  # hidden files, Excel lock files (`~$...`), OS litter: never read, never recorded
 )
+# Modified less than `settle_seconds` ago, or changed while read (still being copied in): not recorded, so the next
+# run reads it.
+PENDING = "pending"
 
 # Row-level `_non_data_reason` values.
 EMPTY_ROW = "empty_row"
@@ -60,6 +71,10 @@ class FileRejected(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class FileChanging(Exception):
+    """Internal to the loader: the file's size or mtime changed while it was read; roll back, leave it pending."""
 
 
 class RetryRead(Exception):

@@ -12,10 +12,14 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import re
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import numpy as np
@@ -24,7 +28,8 @@ import pyarrow.compute as pc
 
 from orchestration.contract import SourceSpec, load_contract
 from orchestration.ingestion import errors
-from orchestration.ingestion.errors import FileRejected, RetryRead
+from orchestration.ingestion.errors import FileChanging, FileRejected, RetryRead
+from orchestration.ingestion.limits import IngestionLimits
 from orchestration.ingestion.readers import EXTENSION_FORMATS, FileTable, read_table
 from orchestration.ingestion.report import FileOutcome, InboxIngestReport, SourceIngestReport
 
@@ -41,6 +46,7 @@ __all__ = [
     "raw_table_columns",
 ]
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 RAW_SCHEMA = "raw"
@@ -218,7 +224,10 @@ def non_data_reasons(arrow: pa.Table, width: int, identifier_positions: list[int
     length = arrow.num_rows
     # The total label often stands in the first column, which may be an identifier (`JUMLAH` under NIK).
     candidates = _all(
-        [pc.or_(_blank(arrow.column(f"c{p}")), _is_total_word(arrow.column(f"c{p}"))) for p in identifier_positions],
+        [
+            pc.or_(_blank(arrow.column(f"c{p}")), _is_total_word(arrow.column(f"c{p}")))
+            for p in identifier_positions
+        ],
         length,
     )
     if not pc.any(candidates).as_py():
@@ -285,8 +294,45 @@ def _insert_sql(spec: SourceSpec, table: FileTable, width: int) -> str:
     return f"insert into {RAW_SCHEMA}.{_quote(spec.name)} by name\nselect {', '.join(select)}\nfrom {source}"
 
 
+def _check_batch_limits(
+    arrow: pa.Table,
+    rows_before: int,
+    first_row_number: int,
+    table: FileTable,
+    limits: IngestionLimits,
+) -> None:
+    """Rows, columns and cell length are only known while streaming: checked per batch, before it is written."""
+    name = table.path.name
+    if rows_before + arrow.num_rows > limits.rows:
+        raise FileRejected(
+            errors.OVER_LIMIT,
+            f"{name} " + limits.broken("rows", f"has more than {limits.rows:,} rows"),
+        )
+    if arrow.num_columns > limits.columns:
+        raise FileRejected(
+            errors.OVER_LIMIT,
+            f"{name} " + limits.broken("columns", f"has {arrow.num_columns:,} columns"),
+        )
+    for position, column in enumerate(arrow.columns):
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            continue
+        lengths = pc.utf8_length(column)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > limits.cell_chars:
+            offset = pc.index(pc.greater(lengths, limits.cell_chars), True).as_py()
+            raise FileRejected(
+                errors.OVER_LIMIT,
+                f"{name}: row {first_row_number + offset}, column {table.column_label(position)} "
+                + limits.broken("cell_chars", f"holds {longest:,} characters"),
+            )
+
+
 def _write_rows(
-    conn: duckdb.DuckDBPyConnection, spec: SourceSpec, table: FileTable, params: dict[str, object]
+    conn: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    table: FileTable,
+    params: dict[str, object],
+    limits: IngestionLimits,
 ) -> tuple[int, int]:
     """Append every row below the header; returns (rows written, of which non-data).
 
@@ -324,6 +370,7 @@ def _write_rows(
             if batch.table is not None
             else _rows_to_arrow(batch.rows or [], header_width)
         )
+        _check_batch_limits(arrow, written, batch.first_row_number, table, limits)
         width = arrow.num_columns
         reasons = non_data_reasons(arrow, width, identifier_positions)
         rows = np.arange(
@@ -400,6 +447,9 @@ def _load_file(
     modified_at: dt.datetime,
     loaded_at: dt.datetime,
     replace_record: bool,
+    limits: IngestionLimits,
+    stat_before: os.stat_result,
+    read_retry: ReadRetry,
 ) -> FileOutcome:
     """Read and write one file in one transaction; a rejection rolls everything back and is recorded."""
     params = {
@@ -417,8 +467,14 @@ def _load_file(
         try:
             if replace_record:
                 _forget(conn, base)
-            table = read_table(path, spec, mode=mode)
-            rows, non_data = _write_rows(conn, spec, table, params)
+            table = _read_with_retries(
+                partial(read_table, path, spec, mode=mode, limits=limits),
+                base.source_file,
+                read_retry,
+            )
+            rows, non_data = _write_rows(conn, spec, table, params, limits)
+            if _changed(path, stat_before):
+                raise FileChanging()
             if rows == non_data:
                 raise FileRejected(
                     errors.EMPTY_FILE,
@@ -452,6 +508,13 @@ def _load_file(
                     message=f"{base.source_file} could not be read in any mode: {retry}",
                 )
             continue
+        except FileChanging:
+            conn.rollback()
+            return _replace(
+                base,
+                status=errors.PENDING,
+                message=f"{base.source_file} changed while it was read (still being copied in?); left for the next run.",
+            )
         except FileRejected as rejection:
             conn.rollback()
             outcome = _replace(
@@ -480,6 +543,32 @@ def _load_file(
     assert outcome is not None
     _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
     return outcome
+
+
+@dataclass(frozen=True)
+class ReadRetry:
+    """How often a transient I/O error (`OSError`) is retried, and the first delay (doubled after each attempt)."""
+
+    attempts: int = 3
+    first_delay_seconds: float = 0.5
+
+
+def _read_with_retries(read: Callable[[], T], source_file: str, retry: ReadRetry) -> T:
+    for attempt in range(1, retry.attempts + 1):
+        try:
+            return read()
+        except OSError as error:
+            if attempt == retry.attempts:
+                raise
+            delay = retry.first_delay_seconds * 2 ** (attempt - 1)
+            log.warning("reading %s failed (%s); retrying in %.1f s", source_file, error, delay)
+            time.sleep(delay)
+    raise AssertionError("unreachable: attempts >= 1")
+
+
+def _changed(path: Path, before: os.stat_result) -> bool:
+    after = path.stat()
+    return (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
 
 
 def _name_file(message: str, path: Path, source_file: str) -> str:
@@ -520,6 +609,27 @@ def _record_alone(
         raise
 
 
+def _source_paths(source_dir: Path) -> list[Path]:
+    """Every file under a source folder, plus every symlink (to a file or a folder), which is refused, not followed.
+
+    A source folder that is itself a symlink is one refused entry."""
+    if source_dir.is_symlink():
+        return [source_dir]
+    if not source_dir.is_dir():
+        return []
+    # rglob does not descend into symlinked folders; is_symlink() keeps them (and links to files) as entries.
+    return sorted(p for p in source_dir.rglob("*") if p.is_symlink() or p.is_file())
+
+
+def _outside_inbox(path: Path, inbox_root: Path) -> str | None:
+    """Why `path` is refused as pointing outside the inbox (the end of a sentence), or None."""
+    if path.is_symlink():
+        return "is a symbolic link"
+    if not path.resolve().is_relative_to(inbox_root):
+        return "resolves to a path outside the inbox"
+    return None
+
+
 def _period_of(relative: Path) -> tuple[str | None, str | None]:
     """(period, problem) for a path relative to the source folder."""
     if len(relative.parts) < 2:
@@ -539,6 +649,9 @@ def ingest_source(
     retry_rejected: bool = False,
     periods: Collection[str] | None = None,
     period_bounds: tuple[str, str] | None = None,
+    limits: IngestionLimits | None = None,
+    settle_seconds: float = 0,
+    read_retry: ReadRetry | None = None,
 ) -> SourceIngestReport:
     """Load every new file of one source from `<inbox>/<source>/<YYYY-MM>/**` into raw.<source>.
 
@@ -557,9 +670,19 @@ def ingest_source(
       folder outside them is rejected as `period_out_of_range` (retried on every run, so widening the bounds
       brings the file in).
 
+    `limits`: what a file may hold (orchestration/ingestion/limits.py; default from the TKPKD_MAX_* variables);
+    a file over one is rejected `over_limit`.
+
+    - `settle_seconds`: a file modified less than that ago, or whose size or mtime changes while it is read, is
+      left for the next run (`pending` in the report, not recorded): it may still be being copied in.
+    - `read_retry`: transient I/O errors (`OSError`: a file locked by the uploader, a share hiccup) are retried with
+      doubling delays; a file still failing is rejected `read_error`, itself retried on every run.
+
     `now` sets `_loaded_at` / `loaded_at` (UTC; defaults to the time each file is written).
     """
     started = time.perf_counter()
+    limits = IngestionLimits.from_env() if limits is None else limits
+    read_retry = ReadRetry() if read_retry is None else read_retry
     inbox = Path(inbox)
     report = SourceIngestReport(source=spec.name)
     ensure_ingested_files_table(conn)
@@ -577,7 +700,8 @@ def ingest_source(
             loaded_hashes.setdefault(file_hash, source_file)
 
     source_dir = inbox / spec.name
-    paths = sorted(p for p in source_dir.rglob("*") if p.is_file()) if source_dir.is_dir() else []
+    inbox_root = inbox.resolve()
+    paths = _source_paths(source_dir)
     for path in paths:
         relative = path.relative_to(source_dir)
         source_file = path.relative_to(inbox).as_posix()
@@ -585,10 +709,15 @@ def ingest_source(
         in_bounds = period_bounds is None or (
             folder_period is not None and period_bounds[0] <= folder_period <= period_bounds[1]
         )
-        if periods is not None and folder_period is not None and in_bounds and folder_period not in periods:
+        if (
+            periods is not None
+            and folder_period is not None
+            and in_bounds
+            and folder_period not in periods
+        ):
             continue  # another run's period: a folder out of bounds or no period at all is recorded by every run
         base = FileOutcome(
-            source=spec.name, source_file=source_file, path=path.resolve(), status=""
+            source=spec.name, source_file=source_file, path=path.absolute(), status=""
         )
         if any(is_ignored_name(part) for part in relative.parts):
             report.files.append(
@@ -600,8 +729,27 @@ def ingest_source(
             )
             continue
 
-        stat = path.stat()
-        file_hash = _file_hash(path)
+        refusal = _outside_inbox(path, inbox_root)
+        if refusal is not None:
+            stat = path.lstat()
+            # The target is never opened: the record is keyed on the link itself, so reruns skip it.
+            file_hash = hashlib.sha256(f"{errors.OUTSIDE_INBOX}:{refusal}".encode()).hexdigest()
+        else:
+            stat = path.stat()
+            age = time.time() - stat.st_mtime
+            if age < settle_seconds:
+                report.files.append(
+                    _replace(
+                        base,
+                        status=errors.PENDING,
+                        message=(
+                            f"{source_file} was modified {max(age, 0):.0f} s ago, less than {settle_seconds:g} s: "
+                            "it may still be being copied in; left for the next run."
+                        ),
+                    )
+                )
+                continue
+            file_hash = _read_with_retries(partial(_file_hash, path), source_file, read_retry)
         modified_at = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None)
         loaded_at = _utc_naive(now) if now is not None else _now()
         period, problem = _period_of(relative)
@@ -623,24 +771,28 @@ def ingest_source(
                 continue
             replace_record = True
 
-        if problem is None and period_bounds is not None and not period_bounds[0] <= period <= period_bounds[1]:
-            outcome = _replace(
-                base,
-                status=errors.REJECTED,
-                reason_code=errors.PERIOD_OUT_OF_RANGE,
-                message=(
+        rejection: tuple[str, str] | None = None
+        if refusal is not None:
+            rejection = (
+                errors.OUTSIDE_INBOX,
+                f"{source_file} {refusal}; it was not opened. Copy the file itself into the inbox.",
+            )
+        elif problem is None and period_bounds is not None and not period_bounds[0] <= period <= period_bounds[1]:
+            rejection = (
+                errors.PERIOD_OUT_OF_RANGE,
+                (
                     f"{source_file} is for period {period}, outside the periods the warehouse serves "
                     f"({period_bounds[0]} to {period_bounds[1]}); an earlier period needs TKPKD_FIRST_PERIOD set to it."
                 ),
             )
-            _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
         elif problem is not None:
-            outcome = _replace(
-                base,
-                status=errors.REJECTED,
-                reason_code=errors.INVALID_PERIOD_FOLDER,
-                message=f"{source_file} {problem}; move it to {spec.name}/<YYYY-MM>/.",
+            rejection = (
+                errors.INVALID_PERIOD_FOLDER,
+                f"{source_file} {problem}; move it to {spec.name}/<YYYY-MM>/.",
             )
+        if rejection is not None:
+            code, message = rejection
+            outcome = _replace(base, status=errors.REJECTED, reason_code=code, message=message)
             _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
         elif file_hash in loaded_hashes:
             original = loaded_hashes[file_hash]
@@ -652,7 +804,21 @@ def ingest_source(
             )
             _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
         else:
-            outcome = _load_file(conn, spec, path, base, modified_at, loaded_at, replace_record)
+            outcome = _load_file(
+                conn,
+                spec,
+                path,
+                base,
+                modified_at,
+                loaded_at,
+                replace_record,
+                limits,
+                stat,
+                read_retry,
+            )
+            if outcome.status == errors.PENDING:
+                report.files.append(outcome)
+                continue
             if outcome.status == errors.LOADED:
                 loaded_hashes[file_hash] = source_file
         known[(source_file, file_hash)] = (outcome.status, outcome.reason_code)

@@ -21,6 +21,8 @@ import csv
 import datetime as dt
 import gc
 import json
+import os
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -43,6 +45,7 @@ from orchestration.ingestion.headers import (
     title_field_values,
     title_line,
 )
+from orchestration.ingestion.limits import IngestionLimits
 
 __all__ = [
     "BATCH_ROWS",
@@ -377,9 +380,61 @@ def _excel_text(value: object) -> str | None:
     return str(value)
 
 
-def _open_excel(path: Path, fmt: str) -> _Grid:
-    from python_calamine import CalamineError, CalamineWorkbook
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
+_DIMENSION_SCAN_BYTES = (
+    64 * 1024
+)  # <dimension> comes right after <sheetPr>, at the top of the sheet XML
 
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def _check_xlsx_structure(path: Path, limits: IngestionLimits) -> None:
+    """Reject a workbook whose zip directory or sheet dimensions promise more than the limits, before parsing.
+
+    Only the central directory and the first bytes of each sheet part are read, so a zip bomb or a used range of
+    A1:XFD1048576 costs nothing here (python-calamine would allocate the whole declared grid).
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            unpacked = sum(part.file_size for part in parts)
+            if unpacked > limits.xlsx_uncompressed_bytes:
+                raise FileRejected(
+                    errors.OVER_LIMIT,
+                    f"{path.name} "
+                    + limits.broken("xlsx_uncompressed_bytes", f"unpacks to {unpacked:,} bytes"),
+                )
+            for part in parts:
+                if not _SHEET_PART.fullmatch(part.filename):
+                    continue
+                with archive.open(part) as handle:
+                    found = _DIMENSION.search(handle.read(_DIMENSION_SCAN_BYTES))
+                if found is None:
+                    continue
+                first_column, first_row, last_column, last_row = found.groups()
+                rows = int(last_row or first_row) - int(first_row) + 1
+                columns = (
+                    _column_number(last_column or first_column) - _column_number(first_column) + 1
+                )
+                if rows * columns > limits.declared_cells:
+                    raise FileRejected(
+                        errors.OVER_LIMIT,
+                        f"{path.name}: sheet part {part.filename} "
+                        + limits.broken("declared_cells", f"declares {rows:,} x {columns:,} cells"),
+                    )
+    except (zipfile.BadZipFile, EOFError) as error:
+        raise FileRejected(
+            errors.not_a_valid("xlsx"), f"{path.name} is not a readable .xlsx workbook: {error}."
+        ) from None
+
+
+def _open_excel(path: Path, fmt: str, limits: IngestionLimits) -> _Grid:
     head = _read_head(path)
     invalid = errors.not_a_valid(fmt)
     expected_magic = _ZIP_MAGIC if fmt == "xlsx" else _OLE2_MAGIC
@@ -394,6 +449,99 @@ def _open_excel(path: Path, fmt: str) -> _Grid:
             f"{path.name} is truncated: it starts like an Excel workbook (zip) but its end is missing "
             "(no zip directory). Ask the agency to send it again.",
         )
+    if head.startswith(_ZIP_MAGIC):
+        _check_xlsx_structure(path, limits)
+    messages = _excel_in_child(path, fmt, limits)
+    kind, *meta = next(messages)
+    if kind == "rejected":
+        raise FileRejected(*meta)
+    sheet_name, column_offset = meta
+
+    def batches() -> Iterator[list[list[str | None]]]:
+        for kind, *payload in messages:
+            if kind == "rejected":
+                raise FileRejected(*payload)
+            yield payload[0]
+
+    return _Grid(
+        format=fmt,
+        batches=batches(),
+        sheet=sheet_name,
+        column_offset=column_offset,
+        letter_columns=True,
+    )
+
+
+def _excel_in_child(path: Path, fmt: str, limits: IngestionLimits) -> Iterator[tuple]:
+    """Run `_parse_excel` in a forked child with a memory cap and a timeout; yield its messages.
+
+    python-calamine is native code: a workbook that makes it abort, segfault or exhaust memory must cost one
+    rejected file (`reader_crashed`), not the run. Fork (not spawn) keeps the start-up cost to milliseconds: the
+    child runs only calamine and the pipe, no thread of the parent.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_excel_child_main, args=(path, fmt, limits.reader_memory_bytes, sender), daemon=True
+    )
+    child.start()
+    sender.close()
+    finished = False
+    try:
+        while True:
+            if not receiver.poll(limits.reader_seconds):
+                raise FileRejected(
+                    errors.READER_CRASHED,
+                    f"{path.name} " + limits.broken("reader_seconds", "was still being read after the time limit"),
+                )
+            try:
+                message = receiver.recv()
+            except EOFError:
+                child.join()
+                raise FileRejected(
+                    errors.READER_CRASHED,
+                    f"{path.name}: the Excel reader crashed on it (exit code {child.exitcode}; out of memory, "
+                    f"limit {limits.reader_memory_bytes:,} bytes, set {limits.variable('reader_memory_bytes')} "
+                    "to raise it, or a damaged workbook).",
+                ) from None
+            if message[0] == "end":
+                finished = True
+                return
+            yield message
+            if message[0] == "rejected":
+                finished = True
+                return
+    finally:
+        receiver.close()
+        if not finished and child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _excel_child_main(path: Path, fmt: str, memory_bytes: int, sender) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    try:
+        for message in _parse_excel(path, fmt):
+            sender.send(message)
+        sender.send(("end",))
+    except FileRejected as rejection:
+        sender.send(("rejected", rejection.code, rejection.message))
+    except MemoryError:
+        os._exit(3)  # reported by the parent as a crash, with the memory limit
+    finally:
+        sender.close()
+    os._exit(0)  # skip the parent's atexit handlers and buffers inherited by fork
+
+
+def _parse_excel(path: Path, fmt: str) -> Iterator[tuple]:
+    """("meta", sheet name, column offset), then ("rows", batch) messages: the workbook's chosen sheet as text."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    invalid = errors.not_a_valid(fmt)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         worksheets = [
@@ -405,39 +553,27 @@ def _open_excel(path: Path, fmt: str) -> _Grid:
             (name for name in worksheets if name.strip().upper() == "DATA"), worksheets[0]
         )
         sheet = workbook.get_sheet_by_name(sheet_name)
-    except FileRejected:
-        raise
     except CalamineError as error:
         raise FileRejected(
             invalid, f"{path.name} is not a readable .{fmt} workbook: {error}."
         ) from None
     start = sheet.start
-    column_offset = start[1] if start else 0
-
-    def batches() -> Iterator[list[list[str | None]]]:
-        # iter_rows() starts at row 1 of the sheet (empty rows above the data included) and at the first
-        # used column; positions are therefore offset by `column_offset`.
-        rows = sheet.iter_rows()
-        convert = _excel_text
-        try:
-            while True:
-                with _no_gc():
-                    chunk = [[convert(cell) for cell in row] for row in islice(rows, BATCH_ROWS)]
-                if not chunk:
-                    break
-                yield chunk
-        except CalamineError as error:
-            raise FileRejected(
-                invalid, f"{path.name}: sheet {sheet_name!r} cannot be read: {error}."
-            ) from None
-
-    return _Grid(
-        format=fmt,
-        batches=batches(),
-        sheet=sheet_name,
-        column_offset=column_offset,
-        letter_columns=True,
-    )
+    yield ("meta", sheet_name, start[1] if start else 0)
+    # iter_rows() starts at row 1 of the sheet (empty rows above the data included) and at the first
+    # used column; positions are therefore offset by the column offset.
+    rows = sheet.iter_rows()
+    convert = _excel_text
+    try:
+        while True:
+            with _no_gc():
+                chunk = [[convert(cell) for cell in row] for row in islice(rows, BATCH_ROWS)]
+            if not chunk:
+                break
+            yield ("rows", chunk)
+    except CalamineError as error:
+        raise FileRejected(
+            invalid, f"{path.name}: sheet {sheet_name!r} cannot be read: {error}."
+        ) from None
 
 
 # ----------------------------------------------------------------------------------------------------- Parquet
@@ -616,11 +752,14 @@ def _reject_bad_header(
     return title_values
 
 
-def read_table(path: str | Path, spec: SourceSpec, *, mode: str = "fast") -> FileTable:
+def read_table(
+    path: str | Path, spec: SourceSpec, *, mode: str = "fast", limits: IngestionLimits | None = None
+) -> FileTable:
     """Open one agency file of `spec`: detect format details, find the header, check the required columns.
 
     Raises `FileRejected` for a file that cannot be loaded (`empty_file`, `not_a_valid_<format>`, `truncated`,
-    `no_header_found`, `duplicate_columns`, `missing_required_columns`, `unsupported_format`). The returned
+    `no_header_found`, `duplicate_columns`, `missing_required_columns`, `unsupported_format`, `over_limit`: file
+    bytes and an xlsx's structure against `limits`, default from the environment). The returned
     `FileTable.batches` yields every row below the header, data or not.
 
     `mode` (CSV only): `fast` uses pyarrow's parser where the file allows it (header on row 1, a regular file);
@@ -636,13 +775,19 @@ def read_table(path: str | Path, spec: SourceSpec, *, mode: str = "fast") -> Fil
             f"{path.name}: files ending in {path.suffix or '(no extension)'!r} are not read; send .csv, .xlsx "
             "or .parquet.",
         )
-    if path.stat().st_size == 0:
+    limits = IngestionLimits.from_env() if limits is None else limits
+    size = path.stat().st_size
+    if size == 0:
         raise FileRejected(errors.EMPTY_FILE, f"{path.name} is empty (0 bytes).")
+    if size > limits.file_bytes:
+        raise FileRejected(
+            errors.OVER_LIMIT, f"{path.name} " + limits.broken("file_bytes", f"has {size:,} bytes")
+        )
 
     if fmt == "csv":
         grid = _open_csv(path, spec, lenient_quotes=mode == "lenient")
     elif fmt in ("xlsx", "xls"):
-        grid = _open_excel(path, fmt)
+        grid = _open_excel(path, fmt, limits)
     else:
         grid = _open_parquet(path)
 

@@ -6,7 +6,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.ingestion.errors import DUPLICATE_FILE, IGNORED, LOADED, REJECTED, SKIPPED
+from orchestration.ingestion.errors import (
+    DUPLICATE_FILE,
+    IGNORED,
+    LOADED,
+    PENDING,
+    REJECTED,
+    SKIPPED,
+)
 
 __all__ = ["FileOutcome", "InboxIngestReport", "SourceIngestReport"]
 
@@ -79,11 +86,15 @@ class SourceIngestReport:
         return self._with(IGNORED)
 
     @property
+    def pending(self) -> list[FileOutcome]:
+        return self._with(PENDING)
+
+    @property
     def status_counts(self) -> dict[str, int]:
         counts = Counter(outcome.status for outcome in self.files)
         return {
             status: counts.get(status, 0)
-            for status in (LOADED, REJECTED, DUPLICATE_FILE, SKIPPED, IGNORED)
+            for status in (LOADED, REJECTED, DUPLICATE_FILE, SKIPPED, IGNORED, PENDING)
         }
 
     @property
@@ -108,6 +119,7 @@ class SourceIngestReport:
             "files_duplicate": counts[DUPLICATE_FILE],
             "files_skipped": counts[SKIPPED],
             "files_ignored": counts[IGNORED],
+            "files_pending": counts[PENDING],
             "rows_received": self.rows_received,
             "non_data_rows": self.non_data_rows,
             "seconds": round(self.seconds, 3),

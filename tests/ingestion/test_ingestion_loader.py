@@ -539,6 +539,7 @@ def test_rejected_file_does_not_stop_the_others(conn, contract, inbox):
         "duplicate_file": 0,
         "skipped": 0,
         "ignored": 0,
+        "pending": 0,
     }
     assert report.rejection_reasons == {"missing_required_columns": 1, "not_a_valid_xlsx": 1}
     assert conn.execute("select count(*) from raw.bansos").fetchone()[0] == 5
