@@ -161,3 +161,100 @@ def test_contract_refuses_an_unknown_cadence():
     }
     with pytest.raises(ContractError, match="cadence must be one of"):
         parse_contract(raw)
+
+
+# --- the Dagster checks and the daily job -------------------------------------------------------------------
+
+
+def _warehouse_with_deliveries(path, rows):
+    import duckdb
+
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("create schema raw")
+        connection.execute("create table raw.ingested_files (source varchar, period varchar, status varchar)")
+        connection.executemany("insert into raw.ingested_files values (?, ?, ?)", rows)
+
+
+def _run_freshness_job(tmp_path, monkeypatch, rows):
+    import dagster as dg
+
+    from orchestration.defs.freshness import freshness_checks, freshness_job
+    from orchestration.defs.ingestion import ingest_inbox
+    from orchestration.defs.resources import InboxResource, WarehouseResource
+
+    database = tmp_path / "warehouse.duckdb"
+    if rows is not None:
+        _warehouse_with_deliveries(database, rows)
+    else:
+        import duckdb
+
+        duckdb.connect(str(database)).close()
+    monkeypatch.setenv("TKPKD_FRESHNESS_AS_OF", "2025-04-15")
+    monkeypatch.delenv("TKPKD_DELIVERY_DEADLINE_DAY", raising=False)
+    definitions = dg.Definitions(
+        assets=[ingest_inbox],
+        asset_checks=[freshness_checks],
+        jobs=[freshness_job],
+        resources={
+            "warehouse": WarehouseResource(database=str(database)),
+            "inbox": InboxResource(path=str(tmp_path / "inbox")),
+        },
+    )
+    result = definitions.resolve_job_def(freshness_job.name).execute_in_process(instance=dg.DagsterInstance.ephemeral())
+    assert result.success  # a late source warns; the run itself succeeds
+    return {
+        evaluation.asset_key.path[-1]: evaluation
+        for evaluation in result.get_asset_check_evaluations()
+    }
+
+
+def test_freshness_job_runs_only_the_checks_and_warns_on_late_sources(tmp_path, monkeypatch):
+    evaluations = _run_freshness_job(
+        tmp_path,
+        monkeypatch,
+        [
+            ("bansos", "2025-03", "loaded"),  # monthly, 2025-03 due 04-10: on time
+            ("kur", "2025-02", "loaded"),  # monthly, 2025-03 missing: late by 5 days
+            ("kur", "2025-03", "rejected"),  # a rejected file is no delivery
+            ("dukcapil", "2024-12", "loaded"),  # semester, expected 2024-12: on time
+        ],
+    )
+    assert set(evaluations) == set(load_contract())
+    assert evaluations["bansos"].passed
+    kur = evaluations["kur"]
+    assert not kur.passed
+    assert kur.severity.value == "WARN"
+    assert kur.metadata["status"].value == "late"
+    assert kur.metadata["days_overdue"].value == 5
+    assert kur.metadata["last_delivered_period"].value == "2025-02"
+    assert kur.metadata["expected_period"].value == "2025-03"
+    assert kur.metadata["due_date"].value == "2025-04-10"
+    assert evaluations["dukcapil"].passed
+    assert evaluations["jkn"].metadata["status"].value == "never_delivered"
+    assert not evaluations["jkn"].passed
+
+
+def test_freshness_job_on_an_empty_warehouse_says_never_delivered(tmp_path, monkeypatch):
+    evaluations = _run_freshness_job(tmp_path, monkeypatch, None)
+    assert {e.metadata["status"].value for e in evaluations.values()} == {"never_delivered"}
+
+
+def test_daily_freshness_schedule_and_main_job_include_the_checks():
+    from orchestration.definitions import defs
+
+    schedule = defs.resolve_schedule_def("daily_freshness")
+    assert schedule.job_name == "daily_freshness_job"
+    assert schedule.execution_timezone == "Asia/Pontianak"
+    assert schedule.default_status.value == "RUNNING"
+    main_checks = defs.resolve_job_def("tkpkd_main").asset_layer.asset_graph.asset_check_keys
+    assert {key.asset_key.path[-1] for key in main_checks if key.name == "freshness"} == set(load_contract())
+
+
+def test_freshness_as_of_must_be_a_date(monkeypatch):
+    from orchestration.defs.freshness import freshness_as_of
+
+    monkeypatch.setenv("TKPKD_FRESHNESS_AS_OF", "2025-04-15")
+    assert freshness_as_of() == date(2025, 4, 15)
+    monkeypatch.setenv("TKPKD_FRESHNESS_AS_OF", "15/04/2025")
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        freshness_as_of()
