@@ -82,7 +82,9 @@ def _months(cadence: str) -> tuple[int, ...]:
     try:
         return CADENCE_MONTHS[cadence]
     except KeyError:
-        raise ValueError(f"unknown cadence {cadence!r}; known: {', '.join(CADENCE_MONTHS)}") from None
+        raise ValueError(
+            f"unknown cadence {cadence!r}; known: {', '.join(CADENCE_MONTHS)}"
+        ) from None
 
 
 def due_date(period: str, deadline_day: int) -> date:

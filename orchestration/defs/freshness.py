@@ -19,7 +19,13 @@ from orchestration.defs.operations import TIMEZONE
 from orchestration.defs.resources import WarehouseResource
 from orchestration.freshness import delivery_deadline_day, evaluate
 
-__all__ = ["FRESHNESS_CHECK", "FRESHNESS_JOB_NAME", "freshness_as_of", "freshness_checks", "freshness_job"]
+__all__ = [
+    "FRESHNESS_CHECK",
+    "FRESHNESS_JOB_NAME",
+    "freshness_as_of",
+    "freshness_checks",
+    "freshness_job",
+]
 
 FRESHNESS_CHECK = "freshness"
 FRESHNESS_JOB_NAME = "daily_freshness_job"
@@ -34,7 +40,9 @@ def freshness_as_of() -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"TKPKD_FRESHNESS_AS_OF must be a date YYYY-MM-DD, not {value!r}") from None
+        raise ValueError(
+            f"TKPKD_FRESHNESS_AS_OF must be a date YYYY-MM-DD, not {value!r}"
+        ) from None
 
 
 def last_delivered_periods(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:

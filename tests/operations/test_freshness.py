@@ -171,7 +171,9 @@ def _warehouse_with_deliveries(path, rows):
 
     with duckdb.connect(str(path)) as connection:
         connection.execute("create schema raw")
-        connection.execute("create table raw.ingested_files (source varchar, period varchar, status varchar)")
+        connection.execute(
+            "create table raw.ingested_files (source varchar, period varchar, status varchar)"
+        )
         connection.executemany("insert into raw.ingested_files values (?, ?, ?)", rows)
 
 
@@ -200,7 +202,9 @@ def _run_freshness_job(tmp_path, monkeypatch, rows):
             "inbox": InboxResource(path=str(tmp_path / "inbox")),
         },
     )
-    result = definitions.resolve_job_def(freshness_job.name).execute_in_process(instance=dg.DagsterInstance.ephemeral())
+    result = definitions.resolve_job_def(freshness_job.name).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral()
+    )
     assert result.success  # a late source warns; the run itself succeeds
     return {
         evaluation.asset_key.path[-1]: evaluation
@@ -247,7 +251,9 @@ def test_daily_freshness_schedule_and_main_job_include_the_checks():
     assert schedule.execution_timezone == "Asia/Pontianak"
     assert schedule.default_status.value == "RUNNING"
     main_checks = defs.resolve_job_def("tkpkd_main").asset_layer.asset_graph.asset_check_keys
-    assert {key.asset_key.path[-1] for key in main_checks if key.name == "freshness"} == set(load_contract())
+    assert {key.asset_key.path[-1] for key in main_checks if key.name == "freshness"} == set(
+        load_contract()
+    )
 
 
 def test_freshness_as_of_must_be_a_date(monkeypatch):
