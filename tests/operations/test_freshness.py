@@ -134,15 +134,15 @@ def test_every_contract_source_declares_a_known_cadence():
         "dukcapil": "semester",
         "verifikasi_kelurahan": "quarterly",
         "bansos": "monthly",
-        "jkn": "monthly",
+        "jkn": "quarterly",
         "layanan_kesehatan": "monthly",
-        "rtlh": "yearly",
-        "air_bersih": "monthly",
-        "sanitasi": "yearly",
+        "rtlh": "quarterly",
+        "air_bersih": "quarterly",
+        "sanitasi": "quarterly",
         "pelatihan": "quarterly",
-        "umkm": "semester",
+        "umkm": "quarterly",
         "kur": "monthly",
-        "mitra": "quarterly",
+        "mitra": "monthly",
     }
 
 
