@@ -18,24 +18,13 @@ from pathlib import Path
 import pytest
 
 from orchestration.contract import load_contract
-from orchestration.dashboard.browser_check import _CONSOLE_LINE, CHROMIUM_FLAGS, find_chromium
+from orchestration.dashboard.browser_check import _CONSOLE_LINE, CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 # Half-second waits for the code location to load (it imports dbt and the contract).
 STARTUP_ATTEMPTS = 240
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    found = find_chromium()
-    if found is None:
-        message = "Chromium is not installed (apt-get install chromium); .ci/run installs it"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
 
 
 def _free_port() -> int:
