@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.defs.freshness import daily_freshness_schedule, freshness_checks, freshness_job
 from orchestration.defs.ingestion import ingest_inbox
 from orchestration.defs.operations import MAIN_JOB_NAME, main_job, monthly_schedule
 from orchestration.defs.publishing import AnalyticsFileResource, analytics_file
-from orchestration.defs.quality import agency_feedback, dimension_gates, published_gates, staging_gates
+from orchestration.defs.quality import (
+    agency_feedback,
+    dimension_gates,
+    published_gates,
+    staging_gates,
+)
 from orchestration.defs.resources import ExportsResource, InboxResource, WarehouseResource
 from orchestration.defs.sensors import inbox_sensor
 from orchestration.defs.serving import serving_assets
@@ -34,9 +40,9 @@ def build_definitions() -> dg.Definitions:
             agency_feedback,
             *serving_assets,
         ],
-        asset_checks=[staging_gates, dimension_gates, published_gates],
-        jobs=[main_job],
-        schedules=[monthly_schedule],
+        asset_checks=[staging_gates, dimension_gates, published_gates, freshness_checks],
+        jobs=[main_job, freshness_job],
+        schedules=[monthly_schedule, daily_freshness_schedule],
         sensors=[inbox_sensor],
         resources={
             "warehouse": WarehouseResource(database=str(settings.warehouse)),

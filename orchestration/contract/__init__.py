@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 __all__ = [
+    "CADENCES",
     "CONTRACT_PATH",
     "KINDS",
     "SECTORS",
@@ -32,6 +33,8 @@ __all__ = [
 CONTRACT_PATH = Path(__file__).with_name("sources.yaml")
 
 KINDS = ("snapshot", "event")
+# How often an agency delivers a period; the months that end one live in orchestration/freshness.py.
+CADENCES = ("monthly", "quarterly", "semester", "yearly")
 FORMATS = ("csv", "xlsx", "parquet")
 DELIMITERS = ("|", ";", ",", "\t")
 SECTORS = ("PEMERINTAH", "AKADEMISI", "DUNIA_USAHA", "MEDIA", "KOMUNITAS")
@@ -51,6 +54,7 @@ _SOURCE_KEYS = {
     "sector",
     "sector_column",
     "kind",
+    "cadence",
     "format",
     "delimiter",
     "encoding",
@@ -126,6 +130,8 @@ class SourceSpec:
     # Each file comes from a different sender (one kelurahan, one partner): what a file holds goes back to its
     # sender only, so the feedback workbooks are written per file.
     sender_per_file: bool = False
+    # "monthly" | "quarterly" | "semester" | "yearly"; None: no agreed delivery schedule (never overdue)
+    cadence: str | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -219,6 +225,9 @@ def _parse_source(name: str, raw: Any) -> SourceSpec:
     kind = raw["kind"]
     if kind not in KINDS:
         raise _fail(where, f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    cadence = raw.get("cadence")
+    if cadence is not None and cadence not in CADENCES:
+        raise _fail(where, f"cadence must be one of {', '.join(CADENCES)}, not {cadence!r}")
     sector = raw.get("sector")
     if sector is not None and sector not in SECTORS:
         raise _fail(where, f"sector must be one of {', '.join(SECTORS)} or null, not {sector!r}")
@@ -338,6 +347,7 @@ def _parse_source(name: str, raw: Any) -> SourceSpec:
         title_fields=title_fields,
         rt_rw_combined=combined,
         sender_per_file=_flag(raw.get("sender_per_file", False), where, "sender_per_file"),
+        cadence=cadence,
     )
 
 

@@ -1,25 +1,12 @@
 """The dashboard of the pipeline run renders in a real browser (headless Chromium): every chart drawn, no error,
 for the city and for a kecamatan and a kelurahan chosen through the address."""
 
-import os
-
 import duckdb
 import pytest
 
-from orchestration.dashboard.browser_check import check_dashboard, find_chromium
+from orchestration.dashboard.browser_check import check_dashboard
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    found = find_chromium()
-    if found is None:
-        message = "Chromium is not installed (apt-get install chromium); .ci/run installs it"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
 
 
 def test_the_dashboard_renders_in_chromium(pipeline_run, chromium):
