@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from orchestration.settings import load_settings
+from orchestration.settings import ProductionSettingsError, load_settings
 
 
 def _inbox_is_empty(settings) -> bool:
@@ -27,6 +27,11 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     if _inbox_is_empty(settings):
+        if settings.is_production:
+            # Synthetic people must never land in a real deployment's inbox, warehouse and reports.
+            print(f"tkpkd run: the inbox {settings.inbox} is empty; in production the sample is not generated. "
+                  "Deliver the agencies' files first.", file=sys.stderr)
+            return 2
         _generate(settings, args.scale, args.seed, args.periods)
     try:
         periods = periods_to_run(settings, args.first_period, args.last_period)
@@ -57,6 +62,10 @@ def run(args: argparse.Namespace) -> int:
 
 def generate(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if settings.is_production:
+        print("tkpkd generate: refused in production (TKPKD_ENV=production): synthetic data must not enter a real "
+              "deployment's inbox.", file=sys.stderr)
+        return 2
     if not _inbox_is_empty(settings) and not args.force:
         print(f"{settings.inbox} is not empty; pass --force to replace the generated sample.", file=sys.stderr)
         return 2
@@ -114,7 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     score_command.set_defaults(handler=score_identity)
 
     args = parser.parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except ProductionSettingsError as error:
+        print(f"tkpkd {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
