@@ -7,6 +7,7 @@ import getpass
 import sys
 
 from orchestration.settings import ProductionSettingsError, load_settings
+from orchestration.warehouse_lock import WarehouseLockedError
 
 
 def _inbox_is_empty(settings) -> bool:
@@ -21,11 +22,19 @@ def _generate(settings, scale: str, seed: int, periods: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from orchestration.warehouse_lock import run_lock
+
+    # One `tkpkd run` per warehouse at a time: a second one waits, then says which run holds it.
+    settings = load_settings()
+    with run_lock(settings.warehouse):
+        return _run(args, settings)
+
+
+def _run(args: argparse.Namespace, settings) -> int:
     from orchestration.defs.operations import TRIGGER_TAG
     from orchestration.runs import periods_to_run, persistent_instance, run_main_job
     from orchestration.summary import build_summary
 
-    settings = load_settings()
     if _inbox_is_empty(settings):
         if settings.is_production:
             # Synthetic people must never land in a real deployment's inbox, warehouse and reports.
@@ -125,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except ProductionSettingsError as error:
+    except (ProductionSettingsError, WarehouseLockedError) as error:
         print(f"tkpkd {args.command}: {error}", file=sys.stderr)
         return 2
 
