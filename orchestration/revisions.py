@@ -46,7 +46,7 @@ REVISION_COMMENTS = {
     "old_value": "The value previously published, as text (for a removed row: the whole row as JSON).",
     "new_value": "The value now published, as text (for an added row: the whole row as JSON).",
     "change": "changed, added (a row new in an old period) or removed (a row no longer published).",
-    "caused_by": "The files loaded since the previous publication that feed the report (source/period/file).",
+    "caused_by": "The files loaded since the previous publication that feed the report (inbox paths).",
 }
 
 
@@ -110,10 +110,10 @@ def _caused_by(connection: duckdb.DuckDBPyConnection, table: str, since: datetim
     if not has_ingested_files:
         return "unknown: the warehouse records no ingested files"
     files = connection.execute(
-        "select source || '/' || period || '/' || source_file from warehouse.raw.ingested_files "
+        "select source_file from warehouse.raw.ingested_files "
         "where (cast(? as timestamp) is null or loaded_at > cast(? as timestamp)) "
         "and (cast(? as varchar[]) is null or list_contains(cast(? as varchar[]), source)) "
-        "order by source, period, source_file",
+        "order by source_file",
         [since, since, sorted(sources) if sources is not None else None, sorted(sources) if sources is not None else None],
     ).fetchall()
     listed = "; ".join(name for (name,) in files) or "no file loaded since the previous publication"

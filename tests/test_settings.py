@@ -105,6 +105,7 @@ def test_development_still_falls_back_to_the_development_secret_with_a_warning(m
 
 def test_the_cli_prints_the_refusal_without_a_traceback_and_never_fills_a_production_inbox(production, tmp_path, capsys):
     production.setenv("TKPKD_INBOX", str(tmp_path / "inbox"))
+    production.setenv("TKPKD_WAREHOUSE", str(tmp_path / "tkpkd.duckdb"))
     assert cli.main(["run"]) == 2
     error = capsys.readouterr().err
     assert "refuses to start: no pseudonym secret" in error and "Traceback" not in error
