@@ -189,6 +189,10 @@ def record_revisions(warehouse: Path, new_analytics: Path, previous_analytics: P
             target = "table analytics.main.rpt_revisions" if column is None else f'column analytics.main.rpt_revisions."{column}"'
             connection.execute(f"comment on {target} is {_quote(comment)}")
         connection.execute("comment on table analytics.main.rpt_publications is 'One row per publication of this file (UTC).'")
+        connection.execute(
+            "comment on column analytics.main.rpt_publications.published_at is "
+            "'When the publication ran (UTC); revisions name files loaded after the latest one.'"
+        )
         connection.execute("detach analytics")
         connection.execute("detach warehouse")
     return revisions

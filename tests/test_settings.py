@@ -3,6 +3,10 @@ mode refuses an unsafe pseudonym secret and synthetic sample data."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 import yaml
 
@@ -12,6 +16,7 @@ from orchestration.settings import (
     DBT_PROJECT_DIR,
     DEFAULT_DUCKDB_MEMORY_LIMIT,
     DEVELOPMENT_PSEUDONYM_SECRET,
+    REPO_ROOT,
     ProductionSettingsError,
     duckdb_memory_limit,
     load_settings,
@@ -115,3 +120,15 @@ def test_the_cli_prints_the_refusal_without_a_traceback_and_never_fills_a_produc
     assert "the sample is not generated" in capsys.readouterr().err
     assert cli.main(["generate"]) == 2
     assert not (tmp_path / "inbox").exists()
+
+
+def test_the_dagster_code_location_fails_to_load_with_the_same_refusal(tmp_path):
+    environment = {**os.environ, "TKPKD_ENV": "production", "TKPKD_PSEUDONYM_SECRET": "too-short"}
+    environment.pop("TKPKD_PSEUDONYM_SECRET_FILE", None)
+    loading = subprocess.run(
+        [sys.executable, "-c", "import orchestration.definitions"], check=False, env=environment, cwd=REPO_ROOT,
+        capture_output=True, text=True,
+    )
+    assert loading.returncode != 0
+    assert "ProductionSettingsError: TKPKD_ENV=production refuses to start" in loading.stderr
+    assert "too-short" not in loading.stderr
