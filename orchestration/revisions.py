@@ -130,13 +130,22 @@ def _table_revisions_sql(table: str, key: list[str], columns: list[str], publish
         f'(select "{PERIOD_COLUMN}" from previous.main."{table}"))'
     )
     common = f"{_quote(published_at)}::timestamp, {{side}}.\"{PERIOD_COLUMN}\"::varchar, {_quote(table)}"
-    parts = [
-        f"select {common.format(side='new')}, {key_json.format(side='new')}, {_quote(column)}, "
-        f'old."{column}"::varchar, new."{column}"::varchar, \'changed\', {_quote(caused_by)} '
-        f"from {old_rows} old join {new_rows} new on {on} "
-        f'where old."{column}"::varchar is distinct from new."{column}"::varchar'
-        for column in columns if column not in key
-    ]
+    parts = []
+    values = [column for column in columns if column not in key]
+    if values:
+        # One join per table: each matched pair unnests into (column, old, new) and keeps the differing ones.
+        pairs = ", ".join(
+            f"{{'column_name': {_quote(column)}, 'old_value': old.\"{column}\"::varchar, "
+            f"'new_value': new.\"{column}\"::varchar}}"
+            for column in values
+        )
+        parts.append(
+            f"select {_quote(published_at)}::timestamp, period, {_quote(table)}, key, difference.column_name, "
+            f"difference.old_value, difference.new_value, 'changed', {_quote(caused_by)} from ("
+            f"select new.\"{PERIOD_COLUMN}\"::varchar as period, {key_json.format(side='new')} as key, "
+            f"unnest([{pairs}]) as difference from {old_rows} old join {new_rows} new on {on}"
+            f") where difference.old_value is distinct from difference.new_value"
+        )
     parts.append(
         f"select {common.format(side='new')}, {key_json.format(side='new')}, null, null, to_json(new)::varchar, "
         f"'added', {_quote(caused_by)} from {new_rows} new anti join {old_rows} old on {on}"
