@@ -9,7 +9,8 @@ import sys
 import uuid
 from datetime import datetime
 
-from orchestration.settings import load_settings
+from orchestration.settings import ProductionSettingsError, load_settings
+from orchestration.warehouse_lock import WarehouseLockedError
 
 
 def _inbox_is_empty(settings) -> bool:
@@ -24,13 +25,26 @@ def _generate(settings, scale: str, seed: int, periods: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from orchestration.warehouse_lock import run_lock
+
+    # One `tkpkd run` per warehouse at a time: a second one waits, then says which run holds it.
+    settings = load_settings()
+    with run_lock(settings.warehouse):
+        return _run(args, settings)
+
+
+def _run(args: argparse.Namespace, settings) -> int:
     from orchestration.console import follow_run, step_totals
     from orchestration.defs.operations import TRIGGER_TAG
     from orchestration.runs import main_job_definition, periods_to_run, persistent_instance, run_main_job
     from orchestration.summary import build_summary
 
-    settings = load_settings()
     if _inbox_is_empty(settings):
+        if settings.is_production:
+            # Synthetic people must never land in a real deployment's inbox, warehouse and reports.
+            print(f"tkpkd run: the inbox {settings.inbox} is empty; in production the sample is not generated. "
+                  "Deliver the agencies' files first.", file=sys.stderr)
+            return 2
         _generate(settings, args.scale, args.seed, args.periods)
         # Files this process just wrote are complete: no need to wait for them to settle.
         os.environ.setdefault("TKPKD_INBOX_SETTLE_SECONDS", "0")
@@ -71,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
 
 def generate(args: argparse.Namespace) -> int:
     settings = load_settings()
+    if settings.is_production:
+        print("tkpkd generate: refused in production (TKPKD_ENV=production): synthetic data must not enter a real "
+              "deployment's inbox.", file=sys.stderr)
+        return 2
     if not _inbox_is_empty(settings) and not args.force:
         print(f"{settings.inbox} is not empty; pass --force to replace the generated sample.", file=sys.stderr)
         return 2
@@ -131,7 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     score_command.set_defaults(handler=score_identity)
 
     args = parser.parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except (ProductionSettingsError, WarehouseLockedError) as error:
+        print(f"tkpkd {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

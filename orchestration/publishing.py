@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.exports.common import sweep_debris, temporary_name
+from orchestration.revisions import record_revisions
 
 PUBLISHED_TABLE_PATTERN = re.compile(r"^(dim|fct|rpt)_[a-z0-9_]+$")
 # DuckDB 1.4 and 1.5 clients open this storage version; 2.0 writes a newer one by default.
@@ -76,6 +77,7 @@ def publish_analytics(warehouse: Path, analytics: Path) -> list[PublishedTable]:
     staging_file = analytics.with_name(temporary_name(analytics.name) + ".building")
     try:
         published = _build(warehouse, staging_file)
+        record_revisions(warehouse, staging_file, analytics)
         os.replace(staging_file, analytics)
     finally:
         # On success the file has been moved; on any failure nothing half-built stays beside the target.

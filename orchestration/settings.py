@@ -18,9 +18,22 @@ from orchestration.inbox import is_url
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
-# A development secret that only ever pseudonymises synthetic sample data. Real deployments must set
-# TKPKD_PSEUDONYM_SECRET; the pipeline warns loudly when it falls back to this value.
+# A development secret that only ever pseudonymises synthetic sample data. It is public (it is in the repository),
+# so anyone could recompute keys made with it: production refuses it, development warns when it falls back to it.
 DEVELOPMENT_PSEUDONYM_SECRET = "tkpkd-development-secret-for-synthetic-data-only"
+
+ENVIRONMENTS = ("development", "production")
+# 32 bytes = 256 bits, the key size of the HMAC-SHA256 the pseudonyms are made with.
+MINIMUM_SECRET_BYTES = 32
+SECRET_ADVICE = (
+    "Generate one with `python -c \"import secrets; print(secrets.token_urlsafe(48))\"` and give it to the pipeline "
+    "as TKPKD_PSEUDONYM_SECRET from the service manager, or store it in a file readable only by the pipeline user "
+    "(chmod 600) and set TKPKD_PSEUDONYM_SECRET_FILE to its path. Keep it: changing it changes every pseudonym."
+)
+
+
+class ProductionSettingsError(RuntimeError):
+    """A production deployment is configured unsafely; the message says what to fix (never the secret itself)."""
 
 # DuckDB's own default is 80% of RAM per database instance, and a dbt run holds two at once (the warehouse and
 # Splink's in-memory one). Some operators allocate outside that limit, so DuckDB advises 50-60% against OOM kills;
@@ -80,6 +93,11 @@ class Settings:
     quality_thresholds: Path
     pseudonym_secret: str
     uses_development_secret: bool
+    environment: str = "development"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
 
     @property
     def dagster_home(self) -> Path:
@@ -106,8 +124,47 @@ class Settings:
         }
 
 
-def load_settings() -> Settings:
+def _environment() -> str:
+    environment = (os.environ.get("TKPKD_ENV") or "development").strip().lower()
+    if environment not in ENVIRONMENTS:
+        raise ProductionSettingsError(f"TKPKD_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
+    return environment
+
+
+def _configured_secret() -> str:
+    """TKPKD_PSEUDONYM_SECRET, or the content of the file TKPKD_PSEUDONYM_SECRET_FILE names (one wins, never both)."""
     secret = os.environ.get("TKPKD_PSEUDONYM_SECRET", "")
+    secret_file = os.environ.get("TKPKD_PSEUDONYM_SECRET_FILE", "")
+    if secret and secret_file:
+        raise ProductionSettingsError("Set TKPKD_PSEUDONYM_SECRET or TKPKD_PSEUDONYM_SECRET_FILE, not both.")
+    if not secret_file:
+        return secret
+    try:
+        return Path(secret_file).expanduser().read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ProductionSettingsError(
+            f"TKPKD_PSEUDONYM_SECRET_FILE={secret_file} cannot be read ({error.strerror}). {SECRET_ADVICE}"
+        ) from None
+
+
+def _refuse_unsafe_production_secret(secret: str) -> None:
+    if not secret:
+        problem = "no pseudonym secret is set"
+    elif secret == DEVELOPMENT_PSEUDONYM_SECRET:
+        problem = "the pseudonym secret is the public development secret from the repository"
+    elif len(secret.encode("utf-8")) < MINIMUM_SECRET_BYTES:
+        problem = f"the pseudonym secret is shorter than {MINIMUM_SECRET_BYTES} bytes"
+    else:
+        return
+    raise ProductionSettingsError(f"TKPKD_ENV=production refuses to start: {problem}. {SECRET_ADVICE}")
+
+
+def load_settings() -> Settings:
+    """The settings; in production (TKPKD_ENV=production) raises ProductionSettingsError on an unsafe secret."""
+    environment = _environment()
+    secret = _configured_secret()
+    if environment == "production":
+        _refuse_unsafe_production_secret(secret)
     uses_development_secret = not secret
     if uses_development_secret:
         warnings.warn(
@@ -134,4 +191,5 @@ def load_settings() -> Settings:
         quality_thresholds=_path_from_env("TKPKD_QUALITY_THRESHOLDS", "expectations/thresholds.yml"),
         pseudonym_secret=secret,
         uses_development_secret=uses_development_secret,
+        environment=environment,
     )

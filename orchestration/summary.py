@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.warehouse_lock import connect_warehouse
+
 
 def _table_exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(
@@ -21,7 +23,7 @@ def build_summary(warehouse: Path) -> str:
     if not warehouse.exists():
         return f"No warehouse at {warehouse}: nothing has been loaded yet."
     lines: list[str] = []
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect_warehouse(str(warehouse), read_only=True) as connection:
         if not _table_exists(connection, "raw", "ingested_files"):
             return f"The warehouse at {warehouse} holds no ingested files yet."
         files = connection.execute(

@@ -22,6 +22,7 @@ from orchestration.contract import load_contract
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, ExportsResource, WarehouseResource
 from orchestration.quality.suites import PUBLISHED_TABLES, STAGED_SOURCES
 from orchestration.settings import load_settings
+from orchestration.warehouse_lock import connect_warehouse
 
 if TYPE_CHECKING:
     from orchestration.quality.gates import GateResult
@@ -141,7 +142,7 @@ def staging_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
     kinds = {code: spec.kind for code, spec in load_contract().items()}
     selected = {key.name for key in context.selected_asset_check_keys}
     results = []
-    with duckdb.connect(warehouse.database, read_only=True) as connection:
+    with connect_warehouse(warehouse.database, read_only=True) as connection:
         for source, spec in STAGED_SOURCES.items():
             name = f"{GATE_PREFIX}{source}"
             if name not in selected:
@@ -196,7 +197,7 @@ def _published_gates(name: str, tables: list[str], description: str) -> dg.Asset
         runner = gates.gate_runner(settings.quality_docs)
         selected = {key.asset_key for key in context.selected_asset_check_keys}
         results = []
-        with duckdb.connect(warehouse.database, read_only=True) as connection:
+        with connect_warehouse(warehouse.database, read_only=True) as connection:
             for table in tables:
                 if published_key(table) not in selected:
                     continue
@@ -239,7 +240,7 @@ published_gates = _published_gates(
 def agency_feedback(warehouse: WarehouseResource, exports: ExportsResource) -> dg.MaterializeResult:
     from orchestration.exports.feedback import write_feedback_workbooks
 
-    with duckdb.connect(warehouse.database, read_only=True) as connection:
+    with connect_warehouse(warehouse.database, read_only=True) as connection:
         workbooks = write_feedback_workbooks(connection, Path(exports.path))
     return dg.MaterializeResult(
         metadata={

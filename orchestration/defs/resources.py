@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.settings import duckdb_memory_limit
+from orchestration.warehouse_lock import connect_warehouse
 
 # Every asset that writes the warehouse file runs in this pool. DuckDB allows one writing process per file, so
 # deployments set the pool's limit to 1 (see dagster.yaml); the default job also runs in a single process.
@@ -17,14 +18,15 @@ WAREHOUSE_WRITER_POOL = "tkpkd_warehouse_writer"
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The restricted warehouse file. The pipeline is its only writer."""
+    """The restricted warehouse file. The pipeline is its only writer; `connect` waits while another process holds
+    the file (TKPKD_WAREHOUSE_LOCK_TIMEOUT), then names the holder."""
 
     database: str
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        connection = duckdb.connect(self.database, config={"memory_limit": duckdb_memory_limit()})
+        connection = connect_warehouse(self.database, config={"memory_limit": duckdb_memory_limit()})
         try:
             yield connection
         finally:

@@ -6,7 +6,6 @@ CSV or the dashboard. The export modules import xlsxwriter and plotly only when 
 from __future__ import annotations
 
 import dagster as dg
-import duckdb
 
 from orchestration.dashboard.build import build_dashboard
 from orchestration.defs.publishing import AnalyticsFileResource, analytics_file
@@ -15,6 +14,7 @@ from orchestration.defs.transformation import tkpkd_dbt_core_assets, tkpkd_dbt_p
 from orchestration.exports.kelurahan import export_kelurahan_workbooks
 from orchestration.exports.open_data import export_open_data
 from orchestration.exports.parquet import export_report_parquet
+from orchestration.warehouse_lock import connect_warehouse
 
 
 @dg.asset(
@@ -33,7 +33,7 @@ from orchestration.exports.parquet import export_report_parquet
 def kelurahan_workbooks(
     warehouse: WarehouseResource, exports: ExportsResource
 ) -> dg.MaterializeResult:
-    with duckdb.connect(warehouse.database, read_only=True) as connection:
+    with connect_warehouse(warehouse.database, read_only=True) as connection:
         written = export_kelurahan_workbooks(connection, exports.folder("kelurahan"))
     return dg.MaterializeResult(
         metadata={
@@ -59,7 +59,7 @@ def _from_analytics(
         description=description,
     )
     def _export(analytics: AnalyticsFileResource, exports: ExportsResource) -> dg.MaterializeResult:
-        with duckdb.connect(analytics.path, read_only=True) as connection:
+        with connect_warehouse(analytics.path, read_only=True) as connection:
             written = export(connection, exports.folder(folder))
         return dg.MaterializeResult(
             metadata={

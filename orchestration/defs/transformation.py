@@ -20,6 +20,7 @@ from orchestration.dbt_targets import prune_invocation_folders
 from orchestration.defs.partitions import ONE_RUN_PER_RANGE, PERIODS, known_periods, periods_of
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
 from orchestration.settings import DBT_PROJECT_DIR, load_settings
+from orchestration.warehouse_lock import wait_for_warehouse
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # The dbt of this environment, so the code location works without the virtual environment on PATH.
@@ -106,6 +107,8 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: s
     # so that relative paths mean the same to dbt as to the Python side.
     os.environ.update(load_settings().dbt_env())
     prune_invocation_folders(DBT_PROJECT.project_dir / DBT_PROJECT.target_path)
+    # dbt-duckdb fails at once on a held file: wait here, with the same patience and message as every connect.
+    wait_for_warehouse(load_settings().warehouse)
     # dbt unit tests check the SQL, not the data: the test suite runs them, materializations need not.
     yield from dbt.cli(["build", "--exclude", "resource_type:unit_test", *extra], context=context).stream()
 

@@ -21,10 +21,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.warehouse_lock import connect_warehouse
 
 IDENTITY_STEP = ("int_person_records", "int_person_links", "int_person_resolution")
 SCALE_SEED = 42
@@ -38,7 +38,7 @@ class StepCost:
 
 def score_warehouse(warehouse: Path, truth: Path) -> pd.DataFrame:
     """Per-source scores (and an `overall` row) of int_person_resolution against the ground truth in `truth`."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect_warehouse(str(warehouse), read_only=True) as con:
         rows = con.sql(f"""
             with truth_rows as (
                 select path, row_number, person_id from read_parquet('{truth / "rows.parquet"}')

@@ -14,6 +14,7 @@ from orchestration.publishing import (
     PublicationRefused,
     publish_analytics,
 )
+from orchestration.revisions import REVISION_COMMENTS
 
 # DuckDB 1.x opens files whose main header holds a storage version number up to 68 ("can only read versions between
 # 64 and 68"); DuckDB 2.0 writes a newer one unless told otherwise.
@@ -78,11 +79,15 @@ def test_only_dim_fct_rpt_tables_are_published_with_their_comments(warehouse, an
         assert sorted(tables) == [
             ("main", "dim_region", "One row per kelurahan."),
             ("main", "fct_family_month", "One row per family and month."),
+            ("main", "rpt_publications", "One row per publication of this file (UTC)."),
+            ("main", "rpt_revisions", REVISION_COMMENTS[None]),
             ("main", "rpt_targeting", "Who gets what, by desil."),
         ]
         column_comments = connection.execute(
             "select table_name, column_name, comment from duckdb_columns() "
-            "where database_name = current_database() and comment is not null order by all"
+            "where database_name = current_database() and comment is not null "
+            "and table_name not in ('rpt_revisions', 'rpt_publications') "
+            "order by all"
         ).fetchall()
         assert column_comments == [
             ("dim_region", "kelurahan_code", "Official Kemendagri code."),
