@@ -21,9 +21,12 @@ DEFAULT_DELIVERY_DEADLINE_DAY = 10
 # Who or what started a run, for the record of processing activities (audit.processing_log).
 TRIGGER_TAG = "tkpkd/trigger"
 
+MAIN_JOB_SELECTION = dg.AssetSelection.all()
+
+
 main_job = dg.define_asset_job(
     MAIN_JOB_NAME,
-    selection=dg.AssetSelection.all(),
+    selection=MAIN_JOB_SELECTION,
     description=(
         "Load the new agency files of the run's periods, rebuild staging and quarantine, run the quality gates, "
         "rebuild identity, the registry and the dimensions, then the run's periods of the facts and reports, and "

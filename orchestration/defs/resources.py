@@ -36,14 +36,14 @@ class WarehouseResource(dg.ConfigurableResource):
 class InboxResource(dg.ConfigurableResource):
     """Where agency files land: `<inbox>/<source>/<YYYY-MM>/<file>`, a local folder or an fsspec URL."""
 
-    location: str
     path: str  # the local folder: the inbox itself, or the mirror of a remote one
+    location: str | None = None  # an fsspec URL when the inbox is remote
 
     def local_path(self) -> Path:
         """The folder the loader reads; a remote inbox's new and changed files are mirrored into it first."""
         from orchestration.inbox import is_url, mirror
 
-        if is_url(self.location):
+        if self.location and is_url(self.location):
             mirror(self.location, Path(self.path))
         return Path(self.path)
 

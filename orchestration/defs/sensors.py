@@ -19,13 +19,11 @@ import hashlib
 import os
 
 import dagster as dg
-from dagster_dbt import build_dbt_asset_selection
 
 from orchestration.contract import load_contract
-from orchestration.defs.ingestion import INGESTED_FILES, raw_asset_key
-from orchestration.defs.operations import TRIGGER_TAG, main_job
+from orchestration.defs.ingestion import raw_asset_key
+from orchestration.defs.operations import MAIN_JOB_SELECTION, TRIGGER_TAG, main_job
 from orchestration.defs.partitions import is_period, known_periods, range_tags
-from orchestration.defs.transformation import tkpkd_dbt_staging_assets
 from orchestration.inbox import InboxChanges, InboxCursor, changes_since
 from orchestration.settings import inbox_settle_seconds, load_settings
 
@@ -44,13 +42,13 @@ def run_request_for(changes: InboxChanges, asset_graph) -> dg.RunRequest:
         # Only files in no period folder, or of a period not served: a run of the newest period records them.
         periods = served[-1:]
     sources = sorted(changes.sources)
-    # Every staging model also reads the file register and the reference seeds and lookups: what follows the
-    # delivering sources, plus those (a few milliseconds, and a new warehouse has none yet).
-    selection = (
-        dg.AssetSelection.assets(*(raw_asset_key(source) for source in sources)).downstream()
-        | dg.AssetSelection.assets(raw_asset_key(INGESTED_FILES))
-        | build_dbt_asset_selection([tkpkd_dbt_staging_assets], dbt_select="resource_type:seed stg_reference__*")
-    )
+    # Everything but what only the other sources feed (their raw tables, staging and their own intermediate
+    # models): the file register, the seeds and the models built from no source are rebuilt as in any run.
+    delivering = dg.AssetSelection.assets(*(raw_asset_key(source) for source in sources)).downstream()
+    others = dg.AssetSelection.assets(
+        *(raw_asset_key(source) for source in load_contract() if source not in sources)
+    ).downstream()
+    selection = MAIN_JOB_SELECTION - (others - delivering)
     fingerprint = hashlib.sha256(
         "\n".join(sorted(f"{file.path}\t{version}" for file, version in changes.delivered)).encode()
     ).hexdigest()
