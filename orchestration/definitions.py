@@ -15,7 +15,7 @@ from orchestration.defs.quality import (
     staging_gates,
 )
 from orchestration.defs.resources import ExportsResource, InboxResource, WarehouseResource
-from orchestration.defs.sensors import inbox_sensor
+from orchestration.defs.sensors import inbox_sensor, processing_log_on_failure, processing_log_on_success
 from orchestration.defs.serving import serving_assets
 from orchestration.defs.transformation import (
     dbt_resource,
@@ -43,7 +43,7 @@ def build_definitions() -> dg.Definitions:
         asset_checks=[staging_gates, dimension_gates, published_gates, freshness_checks],
         jobs=[main_job, freshness_job],
         schedules=[monthly_schedule, daily_freshness_schedule],
-        sensors=[inbox_sensor],
+        sensors=[inbox_sensor, processing_log_on_success, processing_log_on_failure],
         resources={
             "warehouse": WarehouseResource(database=str(settings.warehouse)),
             "inbox": InboxResource(location=settings.inbox_location, path=str(settings.inbox)),

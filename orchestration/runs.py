@@ -63,13 +63,19 @@ def run_main_job(
     job: dg.JobDefinition | None = None,
     run_id: str | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """Execute the main job for a range of periods in this process; failures are in the result, not raised."""
+    """Execute the main job for a range of periods in this process and record it in audit.processing_log;
+    failures are in the result, not raised."""
+    from orchestration.audit import after_run
     from orchestration.defs.partitions import range_tags
+    from orchestration.settings import load_settings
 
-    return (job or main_job_definition()).execute_in_process(
+    result = (job or main_job_definition()).execute_in_process(
         instance=instance,
         tags={**range_tags(periods), **(tags or {})},
         asset_selection=list(asset_selection) if asset_selection else None,
         raise_on_error=False,
         run_id=run_id,
     )
+    settings = load_settings()
+    after_run(instance, result.run_id, settings.warehouse, settings.analytics)
+    return result

@@ -20,6 +20,7 @@ import os
 
 import dagster as dg
 
+from orchestration.audit import after_run
 from orchestration.contract import load_contract
 from orchestration.defs.ingestion import raw_asset_key
 from orchestration.defs.operations import MAIN_JOB_SELECTION, TRIGGER_TAG, main_job
@@ -102,3 +103,31 @@ def inbox_sensor(context: dg.SensorEvaluationContext):
     if strays:
         context.log.warning(f"Files in folders that are no period ({', '.join(sorted(set(strays)))}) are rejected.")
     return run_request_for(changes, context.repository_def.asset_graph)
+
+
+@dg.run_status_sensor(
+    name="processing_log_sensor",
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[main_job],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Records every finished run of the main job in audit.processing_log and sends its notification.",
+)
+def processing_log_on_success(context: dg.RunStatusSensorContext):
+    _record(context)
+
+
+@dg.run_failure_sensor(
+    name="processing_log_failure_sensor",
+    monitored_jobs=[main_job],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Records every failed run of the main job in audit.processing_log and sends its notification.",
+)
+def processing_log_on_failure(context: dg.RunFailureSensorContext):
+    _record(context)
+
+
+def _record(context) -> None:
+    # Runs the daemon launched (schedule, sensor, UI); `tkpkd run` records its own, and a second record of the
+    # same run replaces the first.
+    settings = load_settings()
+    after_run(context.instance, context.dagster_run.run_id, settings.warehouse, settings.analytics)

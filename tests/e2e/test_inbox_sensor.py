@@ -33,7 +33,8 @@ def test_a_new_period_dropped_into_the_inbox_is_built_by_the_sensor_alone(tmp_pa
     inbox, held = tmp_path / "inbox", tmp_path / "held"
     generate(inbox, tmp_path / "truth", scale="small", periods=12, seed=7)
     for folder in inbox.glob(f"*/{NEW_PERIOD}"):
-        shutil.move(folder, held / folder.parent.name)
+        (held / folder.parent.name).mkdir(parents=True)
+        shutil.move(folder, held / folder.parent.name / NEW_PERIOD)
     for name, value in {
         "TKPKD_INBOX": inbox,
         "TKPKD_WAREHOUSE": tmp_path / "warehouse" / "tkpkd.duckdb",
