@@ -36,7 +36,12 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, settings) -> int:
     from orchestration.console import follow_run, step_totals
     from orchestration.defs.operations import TRIGGER_TAG
-    from orchestration.runs import main_job_definition, periods_to_run, persistent_instance, run_main_job
+    from orchestration.runs import (
+        main_job_definition,
+        periods_to_run,
+        persistent_instance,
+        run_main_job,
+    )
     from orchestration.summary import build_summary
 
     if _inbox_is_empty(settings):

@@ -15,7 +15,11 @@ from orchestration.defs.quality import (
     staging_gates,
 )
 from orchestration.defs.resources import ExportsResource, InboxResource, WarehouseResource
-from orchestration.defs.sensors import inbox_sensor, processing_log_on_failure, processing_log_on_success
+from orchestration.defs.sensors import (
+    inbox_sensor,
+    processing_log_on_failure,
+    processing_log_on_success,
+)
 from orchestration.defs.serving import serving_assets
 from orchestration.defs.transformation import (
     dbt_resource,

@@ -81,7 +81,12 @@ def test_the_volume_floor_compares_with_the_previous_delivered_period():
 
 def test_the_gates_block_what_follows_them():
     from orchestration.definitions import defs
-    from orchestration.defs.quality import DELIVERIES_CHECK, dimension_gates, published_gates, staging_gates
+    from orchestration.defs.quality import (
+        DELIVERIES_CHECK,
+        dimension_gates,
+        published_gates,
+        staging_gates,
+    )
 
     specs = [*staging_gates.check_specs, *dimension_gates.check_specs, *published_gates.check_specs]
     assert len(specs) == len(load_contract()) + 1 + len(PUBLISHED_TABLES)
