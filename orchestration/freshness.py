@@ -19,9 +19,10 @@ Pure functions; the Dagster checks and the data-quality report call them.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
+
+from orchestration.settings import number_from_env
 
 __all__ = [
     "CADENCE_MONTHS",
@@ -63,10 +64,7 @@ class Freshness:
 
 def delivery_deadline_day() -> int:
     """The agencies' delivery deadline day of the month, `TKPKD_DELIVERY_DEADLINE_DAY` (1 to 27, default 10)."""
-    deadline = int(os.environ.get("TKPKD_DELIVERY_DEADLINE_DAY") or DEFAULT_DELIVERY_DEADLINE_DAY)
-    if not 1 <= deadline <= 27:
-        raise ValueError(f"TKPKD_DELIVERY_DEADLINE_DAY must be a day from 1 to 27, not {deadline}")
-    return deadline
+    return int(number_from_env("TKPKD_DELIVERY_DEADLINE_DAY", DEFAULT_DELIVERY_DEADLINE_DAY, 1, 27))
 
 
 def _split(period: str) -> tuple[int, int]:

@@ -63,18 +63,25 @@ def first_period() -> str:
 DEFAULT_INBOX_SETTLE_SECONDS = 30.0
 
 
+def number_from_env(variable: str, default: float, minimum: float = 0, maximum: float | None = None) -> float:
+    """A number setting: the default when unset; a clear error naming the variable when it is no number or out of
+    bounds."""
+    raw = os.environ.get(variable)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not (value >= minimum and (maximum is None or value <= maximum)):
+        bounds = f"from {minimum:g} to {maximum:g}" if maximum is not None else f">= {minimum:g}"
+        raise ValueError(f"{variable} must be a number {bounds}, not {raw!r}")
+    return value
+
+
 def inbox_settle_seconds() -> float:
     """TKPKD_INBOX_SETTLE_SECONDS: how long an inbox file must be unmodified before the main job reads it."""
-    raw = os.environ.get("TKPKD_INBOX_SETTLE_SECONDS")
-    if not raw:
-        return DEFAULT_INBOX_SETTLE_SECONDS
-    try:
-        seconds = float(raw)
-    except ValueError:
-        raise ValueError(f"TKPKD_INBOX_SETTLE_SECONDS must be a number of seconds, not {raw!r}") from None
-    if seconds < 0:
-        raise ValueError(f"TKPKD_INBOX_SETTLE_SECONDS must not be negative, not {raw!r}")
-    return seconds
+    return number_from_env("TKPKD_INBOX_SETTLE_SECONDS", DEFAULT_INBOX_SETTLE_SECONDS)
 
 
 def _path_from_env(variable: str, default: str) -> Path:

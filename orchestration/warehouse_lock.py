@@ -27,6 +27,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.settings import number_from_env
+
 DEFAULT_LOCK_TIMEOUT_SECONDS = 120.0
 _FIRST_WAIT_SECONDS = 0.1
 _LONGEST_WAIT_SECONDS = 5.0
@@ -45,14 +47,7 @@ class WarehouseLockedError(RuntimeError):
 
 def lock_timeout_seconds() -> float:
     """How long a connect or a run waits for a held file (TKPKD_WAREHOUSE_LOCK_TIMEOUT, seconds; 0 = do not wait)."""
-    value = os.environ.get("TKPKD_WAREHOUSE_LOCK_TIMEOUT") or str(DEFAULT_LOCK_TIMEOUT_SECONDS)
-    try:
-        timeout = float(value)
-    except ValueError:
-        timeout = -1.0
-    if timeout < 0:
-        raise ValueError(f"TKPKD_WAREHOUSE_LOCK_TIMEOUT must be a number of seconds >= 0, not {value!r}")
-    return timeout
+    return number_from_env("TKPKD_WAREHOUSE_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT_SECONDS)
 
 
 def _is_lock_conflict(error: duckdb.IOException) -> bool:

@@ -14,10 +14,10 @@ from datetime import datetime
 import dagster as dg
 
 from orchestration.defs.partitions import PERIOD_FORMAT, known_periods, range_tags
+from orchestration.freshness import delivery_deadline_day
 
 MAIN_JOB_NAME = "tkpkd_main"
 TIMEZONE = "Asia/Pontianak"
-DEFAULT_DELIVERY_DEADLINE_DAY = 10
 # Who or what started a run, for the record of processing activities (audit.processing_log).
 TRIGGER_TAG = "tkpkd/trigger"
 
@@ -39,10 +39,7 @@ def monthly_build_cron() -> str:
     cron = os.environ.get("TKPKD_MONTHLY_BUILD_CRON")
     if cron:
         return cron
-    deadline = int(os.environ.get("TKPKD_DELIVERY_DEADLINE_DAY") or DEFAULT_DELIVERY_DEADLINE_DAY)
-    if not 1 <= deadline <= 27:
-        raise ValueError(f"TKPKD_DELIVERY_DEADLINE_DAY must be a day from 1 to 27, not {deadline}")
-    return f"0 6 {deadline + 1} * *"
+    return f"0 6 {delivery_deadline_day() + 1} * *"
 
 
 def previous_period(moment: datetime) -> str:

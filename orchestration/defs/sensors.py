@@ -16,7 +16,6 @@ registered late, a repaired NIK) reaches them at the monthly build, which rebuil
 from __future__ import annotations
 
 import hashlib
-import os
 
 import dagster as dg
 
@@ -26,13 +25,13 @@ from orchestration.defs.ingestion import raw_asset_key
 from orchestration.defs.operations import MAIN_JOB_SELECTION, TRIGGER_TAG, main_job
 from orchestration.defs.partitions import is_period, known_periods, range_tags
 from orchestration.inbox import InboxChanges, InboxCursor, changes_since
-from orchestration.settings import inbox_settle_seconds, load_settings
+from orchestration.settings import inbox_settle_seconds, load_settings, number_from_env
 
 DEFAULT_INTERVAL_SECONDS = 60
 
 
 def sensor_interval_seconds() -> int:
-    return int(os.environ.get("TKPKD_INBOX_SENSOR_INTERVAL") or DEFAULT_INTERVAL_SECONDS)
+    return int(number_from_env("TKPKD_INBOX_SENSOR_INTERVAL", DEFAULT_INTERVAL_SECONDS, 1))
 
 
 def run_request_for(changes: InboxChanges, asset_graph) -> dg.RunRequest:
