@@ -166,6 +166,11 @@ def _refuse_unsafe_production_secret(secret: str) -> None:
     raise ProductionSettingsError(f"TKPKD_ENV=production refuses to start: {problem}. {SECRET_ADVICE}")
 
 
+DEVELOPMENT_SECRET_WARNING = (
+    "TKPKD_PSEUDONYM_SECRET is not set: using the development secret, fit only for synthetic data."
+)
+
+
 def load_settings() -> Settings:
     """The settings; in production (TKPKD_ENV=production) raises ProductionSettingsError on an unsafe secret."""
     environment = _environment()
@@ -174,10 +179,7 @@ def load_settings() -> Settings:
         _refuse_unsafe_production_secret(secret)
     uses_development_secret = not secret
     if uses_development_secret:
-        warnings.warn(
-            "TKPKD_PSEUDONYM_SECRET is not set: using the development secret, fit only for synthetic data.",
-            stacklevel=2,
-        )
+        warnings.warn(DEVELOPMENT_SECRET_WARNING, stacklevel=2)
         secret = DEVELOPMENT_PSEUDONYM_SECRET
     warehouse = _path_from_env("TKPKD_WAREHOUSE", "data/warehouse/tkpkd.duckdb")
     inbox_location = os.environ.get("TKPKD_INBOX") or "data/inbox"

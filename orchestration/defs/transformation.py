@@ -3,6 +3,7 @@
 import json
 import os
 import sys
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,12 @@ ensure_manifest()
 # A per-period model that later periods read back (fct_assistance: the 12-month windows, the newest assistance of a
 # family however old, the impact pairs) says so in its YAML, `meta: {read_by_later_periods: true}`: each period of
 # a per-period model depends on every earlier period of it. Dagster takes one mapping per dependency of a step.
-EVERY_EARLIER_PERIOD = dg.TimeWindowPartitionMapping(start_offset=-1200, allow_nonexistent_upstream_partitions=True)
+# Periods before the first partition do not exist, and that is fine: the parameter is beta, and known to be.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.BetaWarning)
+    EVERY_EARLIER_PERIOD = dg.TimeWindowPartitionMapping(
+        start_offset=-1200, allow_nonexistent_upstream_partitions=True
+    )
 
 
 class TkpkdDbtTranslator(DagsterDbtTranslator):
