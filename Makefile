@@ -59,4 +59,4 @@ lint: setup
 	$(RUN) ruff check .
 
 clean:
-	rm -rf data/warehouse data/exports dbt_project/target dbt_project/logs
+	rm -rf data/warehouse data/exports data/logs dbt_project/target dbt_project/logs
