@@ -46,6 +46,7 @@ create table if not exists audit.processing_log (
     files_read json,
     published json,
     failed_steps json,
+    failed_checks json,
     late_sources json,
     recorded_at timestamp not null
 )
@@ -64,6 +65,8 @@ class RunRecord:
     periods_to: str | None
     failed_steps: list[str] = field(default_factory=list)
     late_sources: list[str] = field(default_factory=list)
+    checks_passed: int = 0
+    failed_checks: list[str] = field(default_factory=list)
     files_read: list[dict] = field(default_factory=list)
     published: list[dict] = field(default_factory=list)
 
@@ -80,11 +83,15 @@ def describe_run(instance: dg.DagsterInstance, run_id: str) -> RunRecord:
     failed = sorted(
         {entry.step_key for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)}
     )
-    late = sorted(
-        entry.dagster_event.event_specific_data.asset_key.path[-1]
+    checks = [
+        entry.dagster_event.event_specific_data
         for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
-        if entry.dagster_event.event_specific_data.check_name == FRESHNESS_CHECK
-        and not entry.dagster_event.event_specific_data.passed
+    ]
+    late = sorted(check.asset_key.path[-1] for check in checks if check.check_name == FRESHNESS_CHECK and not check.passed)
+    failed_checks = sorted(
+        f"{check.check_name} on {check.asset_key.to_user_string()}"
+        for check in checks
+        if not check.passed and check.check_name != FRESHNESS_CHECK
     )
     return RunRecord(
         run_id=run_id,
@@ -98,6 +105,8 @@ def describe_run(instance: dg.DagsterInstance, run_id: str) -> RunRecord:
         periods_to=tags.get(RANGE_END_TAG),
         failed_steps=failed,
         late_sources=late,
+        checks_passed=sum(check.passed for check in checks),
+        failed_checks=failed_checks,
     )
 
 
@@ -131,11 +140,12 @@ def record_run(warehouse: Path, analytics: Path, record: RunRecord) -> RunRecord
                 for file, digest, status, reason in rows
             ]
         connection.execute(
-            "insert or replace into audit.processing_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp)",
+            "insert or replace into audit.processing_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::timestamp)",
             [
                 record.run_id, record.job_name, record.started_by, record.started_at, record.finished_at,
                 record.outcome, record.periods_from, record.periods_to, json.dumps(record.files_read),
-                json.dumps(record.published), json.dumps(record.failed_steps), json.dumps(record.late_sources),
+                json.dumps(record.published), json.dumps(record.failed_steps), json.dumps(record.failed_checks),
+                json.dumps(record.late_sources),
             ],
         )
     return record
@@ -176,6 +186,9 @@ def run_tags(record: RunRecord) -> dict[str, str]:
         counts[0] += 1
         counts[1] += file["status"] == "rejected"
     tags = {f"tkpkd/files/{source}": f"{read} read, {rejected} rejected" for source, (read, rejected) in per_source.items()}
+    tags["tkpkd/checks"] = f"{record.checks_passed} passed, {len(record.failed_checks)} failed"
+    if record.failed_checks:
+        tags["tkpkd/failed_checks"] = "; ".join(record.failed_checks)[:4000]
     if record.late_sources:
         tags["tkpkd/late_sources"] = ",".join(record.late_sources)
     if record.failed_steps:

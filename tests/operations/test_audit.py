@@ -70,7 +70,10 @@ def test_every_run_is_recorded_with_its_trigger_files_and_outcome(tmp_path, ware
     ]
     assert json.loads(published) == [] and json.loads(failed) == []
     assert not NIK_LIKE.search(" ".join(str(value) for value in row))
-    assert run_tags(record) == {"tkpkd/files/bansos": "1 read, 0 rejected", "tkpkd/files/kur": "1 read, 1 rejected"}
+    assert run_tags(record) == {
+        "tkpkd/files/bansos": "1 read, 0 rejected", "tkpkd/files/kur": "1 read, 1 rejected",
+        "tkpkd/checks": "0 passed, 0 failed",
+    }
 
 
 def test_a_failed_run_is_recorded_and_notified(tmp_path, warehouse, monkeypatch):
