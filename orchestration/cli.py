@@ -81,6 +81,11 @@ def _run(args: argparse.Namespace, settings) -> int:
             # The gates' description names each failed expectation, its rows and a sample of bad values.
             print(f"\nCheck {check.check_name} on {check.asset_key.to_user_string()} failed "
                   f"({check.severity.value}):\n{check.description or ''}", file=sys.stderr)
+    skipped = [event.step_key for event in result.all_events if event.is_step_skipped]
+    if skipped:
+        # A blocking gate that failed stops what reads its table: those steps' tables keep their previous build.
+        print(f"\nNot refreshed (a blocking check above failed upstream, so they keep their previous build): "
+              f"{', '.join(skipped)}", file=sys.stderr)
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
         print(f"The run failed in: {', '.join(failed) or 'see the log above'}", file=sys.stderr)
