@@ -29,6 +29,8 @@ from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 PUBLISHED_SUITES = REPO_ROOT / "expectations" / "published"
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 PERIOD_COLUMN = "period"
+# Written at publication into the analytics file only (the warehouse has no previous file to compare with).
+HISTORY_TABLES = ("rpt_revisions", "rpt_publications")
 
 REVISIONS_DDL = """
 create table if not exists analytics.main.rpt_revisions (
@@ -173,13 +175,13 @@ def record_revisions(warehouse: Path, new_analytics: Path, previous_analytics: P
                     "select table_name from duckdb_tables() where database_name = 'previous' and schema_name = 'main'"
                 ).fetchall()
             }
-            for history in ("rpt_revisions", "rpt_publications"):
+            for history in HISTORY_TABLES:
                 if history in previous_tables:
                     connection.execute(f"insert into analytics.main.{history} by name select * from previous.main.{history}")
             [(since,)] = connection.execute("select max(published_at) from analytics.main.rpt_publications").fetchall()
             before = connection.execute("select count(*) from analytics.main.rpt_revisions").fetchone()[0]
             for table in sorted(previous_tables):
-                if table in ("rpt_revisions", "rpt_publications"):
+                if table in HISTORY_TABLES:
                     continue
                 new_columns = _columns(connection, "analytics", table)
                 old_columns = set(_columns(connection, "previous", table))

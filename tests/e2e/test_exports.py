@@ -183,11 +183,14 @@ def test_workbooks_are_formatted_for_people(exports, warehouse):
 
 
 def test_every_report_has_a_parquet_file_with_the_same_rows(exports, analytics, secrets):
+    from orchestration.revisions import HISTORY_TABLES
+
     tables = [
         name
         for (name,) in analytics.execute(
             "select table_name from duckdb_tables() where table_name like 'rpt_%'"
         ).fetchall()
+        if name not in HISTORY_TABLES  # the publication history lives in the analytics file only
     ]
     assert len(tables) >= 9
     with duckdb.connect() as reader:
