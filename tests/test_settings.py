@@ -47,18 +47,6 @@ def test_the_dbt_profile_sets_the_memory_limit_from_the_same_variable():
     assert settings["memory_limit"] == expected
 
 
-def test_inbox_settle_seconds_defaults_to_30_and_follows_the_environment(monkeypatch):
-    from orchestration.settings import inbox_settle_seconds
-
-    monkeypatch.delenv("TKPKD_INBOX_SETTLE_SECONDS", raising=False)
-    assert inbox_settle_seconds() == 30
-    monkeypatch.setenv("TKPKD_INBOX_SETTLE_SECONDS", "2.5")
-    assert inbox_settle_seconds() == 2.5
-    monkeypatch.setenv("TKPKD_INBOX_SETTLE_SECONDS", "-1")
-    with pytest.raises(ValueError, match="TKPKD_INBOX_SETTLE_SECONDS"):
-        inbox_settle_seconds()
-
-
 STRONG_SECRET = "synthetic-test-secret-" + "x" * 40
 
 
@@ -144,3 +132,27 @@ def test_the_dagster_code_location_fails_to_load_with_the_same_refusal(tmp_path)
     assert loading.returncode != 0
     assert "ProductionSettingsError: TKPKD_ENV=production refuses to start" in loading.stderr
     assert "too-short" not in loading.stderr
+
+
+@pytest.mark.parametrize(
+    ("module", "setting", "variable", "default", "valid", "invalid"),
+    [
+        ("orchestration.settings", "inbox_settle_seconds", "TKPKD_INBOX_SETTLE_SECONDS", 30, ("2.5", 2.5), "-1"),
+        ("orchestration.warehouse_lock", "lock_timeout_seconds", "TKPKD_WAREHOUSE_LOCK_TIMEOUT", 120, ("7.5", 7.5), "soon"),
+        ("orchestration.freshness", "delivery_deadline_day", "TKPKD_DELIVERY_DEADLINE_DAY", 10, ("5", 5), "31"),
+        ("orchestration.defs.sensors", "sensor_interval_seconds", "TKPKD_INBOX_SENSOR_INTERVAL", 60, ("15", 15), "0"),
+    ],
+)
+def test_numeric_settings_default_follow_the_environment_and_refuse_nonsense(
+    monkeypatch, module, setting, variable, default, valid, invalid
+):
+    import importlib
+
+    read = getattr(importlib.import_module(module), setting)
+    monkeypatch.delenv(variable, raising=False)
+    assert read() == default
+    monkeypatch.setenv(variable, valid[0])
+    assert read() == valid[1]
+    monkeypatch.setenv(variable, invalid)
+    with pytest.raises(ValueError, match=variable):
+        read()

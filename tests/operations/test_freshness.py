@@ -9,7 +9,6 @@ import pytest
 from orchestration.contract import CADENCES, ContractError, load_contract, parse_contract
 from orchestration.freshness import (
     CADENCE_MONTHS,
-    delivery_deadline_day,
     due_date,
     evaluate,
     expected_period,
@@ -113,16 +112,6 @@ def test_next_cadence_period():
 def test_unknown_cadence_is_refused():
     with pytest.raises(ValueError, match="unknown cadence 'weekly'"):
         expected_period("weekly", date(2025, 1, 1), DEADLINE)
-
-
-def test_deadline_day_from_the_environment(monkeypatch):
-    monkeypatch.delenv("TKPKD_DELIVERY_DEADLINE_DAY", raising=False)
-    assert delivery_deadline_day() == 10
-    monkeypatch.setenv("TKPKD_DELIVERY_DEADLINE_DAY", "5")
-    assert delivery_deadline_day() == 5
-    monkeypatch.setenv("TKPKD_DELIVERY_DEADLINE_DAY", "31")
-    with pytest.raises(ValueError, match="1 to 27"):
-        delivery_deadline_day()
 
 
 def test_every_contract_source_declares_a_known_cadence():

@@ -15,7 +15,6 @@ from orchestration.settings import REPO_ROOT
 from orchestration.warehouse_lock import (
     WarehouseLockedError,
     connect_warehouse,
-    lock_timeout_seconds,
     run_lock,
     run_lock_path,
     wait_for_warehouse,
@@ -91,16 +90,6 @@ def test_errors_other_than_a_lock_are_not_waited_for(tmp_path):
     with pytest.raises(duckdb.Error) as error:
         connect_warehouse(tmp_path / "not_a_database.duckdb", timeout=60)
     assert not isinstance(error.value, WarehouseLockedError)
-
-
-def test_the_lock_timeout_comes_from_the_environment_and_is_validated(monkeypatch):
-    monkeypatch.delenv("TKPKD_WAREHOUSE_LOCK_TIMEOUT", raising=False)
-    assert lock_timeout_seconds() == 120
-    monkeypatch.setenv("TKPKD_WAREHOUSE_LOCK_TIMEOUT", "7.5")
-    assert lock_timeout_seconds() == 7.5
-    monkeypatch.setenv("TKPKD_WAREHOUSE_LOCK_TIMEOUT", "soon")
-    with pytest.raises(ValueError, match="TKPKD_WAREHOUSE_LOCK_TIMEOUT"):
-        lock_timeout_seconds()
 
 
 def test_a_second_run_lock_names_the_holding_run_and_the_lock_is_reusable_after(warehouse):
