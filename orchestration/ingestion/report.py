@@ -136,14 +136,14 @@ class SourceIngestReport:
 
 @dataclass
 class InboxIngestReport:
-    """`ingest_inbox`: one report per source, and inbox entries that belong to no source."""
+    """`ingest_inbox`: one report per source, and one for the files outside every source folder (`unknown`)."""
 
     sources: dict[str, SourceIngestReport] = field(default_factory=dict)
-    unknown: list[Path] = field(default_factory=list)
+    unknown: SourceIngestReport = field(default_factory=lambda: SourceIngestReport(source="_inbox"))
 
     @property
     def files(self) -> list[FileOutcome]:
-        return [outcome for report in self.sources.values() for outcome in report.files]
+        return [outcome for report in [*self.sources.values(), self.unknown] for outcome in report.files]
 
     @property
     def rows_received(self) -> int:
