@@ -31,7 +31,7 @@ from orchestration.ingestion import errors
 from orchestration.ingestion.errors import FileChanging, FileRejected, RetryRead
 from orchestration.ingestion.limits import IngestionLimits
 from orchestration.ingestion.readers import EXTENSION_FORMATS, FileTable, read_table
-from orchestration.ingestion.report import FileOutcome, InboxIngestReport, SourceIngestReport
+from orchestration.ingestion.report import INBOX_ROOT_SOURCE, FileOutcome, InboxIngestReport, SourceIngestReport
 
 __all__ = [
     "INGESTED_FILES_COLUMNS",
@@ -95,9 +95,6 @@ _BATCH_VIEW = "__tkpkd_ingest_batch"
 INSERT_ROWS = 1_000_000
 # Rejections whose cause may go away without the file changing: retried on every run.
 ALWAYS_RETRIED = (errors.READ_ERROR, errors.PERIOD_OUT_OF_RANGE, errors.UNKNOWN_SOURCE)
-# `raw.ingested_files.source` of a file lying directly in the inbox, outside every folder. The reports fold every
-# source that is not in the contract into this one (rpt_data_quality, the feedback workbooks).
-INBOX_ROOT_SOURCE = "_inbox"
 
 
 # ------------------------------------------------------------------------------------------------------ tables

@@ -15,7 +15,11 @@ from orchestration.ingestion.errors import (
     SKIPPED,
 )
 
-__all__ = ["FileOutcome", "InboxIngestReport", "SourceIngestReport"]
+__all__ = ["INBOX_ROOT_SOURCE", "FileOutcome", "InboxIngestReport", "SourceIngestReport"]
+
+# `raw.ingested_files.source` of a file lying directly in the inbox, outside every folder. The reports fold every
+# source that is not in the contract into this one (rpt_data_quality, the feedback workbooks).
+INBOX_ROOT_SOURCE = "_inbox"
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ class InboxIngestReport:
     """`ingest_inbox`: one report per source, and one for the files outside every source folder (`unknown`)."""
 
     sources: dict[str, SourceIngestReport] = field(default_factory=dict)
-    unknown: SourceIngestReport = field(default_factory=lambda: SourceIngestReport(source="_inbox"))
+    unknown: SourceIngestReport = field(default_factory=lambda: SourceIngestReport(source=INBOX_ROOT_SOURCE))
 
     @property
     def files(self) -> list[FileOutcome]:

@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -752,3 +753,19 @@ def test_report_fields_for_the_dagster_asset(conn, contract, inbox):
     metadata = report.metadata()
     assert metadata["files_loaded"] == 1 and metadata["rows_received"] == 2
     assert report.summary_lines() == [f"[bansos] loaded: {outcome.message}"]
+
+
+def test_the_summary_lists_files_outside_the_source_folders(contract, inbox, tmp_path):
+    from orchestration.summary import build_summary
+
+    write_csv(inbox / "dinas_baru" / "2025-03" / "data.csv", [BANSOS_HEADER, *bansos_rows(1)])
+    (inbox / "readme.txt").write_text("x")
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        ingest_inbox(connection, inbox, contract, now=NOW)
+    summary = build_summary(warehouse)
+    rejected = summary.split("Rejected files:\n", 1)[1].splitlines()
+    assert [line.split(":", 1)[0] for line in rejected] == [
+        "- [_inbox] readme.txt",
+        "- [dinas_baru] dinas_baru/2025-03/data.csv",
+    ]

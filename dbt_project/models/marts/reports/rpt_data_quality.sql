@@ -1,7 +1,9 @@
 {#
   Data quality per source and period. Rows: every contract source x every warehouse period (int_periods), plus any other (source, period)
   seen in raw.ingested_files; files in a folder that is not a period (`invalid_period_folder`) are listed under
-  period 'unknown'.
+  period 'unknown'. Files outside every source folder of the contract (an unknown inbox folder, `unknown_source`, or
+  a file directly in the inbox, `misplaced_file`) are one row per period under source `_inbox` (the loader's
+  INBOX_ROOT_SOURCE), their paths in rejection_reasons: the folder names are the deliverers' typos, not sources.
   - files: received (every distinct path + content the loader saw), loaded, rejected (with the loader's messages),
     duplicate_file (same bytes as a file already loaded);
   - rows (staging.stg_row_outcomes): received = accepted + quarantined + non-data; quarantined by reason as JSON;
@@ -34,6 +36,16 @@ with periods as (
     select period, period_end from {{ ref('int_periods') }}
 ),
 
+ingested_files as (
+    select
+        * replace (
+            case when source in (
+                {%- for item in sources %}'{{ item.source }}'{{ ", " if not loop.last }}{% endfor -%}
+            ) then source else '_inbox' end as source
+        )
+    from {{ source('raw', 'ingested_files') }}
+),
+
 files as (
     select
         source,
@@ -46,7 +58,7 @@ files as (
             case when status = 'rejected' then coalesce(reason_message, source_file || ': ' || reason_code) end,
             ' | ' order by source_file
         ) as rejection_reasons
-    from {{ source('raw', 'ingested_files') }}
+    from ingested_files
     group by source, coalesce(period, 'unknown')
 ),
 
