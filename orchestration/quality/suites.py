@@ -332,7 +332,8 @@ PUBLISHED_TABLES: dict[str, PublishedTable] = {
         codes={"source": "report_source"},
         rates=["quarantined_share", "valid_nik_share", "share_found_in_dukcapil", "share_resolved_by_linkage",
                "share_unresolved", "share_found_in_registry"],
-        non_negative=["rows_received", "rows_accepted", "rows_quarantined", "person_rows", "duplicates_removed"],
+        non_negative=["rows_received", "rows_accepted", "rows_quarantined", "person_rows", "duplicates_removed",
+                      "days_overdue"],
     ),
     "rpt_verification_progress": PublishedTable(
         unique=[["period", "kelurahan_code"]], rates=["share_verified"], kelurahan=True,
