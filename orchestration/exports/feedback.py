@@ -40,7 +40,6 @@ from pathlib import Path
 import duckdb
 
 from orchestration.contract import load_contract
-from orchestration.ingestion.report import INBOX_ROOT_SOURCE
 from orchestration.exports.common import (
     STAGING_FOLDER,
     XLSX_OPTIONS,
@@ -50,6 +49,7 @@ from orchestration.exports.common import (
     remove_stale,
     sweep_debris,
 )
+from orchestration.ingestion.report import INBOX_ROOT_SOURCE
 
 FEEDBACK_FOLDER = "feedback"
 FILE_SLUG_MAX_CHARS = 80

@@ -31,7 +31,12 @@ from orchestration.ingestion import errors
 from orchestration.ingestion.errors import FileChanging, FileRejected, RetryRead
 from orchestration.ingestion.limits import IngestionLimits
 from orchestration.ingestion.readers import EXTENSION_FORMATS, FileTable, read_table
-from orchestration.ingestion.report import INBOX_ROOT_SOURCE, FileOutcome, InboxIngestReport, SourceIngestReport
+from orchestration.ingestion.report import (
+    INBOX_ROOT_SOURCE,
+    FileOutcome,
+    InboxIngestReport,
+    SourceIngestReport,
+)
 
 __all__ = [
     "INGESTED_FILES_COLUMNS",
@@ -844,8 +849,10 @@ def _unknown_entry_rejection(relative: Path, contract: Collection[str]) -> tuple
             INBOX_ROOT_SOURCE,
             errors.MISPLACED_FILE,
             None,
-            f"{source_file} lies directly in the inbox, in no source folder; it was not loaded. "
-            "Move it to <source>/<YYYY-MM>/ (the sources are listed in orchestration/contract/sources.yaml).",
+            (
+                f"{source_file} lies directly in the inbox, in no source folder; it was not loaded. "
+                "Move it to <source>/<YYYY-MM>/ (the sources are listed in orchestration/contract/sources.yaml)."
+            ),
         )
     folder = relative.parts[0]
     period, _ = _period_of(Path(*relative.parts[1:]))
@@ -855,9 +862,11 @@ def _unknown_entry_rejection(relative: Path, contract: Collection[str]) -> tuple
         folder,
         errors.UNKNOWN_SOURCE,
         period,
-        f"{source_file} lies in inbox folder {folder!r}, which is not a source of the contract{hint}; it was not "
-        "loaded. Move it to <source>/<YYYY-MM>/ of its source, or add the source to "
-        "orchestration/contract/sources.yaml (the file is then read on the next run).",
+        (
+            f"{source_file} lies in inbox folder {folder!r}, which is not a source of the contract{hint}; it was not "
+            "loaded. Move it to <source>/<YYYY-MM>/ of its source, or add the source to "
+            "orchestration/contract/sources.yaml (the file is then read on the next run)."
+        ),
     )
 
 
