@@ -3,12 +3,14 @@
 `ingest_source` scans `<inbox>/<source>/<YYYY-MM>/**`, skips files whose (path, hash) it has seen, records a file
 with the bytes of an already-loaded one as `duplicate_file`, rejects bad files with a reason and goes on, and
 appends every row below each header (data or not) to `raw.<source>`. `raw.ingested_files` gets one row per
-distinct (path, hash). Layout and codes: docs/design.md.
+distinct (path, hash). `ingest_unknown_entries` records the files outside every source folder as rejected
+(`unknown_source`, `misplaced_file`), never reading them. Layout and codes: docs/design.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import logging
@@ -177,8 +179,7 @@ def find_unknown_sources(
 
 
 def _close_source(folder: str, contract: Collection[str]) -> str | None:
-    import difflib
-
+    """The source a mistyped folder most likely meant (`BANSOS`, `bansos_` -> `bansos`), for the message."""
     matches = difflib.get_close_matches(folder.lower(), list(contract), n=1, cutoff=0.75)
     return matches[0] if matches else None
 
