@@ -19,8 +19,13 @@ Pure functions; the Dagster checks and the data-quality report call them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orchestration.contract import SourceSpec
 
 from orchestration.settings import number_from_env
 
@@ -28,10 +33,12 @@ __all__ = [
     "CADENCE_MONTHS",
     "DEFAULT_DELIVERY_DEADLINE_DAY",
     "Freshness",
+    "dbt_vars",
     "delivery_deadline_day",
     "due_date",
     "evaluate",
     "expected_period",
+    "months_per_period",
     "next_cadence_period",
 ]
 
@@ -60,6 +67,27 @@ class Freshness:
     @property
     def is_overdue(self) -> bool:
         return self.status in (LATE, NEVER_DELIVERED)
+
+
+def months_per_period(cadence: str | None) -> int | None:
+    """A cadence as the length of its periods in months (its periods end in the months divisible by it), the form
+    rpt_data_quality's SQL takes (macros/reports/days_overdue.sql); None for no cadence."""
+    if cadence is None:
+        return None
+    months = _months(cadence)
+    step = 12 // len(months)
+    if months != tuple(range(step, 13, step)):
+        raise ValueError(f"cadence {cadence!r}: months {months} are not evenly spaced")
+    return step
+
+
+def dbt_vars(contract: Mapping[str, SourceSpec], deadline_day: int) -> dict[str, object]:
+    """The dbt vars rpt_data_quality's days_overdue needs: each source's cadence from the contract, as months per
+    period, and the deadline day."""
+    return {
+        "tkpkd_months_per_period": {code: months_per_period(spec.cadence) for code, spec in contract.items()},
+        "tkpkd_delivery_deadline_day": deadline_day,
+    }
 
 
 def delivery_deadline_day() -> int:

@@ -4,7 +4,9 @@ One multi-asset rather than fourteen assets: all of them write the same DuckDB f
 after another, and a subset (a single source) can still be materialised on its own. The assets are partitioned by
 period: partition `2025-12` of `raw/bansos` is the folder `<inbox>/bansos/2025-12/`, and a range of periods is read
 in one run. Files in a folder that is no period, or of a period the warehouse does not serve, belong to no partition:
-every ingestion run records them, so they reach the summary, rpt_data_quality and the agencies' feedback.
+every ingestion run records them, so they reach the summary, rpt_data_quality and the agencies' feedback. So does
+every file outside the contract's source folders (an unknown folder, a file directly in the inbox): recorded
+rejected by every run, under the `raw/ingested_files` asset.
 """
 
 import dagster as dg
@@ -12,7 +14,7 @@ import dagster as dg
 from orchestration.contract import load_contract
 from orchestration.defs.partitions import ONE_RUN_PER_RANGE, PERIODS, known_periods, periods_of
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, InboxResource, WarehouseResource
-from orchestration.ingestion import find_unknown_sources, ingest_source
+from orchestration.ingestion import ingest_source, ingest_unknown_entries
 from orchestration.settings import inbox_settle_seconds
 
 RAW_SCHEMA = "raw"
@@ -80,11 +82,11 @@ def ingest_inbox(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     selected = {key.path[-1] for key in context.selected_asset_keys}
     context.log.info(f"Reading periods {min(periods)} to {max(periods)} of {len(selected & set(contract))} sources")
 
-    for unknown in find_unknown_sources(inbox_path, contract):
-        context.log.warning(f"Inbox folder {unknown} is not a source of the contract; its files were not loaded.")
-
     settle_seconds = inbox_settle_seconds()
     with warehouse.connect() as connection:
+        unknown = ingest_unknown_entries(connection, inbox_path, contract, settle_seconds=settle_seconds)
+        for outcome in unknown.rejected:
+            context.log.warning(outcome.message)
         for code, spec in contract.items():
             if code not in selected:
                 continue
@@ -105,4 +107,10 @@ def ingest_inbox(context: dg.AssetExecutionContext, warehouse: WarehouseResource
                 metadata={**report.metadata(), "rejected_files": dg.MetadataValue.md(_rejections_markdown(report))},
             )
     if INGESTED_FILES in selected:
-        yield dg.MaterializeResult(asset_key=raw_asset_key(INGESTED_FILES))
+        yield dg.MaterializeResult(
+            asset_key=raw_asset_key(INGESTED_FILES),
+            metadata={
+                "files_outside_sources_recorded": len(unknown.rejected),
+                "rejected_files_outside_sources": dg.MetadataValue.md(_rejections_markdown(unknown)),
+            },
+        )

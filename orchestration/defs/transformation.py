@@ -17,6 +17,8 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration import freshness
+from orchestration.contract import load_contract
 from orchestration.dbt_targets import prune_invocation_folders
 from orchestration.defs.partitions import ONE_RUN_PER_RANGE, PERIODS, known_periods, periods_of
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
@@ -108,7 +110,12 @@ PER_PERIOD_SELECTION = f"tag:{PER_PERIOD_TAG}"
 _WHOLE_BUILD_INDIRECT_SELECTION = "cautious"
 
 
-def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: str):
+def dbt_cli_vars(**more: object) -> str:
+    """`--vars` of every build: what rpt_data_quality's days_overdue needs (orchestration/freshness.py), and `more`."""
+    return json.dumps({**freshness.dbt_vars(load_contract(), freshness.delivery_deadline_day()), **more})
+
+
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: str, **dbt_vars: object):
     # dbt reads the warehouse path and the pseudonym secret from its environment (profiles.yml), resolved here
     # so that relative paths mean the same to dbt as to the Python side.
     os.environ.update(load_settings().dbt_env())
@@ -116,7 +123,8 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: s
     # dbt-duckdb fails at once on a held file: wait here, with the same patience and message as every connect.
     wait_for_warehouse(load_settings().warehouse)
     # dbt unit tests check the SQL, not the data: the test suite runs them, materializations need not.
-    yield from dbt.cli(["build", "--exclude", "resource_type:unit_test", *extra], context=context).stream()
+    command = ["build", "--exclude", "resource_type:unit_test", *extra, "--vars", dbt_cli_vars(**dbt_vars)]
+    yield from dbt.cli(command, context=context).stream()
 
 
 def period_range_var(context: dg.AssetExecutionContext) -> dict[str, str | None]:
@@ -172,4 +180,4 @@ def tkpkd_dbt_core_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
 )
 def tkpkd_dbt_period_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """The per-period facts and reports (and pii.case_list): the run's periods are deleted and built again."""
-    yield from _dbt_build(context, dbt, "--vars", json.dumps({"period_range": period_range_var(context)}))
+    yield from _dbt_build(context, dbt, period_range=period_range_var(context))

@@ -14,6 +14,11 @@ whose source and period are now clean is removed, so the folder always says what
       Baris Karantina  each quarantined row: file, row number, reason, the failing column and value, then the
                        row's original values, one column per contract column
 
+Files outside every source folder of the contract (an unknown inbox folder, a file directly in the inbox) have no
+agency to send them back to: they go, per period, to the TKPKD operator's own workbook
+`<exports>/feedback/_inbox/<period>/umpan_balik__inbox_<period>.xlsx` (period `unknown` when they lie in no period
+folder), the same source `_inbox` under which rpt_data_quality lists them.
+
 `<file>` is a bounded slug of the file's path inside its period folder, subfolders included (`mitra/2026-03/
 yayasan/data.xlsx` gives `yayasan-data`): ASCII letters, digits, `_` and `-` only, at most `FILE_SLUG_MAX_CHARS`
 characters. Where the slug had to be shortened, lost every character, or two files of one delivery folder give the
@@ -44,10 +49,12 @@ from orchestration.exports.common import (
     remove_stale,
     sweep_debris,
 )
+from orchestration.ingestion.report import INBOX_ROOT_SOURCE
 
 FEEDBACK_FOLDER = "feedback"
 FILE_SLUG_MAX_CHARS = 80
 _HASH_CHARS = 8
+OUTSIDE_SOURCES_RECIPIENT = "TKPKD (operator): file di luar folder sumber data"
 
 
 @dataclass(frozen=True)
@@ -62,11 +69,17 @@ class Workbook:
 
 # A delivery: source, period and, where each file has its own sender, the file. `? is null or file = ?` keeps one
 # query for both kinds of delivery.
-_DELIVERY = "source = ? and coalesce({period}, 'unknown') = ? and (? is null or {file} = ?)"
+_DELIVERY = "{source} = ? and coalesce({period}, 'unknown') = ? and (? is null or {file} = ?)"
 
 
-def _delivery(period_column: str, file_column: str) -> str:
-    return _DELIVERY.format(period=period_column, file=file_column)
+def _delivery(period_column: str, file_column: str, source_column: str = "source") -> str:
+    return _DELIVERY.format(source=source_column, period=period_column, file=file_column)
+
+
+def _reported_source(sources) -> str:
+    """SQL: the source a raw.ingested_files row is reported under: its own, or `_inbox` when not in the contract."""
+    known = ", ".join("'" + name.replace("'", "''") + "'" for name in sources)
+    return f"case when source in ({known}) then source else '{INBOX_ROOT_SOURCE}' end"
 
 
 def _quarantined(connection: duckdb.DuckDBPyConnection, delivery: list) -> list[dict]:
@@ -82,23 +95,23 @@ def _quarantined(connection: duckdb.DuckDBPyConnection, delivery: list) -> list[
     )
 
 
-def _rejected(connection: duckdb.DuckDBPyConnection, delivery: list) -> list[dict]:
+def _rejected(connection: duckdb.DuckDBPyConnection, delivery: list, files_source: str) -> list[dict]:
     return records(
         connection,
         f"""
         select source_file, reason_code, coalesce(reason_message, reason_code) as reason_message
         from raw.ingested_files
-        where {_delivery("period", "source_file")} and status = 'rejected'
+        where {_delivery("period", "source_file", files_source)} and status = 'rejected'
         order by source_file
         """,
         delivery,
     )
 
 
-def _summary(connection: duckdb.DuckDBPyConnection, delivery: list) -> list[tuple[str, int]]:
+def _summary(connection: duckdb.DuckDBPyConnection, delivery: list, files_source: str) -> list[tuple[str, int]]:
     files = connection.execute(
         "select count(*), count(*) filter (where status = 'rejected') from raw.ingested_files "
-        f"where {_delivery('period', 'source_file')}",
+        f"where {_delivery('period', 'source_file', files_source)}",
         delivery,
     ).fetchone()
     rows = connection.execute(
@@ -190,11 +203,13 @@ def write_feedback_workbooks(connection: duckdb.DuckDBPyConnection, exports: Pat
     """Write the workbook of every source and period with something to fix; remove the stale ones."""
     contract = load_contract()
     root = exports / FEEDBACK_FOLDER
+    files_source = _reported_source(contract)
     todo = connection.execute(
-        """
+        f"""
         select source, period, source_file from quarantine.quarantined_rows group by all
         union
-        select source, coalesce(period, 'unknown'), source_file from raw.ingested_files where status = 'rejected'
+        select {files_source}, coalesce(period, 'unknown'), source_file from raw.ingested_files
+        where status = 'rejected'
         """
     ).fetchall()
     deliveries = sorted({
@@ -211,11 +226,12 @@ def write_feedback_workbooks(connection: duckdb.DuckDBPyConnection, exports: Pat
         spec = contract.get(source)
         delivery = [source, period, source_file, source_file]
         quarantined = _quarantined(connection, delivery)
-        rejected = _rejected(connection, delivery)
+        rejected = _rejected(connection, delivery, files_source)
         columns = [column.name for column in spec.columns] if spec else []
         name = f"umpan_balik_{source}_{period}" + (f"_{slugs[source_file]}" if source_file else "")
         path = root / source / period / f"{name}.xlsx"
-        _write(path, root / STAGING_FOLDER, spec.agency if spec else source, source, period, _summary(connection, delivery),
+        recipient = spec.agency if spec else OUTSIDE_SOURCES_RECIPIENT
+        _write(path, root / STAGING_FOLDER, recipient, source, period, _summary(connection, delivery, files_source),
                rejected, quarantined, columns, source_file)
         written.append(Workbook(source, period, source_file, path, len(rejected), len(quarantined)))
     remove_stale(root, "*/*/umpan_balik_*.xlsx", [workbook.path for workbook in written])

@@ -260,6 +260,7 @@ REPORTS: tuple[OpenDataReport, ...] = (
             "duplicates_removed",
             "last_delivery_period_end",
             "days_since_last_delivery",
+            "days_overdue",
         ),
     ),
 )

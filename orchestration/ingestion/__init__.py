@@ -4,6 +4,8 @@ Public API:
 - `ingest_source(conn, spec, inbox, now=None, *, retry_rejected=False) -> SourceIngestReport`
 - `ingest_inbox(conn, inbox, contract=None, now=None) -> InboxIngestReport`
 - `find_unknown_sources(inbox, contract=None) -> list[Path]`
+- `ingest_unknown_entries(conn, inbox, contract=None, now=None) -> SourceIngestReport` (files outside every source
+  folder, recorded rejected)
 - `read_table(path, spec) -> FileTable` (one file, header detected, rows in batches)
 - `normalise_header(text)`, `map_header(header, spec) -> HeaderMapping`
 - `ensure_raw_table(conn, spec)`, `ensure_ingested_files_table(conn)`
@@ -29,6 +31,7 @@ from orchestration.ingestion.loader import (
     find_unknown_sources,
     ingest_inbox,
     ingest_source,
+    ingest_unknown_entries,
     raw_table_columns,
 )
 from orchestration.ingestion.readers import (
@@ -59,6 +62,7 @@ __all__ = [
     "find_unknown_sources",
     "ingest_inbox",
     "ingest_source",
+    "ingest_unknown_entries",
     "locate_header",
     "map_header",
     "normalise_header",

@@ -19,6 +19,10 @@ OVER_LIMIT = (
 )
 READER_CRASHED = "reader_crashed"  # the workbook parser (native code) died, ran out of memory or time
 OUTSIDE_INBOX = "outside_inbox"  # a symlink, or a path resolving outside the inbox: never opened
+# Files outside every source folder of the contract: never read. `unknown_source` is retried whenever its folder is
+# read as a source, so adding the folder to the contract brings the file in.
+UNKNOWN_SOURCE = "unknown_source"  # under a top-level inbox folder that is no source of the contract
+MISPLACED_FILE = "misplaced_file"  # directly in the inbox, in no source folder at all
 NOT_A_VALID_PREFIX = (
     "not_a_valid_"  # + the format the extension promised: not_a_valid_csv, _xlsx, _parquet
 )
@@ -41,6 +45,8 @@ REJECTION_CODES = (
     OVER_LIMIT,
     READER_CRASHED,
     OUTSIDE_INBOX,
+    UNKNOWN_SOURCE,
+    MISPLACED_FILE,
     not_a_valid("csv"),
     not_a_valid("xlsx"),
     not_a_valid("xls"),

@@ -3,12 +3,14 @@
 `ingest_source` scans `<inbox>/<source>/<YYYY-MM>/**`, skips files whose (path, hash) it has seen, records a file
 with the bytes of an already-loaded one as `duplicate_file`, rejects bad files with a reason and goes on, and
 appends every row below each header (data or not) to `raw.<source>`. `raw.ingested_files` gets one row per
-distinct (path, hash). Layout and codes: docs/design.md.
+distinct (path, hash). `ingest_unknown_entries` records the files outside every source folder as rejected
+(`unknown_source`, `misplaced_file`), never reading them. Layout and codes: docs/design.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import logging
@@ -31,7 +33,12 @@ from orchestration.ingestion import errors
 from orchestration.ingestion.errors import FileChanging, FileRejected, RetryRead
 from orchestration.ingestion.limits import IngestionLimits
 from orchestration.ingestion.readers import EXTENSION_FORMATS, FileTable, read_table
-from orchestration.ingestion.report import FileOutcome, InboxIngestReport, SourceIngestReport
+from orchestration.ingestion.report import (
+    INBOX_ROOT_SOURCE,
+    FileOutcome,
+    InboxIngestReport,
+    SourceIngestReport,
+)
 
 __all__ = [
     "INGESTED_FILES_COLUMNS",
@@ -42,6 +49,7 @@ __all__ = [
     "find_unknown_sources",
     "ingest_inbox",
     "ingest_source",
+    "ingest_unknown_entries",
     "is_ignored_name",
     "raw_table_columns",
 ]
@@ -93,7 +101,7 @@ _IGNORED_NAMES = {"thumbs.db", "desktop.ini", "__macosx", "icon\r"}
 _BATCH_VIEW = "__tkpkd_ingest_batch"
 INSERT_ROWS = 1_000_000
 # Rejections whose cause may go away without the file changing: retried on every run.
-ALWAYS_RETRIED = (errors.READ_ERROR, errors.PERIOD_OUT_OF_RANGE)
+ALWAYS_RETRIED = (errors.READ_ERROR, errors.PERIOD_OUT_OF_RANGE, errors.UNKNOWN_SOURCE)
 
 
 # ------------------------------------------------------------------------------------------------------ tables
@@ -168,6 +176,12 @@ def find_unknown_sources(
         for entry in inbox.iterdir()
         if not is_ignored_name(entry.name) and entry.name not in contract
     )
+
+
+def _close_source(folder: str, contract: Collection[str]) -> str | None:
+    """The source a mistyped folder most likely meant (`BANSOS`, `bansos_` -> `bansos`), for the message."""
+    matches = difflib.get_close_matches(folder.lower(), list(contract), n=1, cutoff=0.75)
+    return matches[0] if matches else None
 
 
 def _file_hash(path: Path) -> str:
@@ -828,6 +842,103 @@ def ingest_source(
     return report
 
 
+def _unknown_entry_rejection(relative: Path, contract: Collection[str]) -> tuple[str, str, str | None, str]:
+    """(source, reason code, period, message) for a file outside every source folder, `relative` to the inbox."""
+    source_file = relative.as_posix()
+    if len(relative.parts) == 1:
+        return (
+            INBOX_ROOT_SOURCE,
+            errors.MISPLACED_FILE,
+            None,
+            (
+                f"{source_file} lies directly in the inbox, in no source folder; it was not loaded. "
+                "Move it to <source>/<YYYY-MM>/ (the sources are listed in orchestration/contract/sources.yaml)."
+            ),
+        )
+    folder = relative.parts[0]
+    period, _ = _period_of(Path(*relative.parts[1:]))
+    close = _close_source(folder, contract)
+    hint = f" (did you mean {close}/?)" if close else ""
+    return (
+        folder,
+        errors.UNKNOWN_SOURCE,
+        period,
+        (
+            f"{source_file} lies in inbox folder {folder!r}, which is not a source of the contract{hint}; it was not "
+            "loaded. Move it to <source>/<YYYY-MM>/ of its source, or add the source to "
+            "orchestration/contract/sources.yaml (the file is then read on the next run)."
+        ),
+    )
+
+
+def ingest_unknown_entries(
+    conn: duckdb.DuckDBPyConnection,
+    inbox: str | Path,
+    contract: Mapping[str, SourceSpec] | None = None,
+    now: dt.datetime | None = None,
+    *,
+    settle_seconds: float = 0,
+    read_retry: ReadRetry | None = None,
+) -> SourceIngestReport:
+    """Record every file the inbox holds outside the contract's source folders as rejected, never reading it.
+
+    A file under a top-level folder that is no source (`dinas_baru/2025-03/x.csv`, `BANSOS/...`) is `unknown_source`,
+    `source` = that folder, `period` = its period folder when it has one; a file directly in the inbox is
+    `misplaced_file`, `source` = `_inbox`. Once per (path, hash), like `ingest_source`; whatever the run's periods.
+    Hidden and lock files are ignored; symbolic links are recorded without being followed; a file modified less
+    than `settle_seconds` ago is left pending (its hash is not final yet).
+    """
+    contract = load_contract() if contract is None else contract
+    read_retry = ReadRetry() if read_retry is None else read_retry
+    inbox = Path(inbox)
+    report = SourceIngestReport(source=INBOX_ROOT_SOURCE)
+    started = time.perf_counter()
+    ensure_ingested_files_table(conn)
+    known = set(
+        conn.execute(
+            f"select source_file, file_hash from {RAW_SCHEMA}.{INGESTED_FILES} where reason_code in (?, ?)",
+            [errors.UNKNOWN_SOURCE, errors.MISPLACED_FILE],
+        ).fetchall()
+    )
+    for entry in find_unknown_sources(inbox, contract):
+        for path in [entry] if entry.is_symlink() or entry.is_file() else _source_paths(entry):
+            relative = path.relative_to(inbox)
+            source, code, period, message = _unknown_entry_rejection(relative, contract)
+            base = FileOutcome(
+                source=source, source_file=relative.as_posix(), path=path.absolute(), status="", period=period
+            )
+            if any(is_ignored_name(part) for part in relative.parts):
+                report.files.append(
+                    _replace(base, status=errors.IGNORED, message=f"{base.source_file}: hidden, lock or system file, not read.")
+                )
+                continue
+            if path.is_symlink():
+                stat = path.lstat()
+                # Never opened: keyed on the link itself, as ingest_source does for links.
+                file_hash = hashlib.sha256(f"{code}:symbolic link".encode()).hexdigest()
+            else:
+                stat = path.stat()
+                if time.time() - stat.st_mtime < settle_seconds:
+                    report.files.append(
+                        _replace(base, status=errors.PENDING, message=f"{base.source_file} may still be being copied in; left for the next run.")
+                    )
+                    continue
+                file_hash = _read_with_retries(partial(_file_hash, path), base.source_file, read_retry)
+            base = _replace(base, file_hash=file_hash, size_bytes=stat.st_size)
+            if (base.source_file, file_hash) in known:
+                report.files.append(
+                    _replace(base, status=errors.SKIPPED, message=f"{base.source_file}: already recorded ({code}).")
+                )
+                continue
+            outcome = _replace(base, status=errors.REJECTED, reason_code=code, message=message)
+            modified_at = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None)
+            _record_alone(conn, outcome, modified_at, _utc_naive(now) if now is not None else _now())
+            known.add((base.source_file, file_hash))
+            report.files.append(outcome)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 def ingest_inbox(
     conn: duckdb.DuckDBPyConnection,
     inbox: str | Path,
@@ -836,9 +947,9 @@ def ingest_inbox(
     *,
     retry_rejected: bool = False,
 ) -> InboxIngestReport:
-    """`ingest_source` for every source of the contract, plus the inbox entries no source claims."""
+    """`ingest_source` for every source of the contract, plus the files no source claims (`ingest_unknown_entries`)."""
     contract = load_contract() if contract is None else contract
-    report = InboxIngestReport(unknown=find_unknown_sources(inbox, contract))
+    report = InboxIngestReport(unknown=ingest_unknown_entries(conn, inbox, contract, now))
     for name, spec in contract.items():
         report.sources[name] = ingest_source(conn, spec, inbox, now, retry_rejected=retry_rejected)
     return report

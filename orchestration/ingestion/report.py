@@ -15,7 +15,11 @@ from orchestration.ingestion.errors import (
     SKIPPED,
 )
 
-__all__ = ["FileOutcome", "InboxIngestReport", "SourceIngestReport"]
+__all__ = ["INBOX_ROOT_SOURCE", "FileOutcome", "InboxIngestReport", "SourceIngestReport"]
+
+# `raw.ingested_files.source` of a file lying directly in the inbox, outside every folder. The reports fold every
+# source that is not in the contract into this one (rpt_data_quality, the feedback workbooks).
+INBOX_ROOT_SOURCE = "_inbox"
 
 
 @dataclass(frozen=True)
@@ -136,14 +140,14 @@ class SourceIngestReport:
 
 @dataclass
 class InboxIngestReport:
-    """`ingest_inbox`: one report per source, and inbox entries that belong to no source."""
+    """`ingest_inbox`: one report per source, and one for the files outside every source folder (`unknown`)."""
 
     sources: dict[str, SourceIngestReport] = field(default_factory=dict)
-    unknown: list[Path] = field(default_factory=list)
+    unknown: SourceIngestReport = field(default_factory=lambda: SourceIngestReport(source=INBOX_ROOT_SOURCE))
 
     @property
     def files(self) -> list[FileOutcome]:
-        return [outcome for report in self.sources.values() for outcome in report.files]
+        return [outcome for report in [*self.sources.values(), self.unknown] for outcome in report.files]
 
     @property
     def rows_received(self) -> int:

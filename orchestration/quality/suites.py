@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.contract import load_contract
+from orchestration.ingestion.report import INBOX_ROOT_SOURCE
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
@@ -328,10 +329,11 @@ PUBLISHED_TABLES: dict[str, PublishedTable] = {
     ),
     "rpt_data_quality": PublishedTable(
         unique=[["source", "period"]],
-        codes={"source": "source"},
+        codes={"source": "report_source"},
         rates=["quarantined_share", "valid_nik_share", "share_found_in_dukcapil", "share_resolved_by_linkage",
                "share_unresolved", "share_found_in_registry"],
-        non_negative=["rows_received", "rows_accepted", "rows_quarantined", "person_rows", "duplicates_removed"],
+        non_negative=["rows_received", "rows_accepted", "rows_quarantined", "person_rows", "duplicates_removed",
+                      "days_overdue"],
     ),
     "rpt_verification_progress": PublishedTable(
         unique=[["period", "kelurahan_code"]], rates=["share_verified"], kelurahan=True,
@@ -358,6 +360,8 @@ def code_lists() -> dict[str, list]:
     lists["registry_status"] = REGISTRY_STATUSES
     lists["basic_need"] = BASIC_NEEDS
     lists["source"] = sorted(load_contract())
+    # rpt_data_quality: the sources, and the files outside every source folder (the loader's INBOX_ROOT_SOURCE).
+    lists["report_source"] = [*lists["source"], INBOX_ROOT_SOURCE]
     return lists
 
 

@@ -18,6 +18,9 @@ import yaml
 from raw_samples import KK_1, NIK_A, NIK_C, load_samples
 from raw_warehouse_builder import DBT_PROJECT_DIR, REPO_ROOT, RawWarehouse, source_tables
 
+from orchestration.contract import load_contract
+from orchestration.freshness import DEFAULT_DELIVERY_DEADLINE_DAY, dbt_vars, due_date, evaluate
+
 STAGING_MODELS = [
     "stg_dtsen__families",
     "stg_dtsen__members",
@@ -79,7 +82,7 @@ def built(tmp_path_factory):
         patch.setenv("TKPKD_PSEUDONYM_SECRET", "test-secret-for-dbt-tests")
         patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
         parse = _dbt(["parse"], target)
-        build = _dbt(["build"], target)
+        build = _dbt(["build", "--vars", json.dumps(dbt_vars(load_contract(), DEFAULT_DELIVERY_DEADLINE_DAY))], target)
         _release_dbt_connections()
     return {"warehouse": warehouse, "target": target, "parse": parse, "build": build}
 
@@ -440,3 +443,22 @@ def test_sources_match_the_loader_contract():
             ["rt_rw"] if spec.get("rt_rw_combined") else []
         )
         assert [c["name"] for c in tables[source]["columns"]] == expected, source
+
+
+def test_days_overdue_follows_the_freshness_rule_for_every_row(db):
+    contract = load_contract()
+    rows = db.execute(
+        "select source, period, strftime(last_delivery_period_end, '%Y-%m'), days_overdue "
+        "from main.rpt_data_quality order by source, period"
+    ).fetchall()
+    assert {source for source, *_ in rows} >= set(contract)
+    checked = 0
+    for source, period, last_delivered, days_overdue in rows:
+        cadence = contract[source].cadence if source in contract else None
+        if cadence is None or period == "unknown":
+            assert days_overdue is None, (source, period)
+            continue
+        as_of = due_date(period, DEFAULT_DELIVERY_DEADLINE_DAY)
+        assert days_overdue == evaluate(cadence, last_delivered, as_of, DEFAULT_DELIVERY_DEADLINE_DAY).days_overdue
+        checked += 1
+    assert checked  # the sample rows are on time; the grid of tests/dbt/test_days_overdue.py covers lateness

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -31,6 +33,7 @@ from orchestration.ingestion import (
     find_unknown_sources,
     ingest_inbox,
     ingest_source,
+    ingest_unknown_entries,
     raw_table_columns,
     readers,
 )
@@ -691,6 +694,51 @@ def test_find_unknown_sources(contract, inbox):
     assert find_unknown_sources(inbox / "missing", contract) == []
 
 
+def test_files_outside_the_source_folders_are_recorded_rejected_once(conn, contract, inbox):
+    write_csv(inbox / "dinas_baru" / "2025-03" / "data.csv", [BANSOS_HEADER, *bansos_rows(1)])
+    write_csv(inbox / "dinas_baru" / "loose.csv", [BANSOS_HEADER])
+    write_csv(inbox / "BANSOS" / "2025-03" / "a.csv", [BANSOS_HEADER, *bansos_rows(1)])
+    (inbox / "readme.txt").write_text("x")
+    (inbox / "dinas_baru" / "2025-03" / "~$data.xlsx").write_bytes(b"lock")
+    write_csv(inbox / "bansos" / "2025-03" / "a.csv", [BANSOS_HEADER, *bansos_rows(1)])
+
+    report = ingest_inbox(conn, inbox, contract, now=NOW)
+    assert [o.source_file for o in report.unknown.ignored] == ["dinas_baru/2025-03/~$data.xlsx"]
+    rows = {
+        r["source_file"]: (r["source"], r["period"], r["status"], r["reason_code"])
+        for r in ingested(conn)
+        if r["source"] != "bansos"
+    }
+    assert rows == {
+        "BANSOS/2025-03/a.csv": ("BANSOS", "2025-03", "rejected", "unknown_source"),
+        "dinas_baru/2025-03/data.csv": ("dinas_baru", "2025-03", "rejected", "unknown_source"),
+        "dinas_baru/loose.csv": ("dinas_baru", None, "rejected", "unknown_source"),
+        "readme.txt": ("_inbox", None, "rejected", "misplaced_file"),
+    }
+    messages = {r["source_file"]: r["reason_message"] for r in ingested(conn)}
+    assert "'dinas_baru', which is not a source of the contract;" in messages["dinas_baru/2025-03/data.csv"]
+    assert "did you mean bansos/?" in messages["BANSOS/2025-03/a.csv"]
+    assert messages["readme.txt"].startswith("readme.txt lies directly in the inbox")
+    assert [r["status"] for r in ingested(conn, "bansos")] == ["loaded"]
+    assert conn.execute("select count(*) from raw.bansos").fetchone() == (1,)
+
+    again = ingest_unknown_entries(conn, inbox, contract, now=NOW)
+    assert again.rejected == [] and len(again.skipped) == 4
+    (inbox / "readme.txt").write_text("changed")
+    assert [o.source_file for o in ingest_unknown_entries(conn, inbox, contract).rejected] == ["readme.txt"]
+    assert len(ingested(conn)) == 6
+
+
+def test_an_unknown_folder_added_to_the_contract_is_read_on_the_next_run(conn, contract, inbox):
+    write_csv(inbox / "bansos_baru" / "2025-03" / "a.csv", [BANSOS_HEADER, *bansos_rows(2)])
+    ingest_unknown_entries(conn, inbox, contract, now=NOW)
+    assert [r["reason_code"] for r in ingested(conn, "bansos_baru")] == ["unknown_source"]
+    spec = dataclasses.replace(contract["bansos"], name="bansos_baru")
+    report = ingest_source(conn, spec, inbox, now=NOW)
+    assert [o.status for o in report.files] == ["loaded"]
+    assert [r["status"] for r in ingested(conn, "bansos_baru")] == ["loaded"]
+
+
 def test_report_fields_for_the_dagster_asset(conn, contract, inbox):
     write_csv(inbox / "bansos" / "2025-03" / "a.csv", [BANSOS_HEADER, *bansos_rows(2)])
     report = ingest(conn, contract, inbox, "bansos")
@@ -705,3 +753,19 @@ def test_report_fields_for_the_dagster_asset(conn, contract, inbox):
     metadata = report.metadata()
     assert metadata["files_loaded"] == 1 and metadata["rows_received"] == 2
     assert report.summary_lines() == [f"[bansos] loaded: {outcome.message}"]
+
+
+def test_the_summary_lists_files_outside_the_source_folders(contract, inbox, tmp_path):
+    from orchestration.summary import build_summary
+
+    write_csv(inbox / "dinas_baru" / "2025-03" / "data.csv", [BANSOS_HEADER, *bansos_rows(1)])
+    (inbox / "readme.txt").write_text("x")
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        ingest_inbox(connection, inbox, contract, now=NOW)
+    summary = build_summary(warehouse)
+    rejected = summary.split("Rejected files:\n", 1)[1].splitlines()
+    assert [line.split(":", 1)[0] for line in rejected] == [
+        "- [_inbox] readme.txt",
+        "- [dinas_baru] dinas_baru/2025-03/data.csv",
+    ]

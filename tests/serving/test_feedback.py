@@ -91,6 +91,25 @@ def test_a_workbook_of_a_corrected_delivery_is_removed(warehouse, tmp_path):
     assert not list((tmp_path / "feedback").glob("bansos/*/*.xlsx"))
 
 
+def test_files_outside_the_source_folders_go_to_the_operators_workbook_per_period(warehouse, tmp_path):
+    warehouse.execute(
+        "insert into raw.ingested_files values "
+        "('dinas_baru', '2025-06', 'dinas_baru/2025-06/a.csv', 'rejected', 'unknown_source', 'a: not a source'), "
+        "('BANSOS', '2025-06', 'BANSOS/2025-06/b.csv', 'rejected', 'unknown_source', 'b: not a source'), "
+        "('_inbox', null, 'c.csv', 'rejected', 'misplaced_file', 'c: directly in the inbox')"
+    )
+    written = {(w.source, w.period): w for w in write_feedback_workbooks(warehouse, tmp_path) if w.source == "_inbox"}
+    assert {key: w.rejected_files for key, w in written.items()} == {("_inbox", "2025-06"): 2, ("_inbox", "unknown"): 1}
+    june = written[("_inbox", "2025-06")].path
+    assert june == tmp_path / "feedback" / "_inbox" / "2025-06" / "umpan_balik__inbox_2025-06.xlsx"
+    assert [row[:2] for row in _sheet(june, "File Ditolak")[1:]] == [
+        ["BANSOS/2025-06/b.csv", "unknown_source"], ["dinas_baru/2025-06/a.csv", "unknown_source"]
+    ]
+    summary = dict(_sheet(june, "Ringkasan")[1:])
+    assert summary["Instansi"].startswith("TKPKD") and summary["File ditolak"] == "2"
+    assert not (tmp_path / "feedback" / "dinas_baru").exists() and not (tmp_path / "feedback" / "BANSOS").exists()
+
+
 def test_a_source_whose_files_have_their_own_senders_gets_a_workbook_per_file(warehouse, tmp_path):
     for number, file in enumerate(["mitra/2025-03/baznas.xlsx", "mitra/2025-03/pt_pertamina.xlsx"], start=3):
         warehouse.execute(

@@ -1,7 +1,9 @@
 {#
   Data quality per source and period. Rows: every contract source x every warehouse period (int_periods), plus any other (source, period)
   seen in raw.ingested_files; files in a folder that is not a period (`invalid_period_folder`) are listed under
-  period 'unknown'.
+  period 'unknown'. Files outside every source folder of the contract (an unknown inbox folder, `unknown_source`, or
+  a file directly in the inbox, `misplaced_file`) are one row per period under source `_inbox` (the loader's
+  INBOX_ROOT_SOURCE), their paths in rejection_reasons: the folder names are the deliverers' typos, not sources.
   - files: received (every distinct path + content the loader saw), loaded, rejected (with the loader's messages),
     duplicate_file (same bytes as a file already loaded);
   - rows (staging.stg_row_outcomes): received = accepted + quarantined + non-data; quarantined by reason as JSON;
@@ -25,13 +27,42 @@
   - last_delivery_period_end, days_since_last_delivery: as of the row's period, from the end of the newest period up
     to it in which the source delivered a loaded file to the end of the row's period; so a period's row does not
     change when later periods arrive, and a rebuild of the same data gives the same numbers.
+  - days_overdue: as of the row's period's due date (its end + the delivery deadline day), how many days the
+    source was overdue by the rule of orchestration/freshness.py (macros/reports/days_overdue.sql), from the newest
+    period up to the row's in which it delivered a loaded file: 0 when on time, NULL for a source without cadence
+    (and for `_inbox` and period 'unknown'). The cadences and the deadline day come from the orchestration as vars
+    (`tkpkd_months_per_period` from orchestration/contract/sources.yaml, `tkpkd_delivery_deadline_day` from
+    TKPKD_DELIVERY_DEADLINE_DAY), so this row too never changes when later periods arrive.
   A per-period model: a build for some periods rebuilds their rows only (macros/incremental/period_range.sql); rows
   of periods before the first partition belong to the first, rows of period 'unknown' to the last.
 #}
 {%- set sources = staging_sources() %}
+{%- set months_per_period = var('tkpkd_months_per_period', none) %}
+{%- set deadline_day = var('tkpkd_delivery_deadline_day', 10) | int %}
+{%- if execute and months_per_period is none %}
+    {{ exceptions.raise_compiler_error(
+        "rpt_data_quality needs the var tkpkd_months_per_period (each source's cadence); the orchestration passes it "
+        ~ "(orchestration.freshness.dbt_vars): run dbt through it or pass --vars."
+    ) }}
+{%- endif %}
+{%- set steps = [] %}
+{%- for source, step in (months_per_period or {}).items() if step is not none %}
+    {%- do steps.append("when '" ~ source ~ "' then " ~ (step | int)) %}
+{%- endfor %}
+{%- set cadence_step = ("case joined.source " ~ (steps | join(' ')) ~ " end") if steps else "cast(null as integer)" %}
 
 with periods as (
     select period, period_end from {{ ref('int_periods') }}
+),
+
+ingested_files as (
+    select
+        * replace (
+            case when source in (
+                {%- for item in sources %}'{{ item.source }}'{{ ", " if not loop.last }}{% endfor -%}
+            ) then source else '_inbox' end as source
+        )
+    from {{ source('raw', 'ingested_files') }}
 ),
 
 files as (
@@ -46,7 +77,7 @@ files as (
             case when status = 'rejected' then coalesce(reason_message, source_file || ': ' || reason_code) end,
             ' | ' order by source_file
         ) as rejection_reasons
-    from {{ source('raw', 'ingested_files') }}
+    from ingested_files
     group by source, coalesce(period, 'unknown')
 ),
 
@@ -245,7 +276,9 @@ select
     cast(joined.duplicates_removed as bigint) as duplicates_removed,
     joined.last_delivered_period_end_as_of_period as last_delivery_period_end,
     {{ dbt.datediff('joined.last_delivered_period_end_as_of_period', 'periods.period_end', 'day') }}
-        as days_since_last_delivery
+        as days_since_last_delivery,
+    cast({{ tkpkd_days_overdue(cadence_step, 'joined.last_delivered_period_end_as_of_period',
+                               'periods.period_end + ' ~ deadline_day, deadline_day) }} as integer) as days_overdue
 from joined
 left join periods
     on periods.period = joined.period
