@@ -9,9 +9,10 @@ temporary folder (inbox, warehouse, analytics file, exports, DAGSTER_HOME, logs)
 - `fuzz` copies the reference inbox, adds the hostile files (tests/ingestion/test_ingestion_hostile.py's builders)
   and seeded random-bytes files named .csv/.xlsx/.parquet, runs into a fresh warehouse and checks: the run succeeds
   (only WARN checks may fail), every whole-file hostile is recorded rejected in raw.ingested_files, every hostile
-  value is quarantined with a reason or kept as the contract says, no export cell carries a formula, and the raw
+  value gets the field warning the contract gives it (an OMZET beyond Rp 10^12: NULL, `out_of_range`) or is kept as
+  the contract says (TAHAP `Bulan 12`), no export cell carries a formula, and the raw
   rows and file records of every good file are identical to the reference. The published analytics tables are
-  *not* compared here: a bansos file paying TAHAP `Bulan 12` or an umkm file with a quarantined OMZET legitimately
+  *not* compared here: a bansos file paying TAHAP `Bulan 12` or an umkm file with out-of-range OMZET legitimately
   changes reports. They are compared by `kill`, whose inputs equal the reference's.
 - `kill` runs on a copy of the reference inbox, SIGKILLs the run's whole process group after a seeded delay, reruns
   to completion in the same warehouse and Dagster instance (the killed run stays STARTED there; the run lock is a
@@ -324,7 +325,7 @@ def raw_differences(reference: Workspace, candidate: Workspace) -> list[str]:
 @dataclass(frozen=True)
 class Hostile:
     """A file added to the inbox and what must become of it (`expectation`): `rejected`, the whole file;
-    `quarantined:<column>`, every row refused for that column with a reason; `loaded`, values the contract accepts
+    `warned:<column>:<reason>`, every row accepted with that field warning; `loaded`, values the contract accepts
     (TAHAP `Bulan 12` is one round's label, never refused for its form)."""
 
     source_file: str  # <source>/<period>/<name>, as raw.ingested_files records it
@@ -401,7 +402,7 @@ def add_hostile_files(workspace: Workspace, outside: Path) -> list[Hostile]:
         rejected(path)
 
     umkm = _umkm_with_hostile_omzet(inbox)
-    hostiles.append(Hostile(_relative(inbox, umkm), "quarantined:omzet_per_bulan"))
+    hostiles.append(Hostile(_relative(inbox, umkm), "warned:omzet_per_bulan:out_of_range"))
     bansos = [list(row) for row in bansos_rows(2)]
     for row in bansos:
         row[BANSOS_HEADER.index("TAHAP")] = "Bulan 12"
@@ -434,27 +435,38 @@ def hostile_problems(workspace: Workspace, hostiles: list[Hostile]) -> list[str]
                 "select source_file, status, rows_received from raw.ingested_files"
             ).fetchall()
         }
-        quarantined = {
-            (source_file, column): rows
-            for source_file, column, rows in connection.execute(
-                "select source_file, failed_column, count(*) from quarantine.quarantined_rows "
-                "where reason_code is not null and reason_text is not null group by all"
-            ).fetchall()
-        }
-    problems = []
-    for hostile in hostiles:
-        status, rows = recorded.get(hostile.source_file, ("nothing", 0))
-        kind, _, column = hostile.expectation.partition(":")
-        if kind == "quarantined":
-            refused = quarantined.get((hostile.source_file, column), 0)
-            if status != "loaded" or not rows or refused != rows:
-                problems.append(
-                    f"{hostile.source_file}: expected its {rows} rows quarantined for {column} with a reason, "
-                    f"file {status}, {refused} quarantined"
-                )
-        elif status != kind:
-            problems.append(f"{hostile.source_file}: expected {kind}, recorded {status}")
+        problems = []
+        for hostile in hostiles:
+            status, rows = recorded.get(hostile.source_file, ("nothing", 0))
+            kind, _, warning = hostile.expectation.partition(":")
+            if kind == "warned":
+                warned = _rows_warned(connection, hostile.source_file, warning)
+                if status != "loaded" or not rows or warned != rows:
+                    problems.append(
+                        f"{hostile.source_file}: expected its {rows} rows accepted with the warning "
+                        f"{warning}, file {status}, {warned} rows warned"
+                    )
+            elif status != kind:
+                problems.append(f"{hostile.source_file}: expected {kind}, recorded {status}")
     return problems
+
+
+def _rows_warned(connection: duckdb.DuckDBPyConnection, source_file: str, warning: str) -> int:
+    """Rows of `source_file` in its source's staging models whose _field_warnings hold `warning`."""
+    source = source_file.split("/")[0]
+    models = connection.execute(
+        "select table_name from information_schema.columns where table_schema = 'staging' "
+        "and starts_with(table_name, ?) and column_name = '_field_warnings'",
+        [f"stg_{source}__"],
+    ).fetchall()
+    return sum(
+        connection.execute(
+            f"select count(*) from staging.{model} where _source_file = ? "
+            "and list_contains(string_split(_field_warnings, '; '), ?)",
+            [source_file, warning],
+        ).fetchone()[0]
+        for (model,) in models
+    )
 
 
 # ------------------------------------------------------------------------------------------------ the two modes
