@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -177,13 +178,18 @@ def _step_started(dagster_home: Path, step: str) -> bool:
         return False
 
 
+def _read_only(path: Path) -> closing[sqlite3.Connection]:
+    # Read-only, so that polling a file Dagster has not created yet fails instead of creating it empty.
+    return closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+
+
 def _latest_run_events(dagster_home: Path) -> list[tuple[str, str, datetime]]:
     """(event type, step, time) of every step event of the instance's newest run, in order."""
-    with sqlite3.connect(dagster_home / "history" / "runs.db") as runs:
+    with _read_only(dagster_home / "history" / "runs.db") as runs:
         (run_id,) = runs.execute(
             "select run_id from runs order by create_timestamp desc limit 1"
         ).fetchone()
-    with sqlite3.connect(dagster_home / "history" / "runs" / f"{run_id}.db") as events:
+    with _read_only(dagster_home / "history" / "runs" / f"{run_id}.db") as events:
         rows = events.execute(
             "select dagster_event_type, step_key, timestamp from event_logs "
             "where dagster_event_type like 'STEP_%' and step_key is not null order by id"
