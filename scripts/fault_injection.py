@@ -192,7 +192,7 @@ def _latest_run_events(dagster_home: Path) -> list[tuple[str, str, datetime]]:
     with _read_only(dagster_home / "history" / "runs" / f"{run_id}.db") as events:
         rows = events.execute(
             "select dagster_event_type, step_key, timestamp from event_logs "
-            "where dagster_event_type like 'STEP_%' and step_key is not null order by id"
+            f"where dagster_event_type in ('STEP_START', {', '.join(map(repr, STEP_ENDS))}) order by id"
         ).fetchall()
     return [(kind, step, datetime.fromisoformat(stamp)) for kind, step, stamp in rows]
 
