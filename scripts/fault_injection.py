@@ -2,6 +2,7 @@
 
     python scripts/fault_injection.py fuzz [--scale tiny] [--seed 7] [--rounds 1]
     python scripts/fault_injection.py kill [--scale tiny] [--seed 7] [--kills 6]
+    python scripts/fault_injection.py all [--keep]
 
 Both modes generate the synthetic sample and run the pipeline once on it as the reference, each run in its own
 temporary folder (inbox, warehouse, analytics file, exports, DAGSTER_HOME, logs) with a fixed pseudonym secret.
@@ -14,12 +15,15 @@ temporary folder (inbox, warehouse, analytics file, exports, DAGSTER_HOME, logs)
   rows and file records of every good file are identical to the reference. The published analytics tables are
   *not* compared here: a bansos file paying TAHAP `Bulan 12` or an umkm file with out-of-range OMZET legitimately
   changes reports. They are compared by `kill`, whose inputs equal the reference's.
-- `kill` runs on a copy of the reference inbox, SIGKILLs the run's whole process group after a seeded delay, reruns
+- `kill` runs on a copy of the reference inbox, SIGKILLs the run's whole process group at a seeded point, reruns
   to completion in the same warehouse and Dagster instance (the killed run stays STARTED there; the run lock is a
   kernel lock, gone with the process), and compares the published analytics tables (but rpt_revisions and
-  rpt_publications, which carry publication history) and the raw rows with the reference. The delays are drawn
-  inside the reference's step windows, the steps taken in turn, so that over the kills every step is hit; the step
-  actually running is read from the Dagster event log of the killed run (the run's log file carries only warnings).
+  rpt_publications, which carry publication history) and the raw rows with the reference. Each kill is aimed at a
+  step, the reference's steps taken in turn so that over the kills every step is hit (14 kills: all of them), and
+  lands a random part of that step's reference duration after the step's STEP_START in the run's Dagster event
+  log: the same step on a slow or a fast machine, where a wall-clock delay would drift. The step actually
+  interrupted is read from the same event log (the run's log file in TKPKD_LOG_DIR carries no step events).
+- `all` runs both on one reference (`make fuzz`).
 
 Rows are compared with EXCEPT ALL both ways, without load-time columns (loaded_at, _loaded_at, published_at).
 Ingestion limits are lowered for every run alike (LIMITS), so that the row-limit CSV and the zip bomb stay small.
