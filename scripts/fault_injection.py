@@ -352,8 +352,11 @@ def _relative(inbox: Path, path: Path) -> str:
 
 def _umkm_with_hostile_omzet(inbox: Path) -> Path:
     """Two rows of a delivered umkm CSV with OMZET values no BIGINT parsing may accept."""
-    folder = _period_folder(inbox, "umkm")
-    delivered = next(path for path in sorted(folder.iterdir()) if path.suffix == ".csv")
+    delivered_csv = sorted((inbox / "umkm").glob("*/*.csv"))
+    if not delivered_csv:
+        raise SystemExit(f"No umkm CSV in {inbox} to build the hostile OMZET file from")
+    delivered = delivered_csv[-1]
+    folder = delivered.parent
     with delivered.open(newline="", encoding="utf-8-sig") as handle:
         header, *rows = list(csv.reader(handle))
     omzet = next(index for index, name in enumerate(header) if "omzet" in name.lower())
