@@ -132,6 +132,7 @@ class PipelineRun:
     seconds: float
     killed: bool
     console: Path
+    blocked: bool = False  # stopped because a step waited for a pool slot no live run holds
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,16 @@ def run_pipeline(workspace: Workspace, kill: Kill | None = None) -> PipelineRun:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        killed = False
-        if kill is not None:
+        killed = blocked = False
+        if kill is None:
+            # Alone in its instance, a run whose step waits for the writer pool's slot waits for a dead run: it
+            # would wait forever, so it is stopped and reported.
+            while process.poll() is None and not blocked:
+                blocked = _waits_for_pool_slot(workspace.dagster_home)
+                time.sleep(KILL_POLL_SECONDS)
+            if blocked:
+                os.killpg(process.pid, signal.SIGKILL)
+        else:
             while process.poll() is None and not _step_started(workspace.dagster_home, kill.step):
                 time.sleep(KILL_POLL_SECONDS)
             try:
@@ -169,7 +178,21 @@ def run_pipeline(workspace: Workspace, kill: Kill | None = None) -> PipelineRun:
                 os.killpg(process.pid, signal.SIGKILL)
                 killed = True
         returncode = process.wait()
-    return PipelineRun(returncode, time.monotonic() - started, killed, console)
+    return PipelineRun(returncode, time.monotonic() - started, killed, console, blocked)
+
+
+def _waits_for_pool_slot(dagster_home: Path) -> bool:
+    try:
+        with _read_only(_newest_run_events_file(dagster_home)) as events:
+            return (
+                events.execute(
+                    "select count(*) from event_logs where dagster_event_type = 'ENGINE_EVENT' "
+                    "and event like '%blocked by limit for pool%'"
+                ).fetchone()[0]
+                > 0
+            )
+    except (sqlite3.Error, TypeError):  # the instance's files are not written yet
+        return False
 
 
 def _step_started(dagster_home: Path, step: str) -> bool:
@@ -187,13 +210,17 @@ def _read_only(path: Path) -> closing[sqlite3.Connection]:
     return closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True))
 
 
-def _latest_run_events(dagster_home: Path) -> list[tuple[str, str, datetime]]:
-    """(event type, step, time) of every step event of the instance's newest run, in order."""
+def _newest_run_events_file(dagster_home: Path) -> Path:
     with _read_only(dagster_home / "history" / "runs.db") as runs:
         (run_id,) = runs.execute(
             "select run_id from runs order by create_timestamp desc limit 1"
         ).fetchone()
-    with _read_only(dagster_home / "history" / "runs" / f"{run_id}.db") as events:
+    return dagster_home / "history" / "runs" / f"{run_id}.db"
+
+
+def _latest_run_events(dagster_home: Path) -> list[tuple[str, str, datetime]]:
+    """(event type, step, time) of every step event of the instance's newest run, in order."""
+    with _read_only(_newest_run_events_file(dagster_home)) as events:
         rows = events.execute(
             "select dagster_event_type, step_key, timestamp from event_logs "
             f"where dagster_event_type in ('STEP_START', {', '.join(map(repr, STEP_ENDS))}) order by id"
@@ -536,6 +563,12 @@ def kill_round(reference: Reference, root: Path, kill: Kill) -> Result:
     interrupted = ", ".join(running_steps(workspace.dagster_home)) or "between steps"
     case = f"kill {aimed}: killed in {interrupted}"
     rerun = run_pipeline(workspace)
+    if rerun.blocked:
+        return Result(
+            case,
+            "rerun blocked",
+            [f"the rerun waits for the pool slot the killed run still holds; see {rerun.console}"],
+        )
     if rerun.returncode != 0:
         return Result(case, f"rerun failed (exit {rerun.returncode})", [f"see {rerun.console}"])
     differences = analytics_differences(reference.workspace, workspace) + raw_differences(
