@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 RUN := $(UV) run --frozen
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test test-fast ui generate summary benchmark score-identity lint clean suites check-dashboard
+.PHONY: setup run test test-fast fuzz ui generate summary benchmark score-identity lint clean suites check-dashboard
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -27,6 +27,11 @@ test: setup
 ## Unit tests only (skips the end-to-end materialisation)
 test-fast: setup
 	$(RUN) pytest -m "not e2e"
+
+## Fault injection on the tiny sample: hostile and random files, then SIGKILLs inside the run's steps (KILLS=6), each
+## compared with a reference run (scripts/fault_injection.py; minutes per kill)
+fuzz: setup
+	$(RUN) python scripts/fault_injection.py all --kills $(or $(KILLS),6)
 
 ## Open the dashboard of the last run in headless Chromium: every chart drawn, no page error (apt-get install chromium)
 check-dashboard: setup
