@@ -37,6 +37,7 @@ def _run(args: argparse.Namespace, settings) -> int:
     from orchestration.console import follow_run, step_totals
     from orchestration.defs.operations import TRIGGER_TAG
     from orchestration.runs import (
+        fail_abandoned_cli_runs,
         main_job_definition,
         periods_to_run,
         persistent_instance,
@@ -59,6 +60,8 @@ def _run(args: argparse.Namespace, settings) -> int:
         print(f"tkpkd run: {error}", file=sys.stderr)
         return 2
     instance = persistent_instance(settings)
+    for abandoned in fail_abandoned_cli_runs(instance):
+        print(f"Run {abandoned[:8]} was left unfinished by a stopped `tkpkd run`: marked failed, its slot freed.")
     job, run_id = main_job_definition(), str(uuid.uuid4())  # a Dagster run id
     log_path = settings.logs / f"run-{datetime.now():%Y%m%d-%H%M%S}-{run_id[:8]}.log"
     print(f"Periods {periods[0]} to {periods[-1]}; run {run_id[:8]} in the Dagster instance {settings.dagster_home}")

@@ -28,6 +28,28 @@ def persistent_instance(settings: Settings) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
+def fail_abandoned_cli_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed the runs an earlier `tkpkd run` left started when it was killed, and free their pool slots.
+
+    Call it holding the run lock: then no other `tkpkd run` is alive, so a started run with a `cli:` trigger belongs
+    to a process that is gone. Its slot in the warehouse writer pool would otherwise block every later run forever.
+    """
+    from orchestration.defs.operations import TRIGGER_TAG
+
+    abandoned = []
+    records = instance.get_run_records(
+        dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING])
+    )
+    for record in records:
+        run = record.dagster_run
+        if not run.tags.get(TRIGGER_TAG, "").startswith("cli:"):
+            continue  # launched by the daemon: its own monitoring decides
+        instance.report_run_failed(run, "The `tkpkd run` process that ran it stopped (killed) before the run ended.")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        abandoned.append(run.run_id)
+    return abandoned
+
+
 def periods_to_run(settings: Settings, first: str | None = None, last: str | None = None) -> list[str]:
     """The periods a run covers: from `first` to `last`, by default every period delivered to the inbox.
 

@@ -30,11 +30,6 @@ def test_hostile_and_random_files_cost_only_themselves(reference, tmp_path):
     assert (result.outcome, result.differences) == ("run succeeded", [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a SIGKILLed run keeps the tkpkd_warehouse_writer pool slot in the persistent Dagster instance "
-    "(the run stays STARTED), so the rerun's first step waits for it forever ('Step blocked by limit for pool')",
-)
 def test_a_run_killed_in_any_of_its_longest_steps_reruns_to_the_reference(reference, tmp_path):
     longest = sorted(reference.windows, key=reference.duration, reverse=True)
     rng = random.Random(SEED)
