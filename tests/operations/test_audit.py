@@ -100,3 +100,20 @@ def test_a_successful_run_with_every_source_on_time_notifies_nobody(tmp_path, mo
     assert notify(record) is False and not (tmp_path / "sent").exists()
     record.late_sources = ["dukcapil"]
     assert notify(record) is True and (tmp_path / "sent").exists()
+
+
+def test_a_run_left_started_by_a_killed_tkpkd_run_is_failed_and_frees_its_slot():
+    from dagster._core.storage.dagster_run import DagsterRun
+
+    from orchestration.runs import fail_abandoned_cli_runs
+
+    instance = dg.DagsterInstance.ephemeral()
+    left = DagsterRun(job_name="tkpkd_main", run_id="killed-run", status=dg.DagsterRunStatus.STARTED,
+                      tags={"tkpkd/trigger": "cli:engineer"})
+    daemon = DagsterRun(job_name="tkpkd_main", run_id="daemon-run", status=dg.DagsterRunStatus.STARTED,
+                        tags={"tkpkd/trigger": "sensor"})
+    instance.add_run(left)
+    instance.add_run(daemon)
+    assert fail_abandoned_cli_runs(instance) == ["killed-run"]
+    assert instance.get_run_by_id("killed-run").status == dg.DagsterRunStatus.FAILURE
+    assert instance.get_run_by_id("daemon-run").status == dg.DagsterRunStatus.STARTED
