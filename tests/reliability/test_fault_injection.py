@@ -30,7 +30,7 @@ def test_hostile_and_random_files_cost_only_themselves(reference, tmp_path):
     assert (result.outcome, result.differences) == ("run succeeded", [])
 
 
-def test_a_run_killed_in_any_of_its_longest_steps_reruns_to_the_reference(reference, tmp_path):
+def test_a_run_killed_in_its_longest_step_reruns_to_the_reference(reference, tmp_path):
     longest = sorted(reference.windows, key=reference.duration, reverse=True)
     rng = random.Random(SEED)
     # Killed a random moment into the step, which is at least as long as in the reference on this machine's load.
@@ -38,9 +38,7 @@ def test_a_run_killed_in_any_of_its_longest_steps_reruns_to_the_reference(refere
         kill_round(
             reference, tmp_path / step, Kill(step, rng.uniform(0, 0.5) * reference.duration(step))
         )
-        for step in longest[:2]
+        for step in longest[:1]
     ]
     print_results(results)
-    assert [(result.outcome, result.differences) for result in results] == [
-        ("rerun succeeded", [])
-    ] * 2
+    assert [(result.outcome, result.differences) for result in results] == [("rerun succeeded", [])]
