@@ -28,7 +28,8 @@ from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 PUBLISHED_SUITES = REPO_ROOT / "expectations" / "published"
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
-PERIOD_COLUMN = "period"
+# The period a row belongs to: `period`, or for rpt_impact (baseline and evaluation) the period evaluated.
+PERIOD_COLUMNS = ("period", "evaluation_period")
 # Written at publication into the analytics file only (the warehouse has no previous file to compare with).
 HISTORY_TABLES = ("rpt_revisions", "rpt_publications")
 
@@ -122,16 +123,18 @@ def _caused_by(connection: duckdb.DuckDBPyConnection, table: str, since: datetim
     return listed if sources is not None else f"{listed} (no dbt manifest: every file loaded since then)"
 
 
-def _table_revisions_sql(table: str, key: list[str], columns: list[str], published_at: str, caused_by: str) -> str:
+def _table_revisions_sql(
+    table: str, period_column: str, key: list[str], columns: list[str], published_at: str, caused_by: str
+) -> str:
     """One query: changed values per column, rows added to and removed from the previous file's periods."""
     on = " and ".join(f'old."{k}" is not distinct from new."{k}"' for k in key)
     key_json = "to_json(struct_pack(" + ", ".join(f'"{k}" := {{side}}."{k}"' for k in key) + "))::varchar"
     old_rows = f'(select * from previous.main."{table}")'
     new_rows = (
-        f'(select * from analytics.main."{table}" where "{PERIOD_COLUMN}" in '
-        f'(select "{PERIOD_COLUMN}" from previous.main."{table}"))'
+        f'(select * from analytics.main."{table}" where "{period_column}" in '
+        f'(select "{period_column}" from previous.main."{table}"))'
     )
-    common = f"{_quote(published_at)}::timestamp, {{side}}.\"{PERIOD_COLUMN}\"::varchar, {_quote(table)}"
+    common = f"{_quote(published_at)}::timestamp, {{side}}.\"{period_column}\"::varchar, {_quote(table)}"
     parts = []
     values = [column for column in columns if column not in key]
     if values:
@@ -144,7 +147,7 @@ def _table_revisions_sql(table: str, key: list[str], columns: list[str], publish
         parts.append(
             f"select {_quote(published_at)}::timestamp, period, {_quote(table)}, key, difference.column_name, "
             f"difference.old_value, difference.new_value, 'changed', {_quote(caused_by)} from ("
-            f"select new.\"{PERIOD_COLUMN}\"::varchar as period, {key_json.format(side='new')} as key, "
+            f"select new.\"{period_column}\"::varchar as period, {key_json.format(side='new')} as key, "
             f"unnest([{pairs}]) as difference from {old_rows} old join {new_rows} new on {on}"
             f") where difference.old_value is distinct from difference.new_value"
         )
@@ -186,12 +189,17 @@ def record_revisions(warehouse: Path, new_analytics: Path, previous_analytics: P
                 new_columns = _columns(connection, "analytics", table)
                 old_columns = set(_columns(connection, "previous", table))
                 key = unique_key(table)
-                if PERIOD_COLUMN not in new_columns or PERIOD_COLUMN not in old_columns or not key:
+                period_column = next(
+                    (column for column in PERIOD_COLUMNS if column in new_columns and column in old_columns), None
+                )
+                if period_column is None or not key:
                     continue
                 if not set(key) <= old_columns or not set(key) <= set(new_columns):
                     continue
                 common_columns = [column for column in new_columns if column in old_columns]
-                sql = _table_revisions_sql(table, key, common_columns, published_at, _caused_by(connection, table, since))
+                sql = _table_revisions_sql(
+                    table, period_column, key, common_columns, published_at, _caused_by(connection, table, since)
+                )
                 connection.execute(f"insert into analytics.main.rpt_revisions {sql}")
             revisions = connection.execute("select count(*) from analytics.main.rpt_revisions").fetchone()[0] - before
             connection.execute("detach previous")

@@ -101,3 +101,27 @@ def test_keys_come_from_the_published_suites_and_sources_from_the_manifest(tmp_p
     }))
     assert raw_sources_of("rpt_targeting", manifest) == {"bansos"}
     assert raw_sources_of("rpt_targeting", tmp_path / "missing.json") is None
+
+
+def test_an_impact_figure_is_revised_under_its_evaluation_period(tmp_path, monkeypatch):
+    monkeypatch.setattr(revisions_module, "MANIFEST", tmp_path / "no_manifest.json")
+    warehouse, analytics = tmp_path / "tkpkd.duckdb", tmp_path / "analytics.duckdb"
+
+    def impact(families: int) -> None:
+        make_warehouse(warehouse, [("2025-01", "PKH", 10)], [])
+        with duckdb.connect(str(warehouse)) as connection:
+            connection.execute(
+                "create or replace table main.rpt_impact as select '2025-01' as baseline_period,"
+                f" '2025-06' as evaluation_period, 'pangan' as category, 'assisted' as intervention_group,"
+                f" {families} as families_improved"
+            )
+
+    impact(4)
+    publish_analytics(warehouse, analytics)
+    impact(5)
+    publish_analytics(warehouse, analytics)
+    assert [row[:6] for row in revisions(analytics)] == [
+        ("2025-06", "rpt_impact",
+         '{"baseline_period":"2025-01","evaluation_period":"2025-06","category":"pangan","intervention_group":"assisted"}',
+         "families_improved", "4", "5"),
+    ]
