@@ -17,6 +17,7 @@ such text with a single quote; XLSX writers also write text with `write_string` 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -55,8 +56,18 @@ def temporary_name(name: str) -> str:
     return f"{TEMPORARY_PREFIX}{os.getpid()}-{secrets.token_hex(4)}-{name}"
 
 
+# How versions before 2026-12 named their temporaries (`.<name>.<pid>.tmp`, `.analytics.duckdb.<pid>.building`):
+# crashes of those versions left some on deployments, and they are swept like the current ones.
+LEGACY_TEMPORARY = re.compile(r"^\..+\.(?P<pid>\d+)\.(tmp|building)$")
+
+
+def _is_temporary(path: Path) -> bool:
+    return path.name.startswith(TEMPORARY_PREFIX) or bool(LEGACY_TEMPORARY.match(path.name))
+
+
 def _owner_gone(path: Path) -> bool:
-    pid_text = path.name[len(TEMPORARY_PREFIX):].split("-", 1)[0]
+    legacy = LEGACY_TEMPORARY.match(path.name)
+    pid_text = legacy["pid"] if legacy else path.name[len(TEMPORARY_PREFIX):].split("-", 1)[0]
     try:
         age_hours = (time.time() - path.lstat().st_mtime) / 3600
     except FileNotFoundError:
@@ -77,8 +88,8 @@ def sweep_debris(folder: Path) -> list[Path]:
     if not folder.exists():
         return []
     removed = []
-    for path in sorted(folder.rglob(f"{TEMPORARY_PREFIX}*")):
-        if path.is_file() and _owner_gone(path):
+    for path in sorted(folder.rglob(".*")):
+        if path.is_file() and _is_temporary(path) and _owner_gone(path):
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed

@@ -143,3 +143,15 @@ def test_a_temporary_of_a_live_writer_is_left_alone_and_one_of_a_dead_or_stale_w
 
     assert sweep_debris(tmp_path) == sorted([dead, stale])
     assert live.exists() and unrelated.exists()
+
+
+def test_temporaries_named_the_way_earlier_versions_named_them_are_swept_too(tmp_path):
+    dead_pid = 2**22 + 1  # above Linux's largest pid_max
+    workbook = tmp_path / "kelurahan" / "61.71.01.1001" / f".daftar_kasus_benua_melayu_darat.xlsx.{dead_pid}.tmp"
+    building = tmp_path / f".analytics.duckdb.{dead_pid}.building"
+    live = tmp_path / f".analytics.duckdb.{os.getpid()}.building"
+    for path in (workbook, building, live):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    assert sweep_debris(tmp_path) == sorted([building, workbook])
+    assert live.exists()
