@@ -14,6 +14,11 @@ from orchestration.warehouse_lock import WarehouseLockedError
 
 
 def _inbox_is_empty(settings) -> bool:
+    """A local inbox with nothing in it. A remote inbox is the agencies' share: it is never filled with samples."""
+    from orchestration.inbox import is_url
+
+    if is_url(settings.inbox_location):
+        return False
     return not settings.inbox.exists() or not any(settings.inbox.iterdir())
 
 

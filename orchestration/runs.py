@@ -58,7 +58,7 @@ def periods_to_run(settings: Settings, first: str | None = None, last: str | Non
     from orchestration.defs.partitions import delivered_periods, known_periods
 
     served = known_periods()
-    delivered = delivered_periods(settings.inbox) or served[:1]
+    delivered = delivered_periods(settings.inbox_location) or served[:1]
     first = first or delivered[0]
     last = last or delivered[-1]
     unknown = [period for period in (first, last) if period not in served]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 import dagster as dg
 
@@ -55,14 +54,10 @@ def known_periods() -> list[str]:
     return PERIODS.get_partition_keys()
 
 
-def delivered_periods(inbox: Path) -> list[str]:
-    """The served periods that have a folder in the local inbox, in order (`<inbox>/<source>/<YYYY-MM>/`)."""
+def delivered_periods(location: str) -> list[str]:
+    """The served periods the inbox (a local folder or an fsspec URL) holds files of, in order
+    (`<inbox>/<source>/<YYYY-MM>/<file>`)."""
+    from orchestration.inbox import list_inbox
+
     served = set(known_periods())
-    found = {
-        folder.name
-        for source in (inbox.iterdir() if inbox.is_dir() else [])
-        if source.is_dir()
-        for folder in source.iterdir()
-        if folder.is_dir() and folder.name in served
-    }
-    return sorted(found)
+    return sorted({file.parts[1] for file in list_inbox(location) if len(file.parts) > 2 and file.parts[1] in served})

@@ -60,3 +60,19 @@ def test_a_range_of_periods_is_one_run():
     }
     with pytest.raises(ValueError):
         range_tags([])
+
+
+def test_the_delivered_periods_are_read_where_the_inbox_is_local_or_remote(tmp_path):
+    fsspec = pytest.importorskip("fsspec")
+    from orchestration.defs.partitions import delivered_periods
+
+    (tmp_path / "bansos" / "2025-04").mkdir(parents=True)
+    (tmp_path / "bansos" / "2025-04" / "penyaluran.csv").write_text("NIK\n")
+    (tmp_path / "bansos" / "2025-05").mkdir()  # an empty folder delivers nothing
+    (tmp_path / "bansos" / "lama").mkdir()
+    (tmp_path / "bansos" / "lama" / "x.csv").write_text("NIK\n")  # no period
+    assert delivered_periods(str(tmp_path)) == ["2025-04"]
+    remote = fsspec.filesystem("memory")
+    remote.pipe("/periods_share/umkm/2025-02/umkm.csv", b"NIK\n")
+    remote.pipe("/periods_share/umkm/2025-07/umkm.csv", b"NIK\n")
+    assert delivered_periods("memory://periods_share") == ["2025-02", "2025-07"]
