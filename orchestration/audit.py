@@ -5,7 +5,8 @@ sensor, the UI), one row goes into `audit.processing_log` in the restricted ware
 periods, the files it read with their hashes and outcome, the tables it published with their row counts, and its
 outcome with the steps that failed. It holds no NIK and no name: file paths, hashes, table names and counts only.
 
-When the run failed, or a source is late (a failed freshness check), the run's summary is sent as JSON to
+When the run failed, a source is late (a failed freshness check) or a batch was held by a failed staging gate
+(orchestration/quality/holds.py), the run's summary is sent as JSON to
 `TKPKD_NOTIFY_COMMAND` (a shell command, the JSON on its standard input) and/or `TKPKD_NOTIFY_URL` (an HTTP POST):
 a notification that cannot be delivered is logged, it never fails the run.
 """
@@ -67,6 +68,7 @@ class RunRecord:
     late_sources: list[str] = field(default_factory=list)
     checks_passed: int = 0
     failed_checks: list[str] = field(default_factory=list)
+    held_batches: list[str] = field(default_factory=list)  # "<source> <period>" held by a failed staging gate
     files_read: list[dict] = field(default_factory=list)
     published: list[dict] = field(default_factory=list)
 
@@ -93,6 +95,12 @@ def describe_run(instance: dg.DagsterInstance, run_id: str) -> RunRecord:
         for check in checks
         if not check.passed and check.check_name != FRESHNESS_CHECK
     )
+    held = sorted(
+        f"{check.metadata['source'].value} {period}"
+        for check in checks
+        if not check.passed and "held_batches" in check.metadata
+        for period in check.metadata["held_batches"].value
+    )
     return RunRecord(
         run_id=run_id,
         job_name=run.job_name,
@@ -107,6 +115,7 @@ def describe_run(instance: dg.DagsterInstance, run_id: str) -> RunRecord:
         late_sources=late,
         checks_passed=sum(check.passed for check in checks),
         failed_checks=failed_checks,
+        held_batches=held,
     )
 
 
@@ -159,9 +168,9 @@ def summary_json(record: RunRecord) -> str:
 
 
 def notify(record: RunRecord) -> bool:
-    """Send the summary when the run failed or a source is late; True when a notification was sent."""
+    """Send the summary when the run failed, a source is late or a batch is held; True when a notification was sent."""
     command, url = os.environ.get("TKPKD_NOTIFY_COMMAND"), os.environ.get("TKPKD_NOTIFY_URL")
-    if not (command or url) or (record.outcome == "success" and not record.late_sources):
+    if not (command or url) or (record.outcome == "success" and not record.late_sources and not record.held_batches):
         return False
     payload = summary_json(record)
     try:

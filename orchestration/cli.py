@@ -40,7 +40,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, settings) -> int:
     from orchestration.console import follow_run, step_totals
+    from orchestration.contract import load_contract
+    from orchestration.defs.freshness import FRESHNESS_CHECK
     from orchestration.defs.operations import TRIGGER_TAG
+    from orchestration.ingestion import files_in_periods
     from orchestration.runs import (
         fail_abandoned_cli_runs,
         main_job_definition,
@@ -76,7 +79,9 @@ def _run(args: argparse.Namespace, settings) -> int:
     def execute(run_id: str):
         return run_main_job(instance, periods, {TRIGGER_TAG: f"cli:{getpass.getuser()}"}, job=job, run_id=run_id)
 
-    result = execute(run_id) if args.verbose else follow_run(execute, instance, run_id, step_totals(job), log_path)
+    result = execute(run_id) if args.verbose else follow_run(
+        execute, instance, run_id, step_totals(job, files_in_periods(settings.inbox, load_contract(), periods)), log_path
+    )
     print()
     print(build_summary(settings.warehouse))
     print()
@@ -84,21 +89,43 @@ def _run(args: argparse.Namespace, settings) -> int:
     print(f"Analytics file (BI tools): {settings.analytics}")
     print(f"Exports (feedback, kelurahan, parquet, open data, dashboard): {settings.exports}")
     print(f"Quality gates' Data Docs: {settings.quality_docs / 'index.html'}")
-    for check in result.get_asset_check_evaluations():
-        if not check.passed:
+    failed_checks = [check for check in result.get_asset_check_evaluations() if not check.passed]
+    late = [check for check in failed_checks if check.check_name == FRESHNESS_CHECK]
+    for check in failed_checks:
+        if check not in late:
             # The gates' description names each failed expectation, its rows and a sample of bad values.
             print(f"\nCheck {check.check_name} on {check.asset_key.to_user_string()} failed "
                   f"({check.severity.value}):\n{check.description or ''}", file=sys.stderr)
-    skipped = [event.step_key for event in result.all_events if event.is_step_skipped]
-    if skipped:
-        # A blocking gate that failed stops what reads its table: those steps' tables keep their previous build.
-        print(f"\nNot refreshed (a blocking check above failed upstream, so they keep their previous build): "
-              f"{', '.join(skipped)}", file=sys.stderr)
+    if late:
+        print("\nLate or never delivered (freshness checks, a warning):", file=sys.stderr)
+        for check in sorted(late, key=lambda check: check.asset_key.path[-1]):
+            print(f"- {check.asset_key.path[-1]}: {check.description}", file=sys.stderr)
+    not_refreshed = _not_refreshed(instance, result)
+    if not_refreshed:
+        # A step that failed stops what reads its tables: those tables and files keep their previous build.
+        print(f"\nNot refreshed, they keep their previous build: {', '.join(not_refreshed)}", file=sys.stderr)
+    held = [check for check in result.get_asset_check_evaluations()
+            if not check.passed and check.metadata.get("held_batches") and check.metadata["held_batches"].value]
+    if held:
+        print("Held batches are listed in the summary above; `tkpkd hold list` shows every hold.", file=sys.stderr)
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
         print(f"The run failed in: {', '.join(failed) or 'see the log above'}", file=sys.stderr)
         return 1
-    return 0
+    return 1 if held else 0
+
+
+def _not_refreshed(instance, result) -> list[str]:
+    """What readers see that the run planned and did not build: facts, reports, dimensions, files."""
+    import dagster as dg
+
+    planned = {entry.dagster_event.event_specific_data.asset_key for entry in instance.all_logs(
+        result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED)}
+    built = {event.asset_key for event in result.get_asset_materialization_events()}
+    return sorted(
+        key.to_user_string() for key in planned - built
+        if key.path[0] in ("analytics", "exports") or key.path[-1].startswith(("dim_", "fct_", "rpt_"))
+    )
 
 
 def generate(args: argparse.Namespace) -> int:
@@ -122,6 +149,34 @@ def summary(args: argparse.Namespace) -> int:
     from orchestration.summary import build_summary
 
     print(build_summary(load_settings().warehouse))
+    return 0
+
+
+def hold(args: argparse.Namespace) -> int:
+    from orchestration.quality import holds
+    from orchestration.warehouse_lock import connect_warehouse
+
+    warehouse = load_settings().warehouse
+    if not warehouse.exists():
+        print(f"tkpkd hold: no warehouse at {warehouse}.", file=sys.stderr)
+        return 2
+    if args.action == "release":
+        with connect_warehouse(str(warehouse)) as connection:
+            released = holds.release(connection, args.source, args.period)
+        if not released:
+            print(f"tkpkd hold: no batch of {args.source} {args.period} is held.", file=sys.stderr)
+            return 2
+        print(f"Released {args.source} {args.period}: the next run builds it into the warehouse "
+              "(its gate's failures stay visible as warnings).")
+        return 0
+    with connect_warehouse(str(warehouse), read_only=True) as connection:
+        recorded = holds.list_holds(connection, args.source)
+    for entry in recorded:
+        state = ("held" if entry.is_active else f"released by {entry.released_by}" if entry.released_at
+                 else "lapsed: other files delivered since")
+        print(f"{entry.label():<32} {state:<36} {entry.check_name}: {', '.join(entry.failed_expectations)}")
+    if not recorded:
+        print("No batch has been held.")
     return 0
 
 
@@ -158,6 +213,17 @@ def main(argv: list[str] | None = None) -> int:
 
     summary_command = commands.add_parser("summary", help="print what the warehouse made of the inbox")
     summary_command.set_defaults(handler=summary)
+
+    hold_command = commands.add_parser(
+        "hold", help="list the batches held by a failed quality gate, or release one into the warehouse"
+    )
+    hold_actions = hold_command.add_subparsers(dest="action", required=True)
+    hold_list = hold_actions.add_parser("list", help="every held batch, and those released or lapsed")
+    hold_list.add_argument("source", nargs="?", help="only this source")
+    hold_release = hold_actions.add_parser("release", help="accept a held batch as delivered (the next run loads it)")
+    hold_release.add_argument("source")
+    hold_release.add_argument("period", help="YYYY-MM")
+    hold_command.set_defaults(handler=hold)
 
     score_command = commands.add_parser(
         "score-identity",

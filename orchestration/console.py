@@ -3,8 +3,8 @@
 The job runs in this process, so Dagster's event stream, dbt's output and Python's warnings all go to the process's
 standard output and error: during the run both are redirected (at the file-descriptor level, so dbt's subprocesses
 follow) into a log file, and a thread follows the run's events in the instance to draw the progress. A step's bar
-counts what it produced: files for ingestion (one event per file read), models and tests for the dbt steps, checks
-for the gates. `--verbose` leaves the streams alone and draws nothing.
+counts what it produced: files for ingestion (the step logs one line per file it takes up), models and tests for
+the dbt steps, checks for the gates. `--verbose` leaves the streams alone and draws nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import dagster as dg
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from orchestration.defs.ingestion import READING_FILE, ingest_inbox
+
 POLL_SECONDS = 0.5
 T = TypeVar("T")
 Event = dg.DagsterEventType
@@ -28,6 +30,7 @@ COUNTED = {Event.ASSET_MATERIALIZATION, Event.ASSET_CHECK_EVALUATION}
 WARNING = 30  # logging.WARNING
 # dagster-dbt's note that a singular dbt test is recorded as an observation: for the log, not for the person.
 DAGSTER_DBT_NOTICE = "Logging an `AssetObservation` instead of"
+INGEST_STEP = ingest_inbox.op.name
 STEP_ENDS = {Event.STEP_SUCCESS: "[green]done", Event.STEP_FAILURE: "[red]failed", Event.STEP_SKIPPED: "[dim]skipped"}
 
 
@@ -82,13 +85,15 @@ class _Follower(threading.Thread):
         event = entry.dagster_event
         step = entry.step_key
         if event is None:
-            if entry.level >= WARNING and not entry.user_message.startswith(DAGSTER_DBT_NOTICE):
+            if step == INGEST_STEP and entry.user_message.startswith(READING_FILE):
+                self.progress.advance(self._task(step))
+            elif entry.level >= WARNING and not entry.user_message.startswith(DAGSTER_DBT_NOTICE):
                 self.progress.console.print(f"[yellow]! {entry.user_message}[/yellow]")
             return
         kind = event.event_type
         if kind == Event.STEP_START:
             self._task(step)
-        elif kind in COUNTED:
+        elif kind in COUNTED and step != INGEST_STEP:
             data = event.event_specific_data
             produced = (step, str(data.asset_check_key if kind == Event.ASSET_CHECK_EVALUATION else event.asset_key))
             if produced not in self.produced:
@@ -100,11 +105,12 @@ class _Follower(threading.Thread):
             self.progress.update(task, total=done, completed=done, status=STEP_ENDS[kind])
 
 
-def step_totals(job: dg.JobDefinition) -> dict[str, int]:
-    """What each step produces, for the length of its bar: its assets and checks."""
+def step_totals(job: dg.JobDefinition, files_to_read: int) -> dict[str, int]:
+    """What each step produces, for the length of its bar: its assets and checks; the files, for ingestion."""
     totals: dict[str, int] = {}
     for node in job.asset_layer.asset_graph.assets_defs:
         totals[node.node_def.name] = len(node.keys) + len(node.check_keys)
+    totals[INGEST_STEP] = files_to_read
     return totals
 
 

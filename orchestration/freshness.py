@@ -68,6 +68,17 @@ class Freshness:
     def is_overdue(self) -> bool:
         return self.status in (LATE, NEVER_DELIVERED)
 
+    def describe(self) -> str:
+        """One line for a person: what was due, what arrived."""
+        if self.status == NO_CADENCE:
+            return "no agreed cadence: never late"
+        due = f"{self.expected_period} ({self.cadence}) was due {self.due_date:%Y-%m-%d}"
+        if self.status == NEVER_DELIVERED:
+            return f"never delivered; {due}: {self.days_overdue} days overdue"
+        if self.status == LATE:
+            return f"last delivered {self.last_delivered_period}; {due}: {self.days_overdue} days overdue"
+        return f"on time: {self.last_delivered_period} delivered, {due}"
+
 
 def months_per_period(cadence: str | None) -> int | None:
     """A cadence as the length of its periods in months (its periods end in the months divisible by it), the form

@@ -1,4 +1,5 @@
-"""The end-of-run summary: per source, files loaded and rejected (and why), rows accepted and quarantined."""
+"""The end-of-run summary: per source, files loaded and rejected (and why), rows accepted and quarantined, and the
+batches held by a failed quality gate with the facts and reports built without them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.quality import holds
 from orchestration.warehouse_lock import connect_warehouse
 
 
@@ -39,6 +41,7 @@ def build_summary(warehouse: Path) -> str:
             "select source, source_file, reason_message from raw.ingested_files "
             "where status = 'rejected' order by source, source_file"
         ).fetchall()
+        held = [entry for entry in holds.list_holds(connection) if entry.is_active]
         outcomes: dict[str, dict[str, int]] = {}
         if _table_exists(connection, "staging", "stg_row_outcomes"):
             for source, label, rows in connection.execute(
@@ -70,4 +73,15 @@ def build_summary(warehouse: Path) -> str:
         lines.append("")
         lines.append("Rejected files:")
         lines.extend(f"- [{source}] {path}: {message}" for source, path, message in rejections)
+    if held:
+        from orchestration.defs.transformation import published_models_reading
+        from orchestration.quality.suites import STAGED_SOURCES
+
+        lines.append("")
+        lines.append("Held by a failed quality gate (the rest of the warehouse was built without them):")
+        for entry in held:
+            reports = published_models_reading(STAGED_SOURCES[entry.source].model)
+            lines.append(f"- {entry.label()}: {entry.check_name} failed {', '.join(entry.failed_expectations)}")
+            lines.append(f"  built without it: {', '.join(reports) or 'no report'}")
+            lines.append(f"  deliver a corrected file, or accept it: tkpkd hold release {entry.source} {entry.period}")
     return "\n".join(lines)

@@ -9,15 +9,19 @@ The main job runs them too (`AssetSelection.all()` takes every check).
 
 import os
 from datetime import date
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import duckdb
 
 from orchestration.contract import load_contract
 from orchestration.defs.ingestion import INGESTED_FILES, RAW_SCHEMA, raw_asset_key
 from orchestration.defs.operations import TIMEZONE
 from orchestration.defs.resources import WarehouseResource
 from orchestration.freshness import delivery_deadline_day, evaluate
+from orchestration.warehouse_lock import connect_warehouse
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = [
     "FRESHNESS_CHECK",
@@ -45,7 +49,7 @@ def freshness_as_of() -> date:
         ) from None
 
 
-def last_delivered_periods(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def last_delivered_periods(connection: "duckdb.DuckDBPyConnection") -> dict[str, str]:
     """Source -> newest period with a loaded (accepted) file. Sources with none are absent."""
     exists = connection.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
@@ -85,7 +89,7 @@ def freshness_checks(context: dg.AssetCheckExecutionContext, warehouse: Warehous
     as_of = freshness_as_of()
     deadline_day = delivery_deadline_day()
     contract = load_contract()
-    with duckdb.connect(warehouse.database, read_only=True) as connection:
+    with connect_warehouse(warehouse.database, read_only=True) as connection:
         delivered = last_delivered_periods(connection)
     for check_key in context.selected_asset_check_keys:
         source = check_key.asset_key.path[-1]
@@ -95,6 +99,7 @@ def freshness_checks(context: dg.AssetCheckExecutionContext, warehouse: Warehous
             check_name=FRESHNESS_CHECK,
             passed=not result.is_overdue,
             severity=dg.AssetCheckSeverity.WARN,
+            description=f"{contract[source].agency}: {result.describe()}",
             metadata={
                 "status": result.status,
                 "cadence": result.cadence or "none",

@@ -18,6 +18,8 @@ from orchestration.ingestion import ingest_source, ingest_unknown_entries
 from orchestration.settings import inbox_settle_seconds
 
 RAW_SCHEMA = "raw"
+# One log line per file taken up: the console's progress bar for this step counts them (orchestration/console.py).
+READING_FILE = "Reading "
 INGESTED_FILES = "ingested_files"
 # A network share that hiccups, or an uploader holding the warehouse's folder for a moment: the whole step is
 # tried again (files already loaded are skipped), after 10 s, then 20 s, then 40 s.
@@ -97,6 +99,7 @@ def ingest_inbox(context: dg.AssetExecutionContext, warehouse: WarehouseResource
                 periods=periods,
                 period_bounds=(served[0], served[-1]),
                 settle_seconds=settle_seconds,
+                on_file=lambda source_file: context.log.info(f"{READING_FILE}{source_file}"),
             )
             for outcome in report.rejected:
                 context.log.warning(f"[{code}] {outcome.message}")

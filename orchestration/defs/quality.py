@@ -1,9 +1,10 @@
 """Quality gates: the Great Expectations suites of `expectations/` as blocking Dagster asset checks.
 
 - `staging_gates` checks every source's staged rows (its `stg_` model, newest period) after the staging dbt build.
-  Its checks are blocking: one failing expectation of error severity fails the step, and Dagster does not start the
-  marts' dbt build nor the publish of the analytics file in that run. A delivery warning (quarantine share, rejected
-  files) is a non-blocking check on `quarantine/quarantined_rows`.
+  A source whose newest batch fails an expectation of error severity has that batch held
+  (orchestration/quality/holds.py): its staging model is rebuilt without it and its check fails, while every other
+  source goes on to the marts and reports in the same run; one agency's broken delivery never blocks another's.
+  A delivery warning (quarantine share, rejected files) is a non-blocking check on `quarantine/quarantined_rows`.
 - `published_gates` checks every published table after the marts' dbt build, blocking `analytics/analytics_file`:
   a failing published table keeps the last good analytics file.
 
@@ -17,15 +18,18 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
+from dagster_dbt import DbtCliResource
 
 from orchestration.contract import load_contract
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, ExportsResource, WarehouseResource
+from orchestration.defs.transformation import published_models_reading, rebuild_models
 from orchestration.quality.suites import PUBLISHED_TABLES, STAGED_SOURCES
 from orchestration.settings import load_settings
 from orchestration.warehouse_lock import connect_warehouse
 
 if TYPE_CHECKING:
     from orchestration.quality.gates import GateResult
+    from orchestration.quality.holds import Hold
 
 STAGING_SCHEMA = "staging"
 PUBLISHED_SCHEMA = "main"
@@ -110,8 +114,13 @@ def _staging_specs() -> list[dg.AssetCheckSpec]:
         dg.AssetCheckSpec(
             name=f"{GATE_PREFIX}{source}",
             asset=staging_key(source),
-            blocking=True,
-            description=f"Great Expectations suite expectations/staging/{source}.json on the newest period's staged rows.",
+            # Not Dagster-blocking: a failure holds the source's batch (the step rebuilds its staging model without
+            # it), so what reads the other sources is built in the same run.
+            blocking=False,
+            description=(
+                f"Great Expectations suite expectations/staging/{source}.json on the newest period's staged rows; "
+                "a failing batch is held out of the warehouse until corrected or released (`tkpkd hold`)."
+            ),
         )
         for source in STAGED_SOURCES
     ]
@@ -132,8 +141,8 @@ def _staging_specs() -> list[dg.AssetCheckSpec]:
     pool=WAREHOUSE_WRITER_POOL,
     description="Quality gates on the staged data: run every suite of expectations/staging, build the Data Docs.",
 )
-def staging_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-    from orchestration.quality import gates
+def staging_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, dbt: DbtCliResource):
+    from orchestration.quality import gates, holds
 
     settings = load_settings()
     thresholds = gates.load_thresholds(settings.quality_thresholds)
@@ -141,8 +150,9 @@ def staging_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
     parameters = gates.base_parameters(thresholds, date.today())
     kinds = {code: spec.kind for code, spec in load_contract().items()}
     selected = {key.name for key in context.selected_asset_check_keys}
-    results = []
+    results, to_hold = [], []
     with connect_warehouse(warehouse.database, read_only=True) as connection:
+        recorded_holds = holds.list_holds(connection)
         for source, spec in STAGED_SOURCES.items():
             name = f"{GATE_PREFIX}{source}"
             if name not in selected:
@@ -152,8 +162,15 @@ def staging_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
                 connection, STAGING_SCHEMA, spec.model, gates.suite_columns(suite), thresholds["volume_min_ratio"]
             )
             result = runner.validate(suite, batch.frame, {**parameters, "min_rows": batch.min_rows})
+            released = [
+                hold for hold in recorded_holds
+                if hold.source == source and hold.period == batch.period and hold.matches_delivery and hold.released_at
+            ]
+            if result.failed_errors and not released and batch.period:
+                to_hold.append((source, batch.period, name, result))
             results.append(
-                (staging_key(source), name, result, {
+                (source, name, result, released, {
+                    "source": source,
                     "source_kind": kinds[source],
                     "period": batch.period or "none",
                     "previous_period": batch.previous_period or "none",
@@ -161,15 +178,78 @@ def staging_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
                     "min_rows": batch.min_rows,
                 })
             )
+        deliveries = None
         if DELIVERIES_CHECK in selected:
             frame = _deliveries_frame(connection)
-            result = runner.validate(gates.load_suite(Path("staging") / "_deliveries.json"), frame, parameters)
-            results.append((QUARANTINE_KEY, DELIVERIES_CHECK, result, {
+            deliveries = (runner.validate(gates.load_suite(Path("staging") / "_deliveries.json"), frame, parameters), {
                 "deliveries": dg.MetadataValue.md(_markdown_table(frame)),
-            }))
+            })
+    if to_hold:
+        _hold_batches(context, warehouse, dbt, to_hold)
     docs_index = runner.build_docs()
-    for asset_key, name, result, extra in results:
-        yield _gate_result(asset_key, name, result, docs_index, extra)
+    with connect_warehouse(warehouse.database, read_only=True) as connection:
+        active = [hold for hold in holds.list_holds(connection) if hold.is_active]
+    for source, name, result, released, extra in results:
+        yield _staging_gate_result(
+            source, name, result, docs_index, extra, [hold for hold in active if hold.source == source], released
+        )
+    if deliveries:
+        yield _gate_result(QUARANTINE_KEY, DELIVERIES_CHECK, deliveries[0], docs_index, deliveries[1])
+
+
+def _hold_batches(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, dbt: DbtCliResource, failed: list
+) -> None:
+    """Hold each failed source's batch, then rebuild those sources' staging models (and the per-file
+    deduplication counts) without it, before the intermediate models read them."""
+    from orchestration.quality import holds
+
+    with connect_warehouse(warehouse.database) as connection:
+        for source, period, name, result in failed:
+            holds.hold_batch(
+                connection, source, period, name, [o.expectation for o in result.failed_errors], result.summary(),
+                context.run.run_id,
+            )
+    models = [STAGED_SOURCES[source].model for source, *_ in failed]
+    rebuild_models(dbt, [*models, "stg_dedup_stats"])
+    for source, period, name, _ in failed:
+        context.log.warning(f"{name} failed on {source} {period}: the batch is held, {staging_key(source).to_user_string()} "
+                            "was rebuilt without it; the other sources go on.")
+        context.op_execution_context.log_event(
+            dg.AssetMaterialization(
+                asset_key=staging_key(source),
+                description=f"Rebuilt without the held batch {source} {period} (failed {name}).",
+                metadata={"held_period": period},
+            )
+        )
+
+
+def _staging_gate_result(
+    source: str, name: str, result: "GateResult", docs_index: Path, extra: dict,
+    active: list["Hold"], released: list["Hold"],
+) -> dg.AssetCheckResult:
+    """A source's gate: failed (ERROR) while one of its batches is held; a released batch's failures are warnings."""
+    check = _gate_result(staging_key(source), name, result, docs_index, {
+        **extra,
+        "held_batches": [hold.period for hold in active],
+        "released_batches": [f"{hold.period} by {hold.released_by}" for hold in released],
+    })
+    if not active and not released:
+        return check
+    notes = [
+        f"Batch {hold.label()} held since {hold.held_at:%Y-%m-%d %H:%M} ({', '.join(hold.failed_expectations)}); "
+        f"built without it: {', '.join(published_models_reading(STAGED_SOURCES[source].model)) or 'no report'}. "
+        f"Deliver a corrected file, or accept it: tkpkd hold release {source} {hold.period}"
+        for hold in active
+    ] + [f"Batch {hold.label()} released by {hold.released_by}: accepted as delivered." for hold in released]
+    return dg.AssetCheckResult(
+        asset_key=check.asset_key,
+        check_name=check.check_name,
+        passed=check.passed and not active,
+        severity=dg.AssetCheckSeverity.ERROR if active else dg.AssetCheckSeverity.WARN,
+        description="\n".join(notes) + ("\n" + check.description if check.description else ""),
+        metadata=check.metadata,
+    )
 
 
 def _published_gates(name: str, tables: list[str], description: str) -> dg.AssetChecksDefinition:

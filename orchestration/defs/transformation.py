@@ -115,7 +115,7 @@ def dbt_cli_vars(**more: object) -> str:
     return json.dumps({**freshness.dbt_vars(load_contract(), freshness.delivery_deadline_day()), **more})
 
 
-def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: str, **dbt_vars: object):
+def _dbt_build_command(*extra: str, **dbt_vars: object) -> list[str]:
     # dbt reads the warehouse path and the pseudonym secret from its environment (profiles.yml), resolved here
     # so that relative paths mean the same to dbt as to the Python side.
     os.environ.update(load_settings().dbt_env())
@@ -123,8 +123,38 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: s
     # dbt-duckdb fails at once on a held file: wait here, with the same patience and message as every connect.
     wait_for_warehouse(load_settings().warehouse)
     # dbt unit tests check the SQL, not the data: the test suite runs them, materializations need not.
-    command = ["build", "--exclude", "resource_type:unit_test", *extra, "--vars", dbt_cli_vars(**dbt_vars)]
-    yield from dbt.cli(command, context=context).stream()
+    return ["build", "--exclude", "resource_type:unit_test", *extra, "--vars", dbt_cli_vars(**dbt_vars)]
+
+
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: str, **dbt_vars: object):
+    yield from dbt.cli(_dbt_build_command(*extra, **dbt_vars), context=context).stream()
+
+
+def rebuild_models(dbt: DbtCliResource, models: list[str]) -> None:
+    """Build some models again with their tests, outside their asset's step (a quality gate that held a batch
+    rebuilds the source's staging model without it); raises when dbt fails."""
+    dbt.cli(
+        _dbt_build_command("--select", " ".join(models)),
+        manifest=DBT_PROJECT.manifest_path,
+        dagster_dbt_translator=_TRANSLATOR,
+    ).wait()
+
+
+def published_models_reading(model: str) -> list[str]:
+    """The facts and reports built from a model, directly or not (from the dbt manifest's child map)."""
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    children, seen, found = manifest["child_map"], set(), set()
+    pending = [f"model.{manifest['metadata']['project_name']}.{model}"]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            if child in seen or not child.startswith("model."):
+                continue
+            seen.add(child)
+            pending.append(child)
+            name = child.rsplit(".", 1)[-1]
+            if name.startswith(("fct_", "rpt_")):
+                found.add(name)
+    return sorted(found)
 
 
 def period_range_var(context: dg.AssetExecutionContext) -> dict[str, str | None]:

@@ -9,6 +9,7 @@ Public API:
 - `read_table(path, spec) -> FileTable` (one file, header detected, rows in batches)
 - `normalise_header(text)`, `map_header(header, spec) -> HeaderMapping`
 - `ensure_raw_table(conn, spec)`, `ensure_ingested_files_table(conn)`
+- `files_in_periods(inbox, sources, periods) -> int` (what a run will take up)
 - report dataclasses `FileOutcome`, `SourceIngestReport`, `InboxIngestReport`; `FileRejected` and reason codes in
   `orchestration.ingestion.errors`.
 """
@@ -28,6 +29,7 @@ from orchestration.ingestion.loader import (
     RAW_SCHEMA,
     ensure_ingested_files_table,
     ensure_raw_table,
+    files_in_periods,
     find_unknown_sources,
     ingest_inbox,
     ingest_source,
@@ -59,6 +61,7 @@ __all__ = [
     "ensure_ingested_files_table",
     "ensure_raw_table",
     "errors",
+    "files_in_periods",
     "find_unknown_sources",
     "ingest_inbox",
     "ingest_source",

@@ -635,6 +635,16 @@ def _source_paths(source_dir: Path) -> list[Path]:
     return sorted(p for p in source_dir.rglob("*") if p.is_symlink() or p.is_file())
 
 
+def files_in_periods(inbox: Path, sources: Collection[str], periods: Collection[str]) -> int:
+    """How many files `ingest_source` takes up for these sources and periods (the length of a progress bar)."""
+    return sum(
+        1
+        for source in sources
+        for path in _source_paths(inbox / source)
+        if _period_of(path.relative_to(inbox / source))[0] in periods
+    )
+
+
 def _outside_inbox(path: Path, inbox_root: Path) -> str | None:
     """Why `path` is refused as pointing outside the inbox (the end of a sentence), or None."""
     if path.is_symlink():
@@ -666,6 +676,7 @@ def ingest_source(
     limits: IngestionLimits | None = None,
     settle_seconds: float = 0,
     read_retry: ReadRetry | None = None,
+    on_file: Callable[[str], None] | None = None,
 ) -> SourceIngestReport:
     """Load every new file of one source from `<inbox>/<source>/<YYYY-MM>/**` into raw.<source>.
 
@@ -693,6 +704,7 @@ def ingest_source(
       doubling delays; a file still failing is rejected `read_error`, itself retried on every run.
 
     `now` sets `_loaded_at` / `loaded_at` (UTC; defaults to the time each file is written).
+    `on_file(source_file)` is called as each file of the run's periods is taken up (a progress display).
     """
     started = time.perf_counter()
     limits = IngestionLimits.from_env() if limits is None else limits
@@ -730,6 +742,8 @@ def ingest_source(
             and folder_period not in periods
         ):
             continue  # another run's period: a folder out of bounds or no period at all is recorded by every run
+        if on_file is not None:
+            on_file(source_file)
         base = FileOutcome(
             source=spec.name, source_file=source_file, path=path.absolute(), status=""
         )

@@ -1,5 +1,5 @@
-"""The quality gates in a real materialization: they pass on good data, block the marts and keep the published file
-when they fail, and the feedback workbooks list exactly the quarantined rows."""
+"""The quality gates in a real materialization: they pass on good data, hold a failing batch out of the warehouse
+while every other source goes on, and the feedback workbooks list exactly the quarantined rows."""
 
 import json
 import shutil
@@ -14,7 +14,6 @@ from orchestration.contract import load_contract
 from orchestration.defs.quality import DELIVERIES_CHECK, GATE_PREFIX, published_key, staging_key
 from orchestration.exports.feedback import file_slugs
 from orchestration.quality.suites import PUBLISHED_TABLES, STAGED_SOURCES
-from tests.e2e.conftest import materialize_everything
 
 pytestmark = pytest.mark.e2e
 
@@ -112,35 +111,92 @@ def test_a_feedback_row_carries_the_original_values(pipeline_run):
         assert str(row[column]) == ("" if value is None else str(value))
 
 
-def test_a_failing_gate_blocks_the_marts_and_keeps_the_published_file(pipeline_run, tmp_path, monkeypatch):
-    """A copy of the finished run, then a run whose thresholds make every event date 'too early': the staging gates
-    fail, and neither the marts nor the analytics file are rebuilt."""
+def _deliver_future_payouts(inbox: Path, period: str) -> Path:
+    """A bansos file for `period` whose payouts are dated next century: parsed and accepted by staging (a valid date),
+    failed by the gate's run-date bound (payout_date no later than today), an ERROR."""
+    import xlsxwriter
+
+    source = max((inbox / "bansos").glob("*/*.xlsx"))
+    rows = CalamineWorkbook.from_path(str(source)).get_sheet_by_index(0).to_python()
+    header = next(i for i, row in enumerate(rows) if any(str(v).strip().upper() == "NIK" for v in row))
+    date_column = next(j for j, v in enumerate(rows[header]) if "TANGGAL" in str(v).upper())
+    target = inbox / "bansos" / period / "PENYALURAN_SUSULAN.xlsx"
+    target.parent.mkdir(parents=True)
+    workbook = xlsxwriter.Workbook(str(target))
+    sheet = workbook.add_worksheet()
+    for i, row in enumerate(rows[: header + 3]):
+        for j, value in enumerate(row):
+            if i > header and j == date_column:
+                value = "15/03/2099"
+            sheet.write(i, j, value if isinstance(value, int | float | str) else str(value))
+    workbook.close()
+    return target
+
+
+def test_a_failing_batch_is_held_and_every_other_source_goes_on(pipeline_run, tmp_path, monkeypatch):
+    """A copy of the finished run, then a bansos delivery for the next period that fails its gate: the batch is held
+    out of stg_bansos__payouts, the marts and the analytics file are built all the same, and the summary says which
+    reports lack it. Released, the batch is built in, its gate's failure now a warning."""
+    from orchestration.quality import holds
+    from orchestration.runs import run_main_job
+    from orchestration.summary import build_summary
+
     root = tmp_path / "run"
     shutil.copytree(pipeline_run.root, root)
     warehouse, analytics = root / "warehouse" / "tkpkd.duckdb", root / "warehouse" / "analytics.duckdb"
-    before = analytics.read_bytes(), analytics.stat().st_mtime_ns
-    thresholds = tmp_path / "thresholds.yml"
-    thresholds.write_text(
-        "earliest_birth_date: '1900-01-01'\nearliest_event_date: '2999-01-01'\n"
-        "volume_min_ratio: 0.5\nquarantine_share_warning: 0.05\n"
-    )
     for variable, value in {
         "TKPKD_INBOX": root / "inbox", "TKPKD_WAREHOUSE": warehouse, "TKPKD_ANALYTICS": analytics,
         "TKPKD_EXPORTS": root / "exports", "TKPKD_QUALITY_DOCS": root / "quality" / "data_docs",
-        "TKPKD_QUALITY_THRESHOLDS": thresholds, "TKPKD_PSEUDONYM_SECRET": "e2e-test-secret",
+        "TKPKD_PSEUDONYM_SECRET": "e2e-test-secret", "TKPKD_INBOX_SETTLE_SECONDS": "0",
     }.items():
         monkeypatch.setenv(variable, str(value))
+    newest = max(path.name for path in (root / "inbox" / "bansos").iterdir())
+    year, month = map(int, newest.split("-"))
+    period = f"{year + month // 12}-{month % 12 + 1:02d}"
+    _deliver_future_payouts(root / "inbox", period)
+    analytics_before = analytics.stat().st_mtime_ns
+    gate = dg.AssetCheckKey(staging_key("bansos"), f"{GATE_PREFIX}bansos")
 
-    result = materialize_everything()
+    result = run_main_job(dg.DagsterInstance.ephemeral(), [period])
 
-    assert not result.success
-    evaluation = _evaluations(result)[dg.AssetCheckKey(staging_key("bansos"), f"{GATE_PREFIX}bansos")]
+    assert result.success
+    evaluation = _evaluations(result)[gate]
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
     assert "expect_column_values_to_be_between(payout_date)" in evaluation.metadata["failed_errors"].value
+    assert evaluation.metadata["held_batches"].value == [period]
+    assert f"tkpkd hold release bansos {period}" in evaluation.description
     materialized = {event.asset_key for event in result.get_asset_materialization_events()}
-    assert dg.AssetKey(["staging", "stg_bansos__payouts"]) in materialized
-    assert dg.AssetKey(["fct_assistance"]) not in materialized
-    assert dg.AssetKey(["analytics", "analytics_file"]) not in materialized
-    # The feedback to agencies does not wait for the gates.
-    assert dg.AssetKey(["exports", "agency_feedback"]) in materialized
-    assert (analytics.read_bytes(), analytics.stat().st_mtime_ns) == before
+    assert {dg.AssetKey(["fct_assistance"]), dg.AssetKey(["rpt_basic_needs_coverage"]),
+            dg.AssetKey(["analytics", "analytics_file"])} <= materialized
+    assert analytics.stat().st_mtime_ns != analytics_before
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        [held] = [entry for entry in holds.list_holds(connection) if entry.is_active]
+        assert held.label() == f"bansos {period}" and held.held_by_run == result.run_id
+        assert connection.execute(
+            "select count(*) from staging.stg_bansos__payouts where _period = ?", [period]
+        ).fetchone()[0] == 0
+        assert connection.execute(
+            "select sum(rows_held), sum(dupes_removed) from staging.stg_dedup_stats where _period = ? and source = 'bansos'",
+            [period],
+        ).fetchone() == (2, 0)
+        # Nothing is lost: the held rows are in the base model, accepted, and in the row outcomes.
+        assert connection.execute(
+            "select count(*) from staging.stg_row_outcomes where source = 'bansos' and _period = ? and outcome = 'accepted'",
+            [period],
+        ).fetchone()[0] == 2
+    summary = build_summary(warehouse)
+    assert f"bansos {period}: gx_bansos failed" in summary and "fct_assistance" in summary
+
+    with duckdb.connect(str(warehouse)) as connection:
+        assert holds.release(connection, "bansos", period, released_by="e2e") == 1
+    rebuilt = run_main_job(
+        dg.DagsterInstance.ephemeral(), [period], asset_selection=[staging_key("bansos")]
+    )
+
+    evaluation = _evaluations(rebuilt)[gate]
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+    assert evaluation.metadata["held_batches"].value == []
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute(
+            "select count(*) from staging.stg_bansos__payouts where _period = ?", [period]
+        ).fetchone()[0] == 2

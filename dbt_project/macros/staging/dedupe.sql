@@ -5,11 +5,24 @@
   deduplicate within each period (`_period` joins the key), event sources across all periods.
   A key part that is NULL (an Excel-damaged identifier, M1, kept unresolved) cannot be compared: such a row is kept
   as delivered, never merged with another.
-  Renders the CTEs `accepted`, `delivered_files` and `ranked`; the staging model selects `where _dedup_rank = 1`.
+  A batch held by its quality gate (orchestration/quality/holds.py: the source's loaded files of a period, while
+  that set of files is what the agency delivered and no one released it) is left out, so the source's previous
+  good delivery stands; its rows stay in the base model and in stg_row_outcomes.
+  Renders the CTEs `held_files`, `accepted`, `delivered_files` and `ranked`; the staging model selects `where _dedup_rank = 1`.
 #}
 {% macro dedupe_ranked(base_model, natural_key, kind) -%}
+{%- set source_code = (staging_sources() | selectattr('base', 'equalto', base_model) | first)['source'] -%}
+held_files as (
+    {{ held_files(source_code) | indent(4) }}
+),
+
 accepted as (
-    select * from {{ ref(base_model) }} where _outcome = 'accepted'
+    select delivered.* from {{ ref(base_model) }} as delivered
+    where delivered._outcome = 'accepted'
+        and not exists (
+            select 1 from held_files
+            where held_files.file_hash = delivered._file_hash and held_files.period = delivered._period
+        )
 ),
 
 delivered_files as (
@@ -31,4 +44,29 @@ ranked as (
         on delivered_files.file_hash = accepted._file_hash
         and delivered_files.source_file = accepted._source_file
 )
+{%- endmacro %}
+
+
+{#
+  The loaded files (hash, period) of a source's batches held by their quality gate (orchestration/quality/holds.py):
+  a hold counts while the source's loaded files for that period are still the set it held and no one released it.
+  Empty before the first hold (the table is created by the first gate that holds a batch).
+#}
+{% macro held_files(source_code) -%}
+{%- set held_batches = adapter.get_relation(database=target.database, schema='quality', identifier='held_batches') if execute else none -%}
+{%- if held_batches is none -%}
+select null::varchar as file_hash, null::varchar as period where false
+{%- else -%}
+select files.file_hash, files.period
+from {{ held_batches }} as held
+inner join (
+    select period, list_sort(list(file_hash)) as file_hashes
+    from {{ source('raw', 'ingested_files') }}
+    where status = 'loaded' and source = '{{ source_code }}'
+    group by period
+) as batches on batches.period = held.period and batches.file_hashes = held.file_hashes
+inner join {{ source('raw', 'ingested_files') }} as files
+    on files.source = held.source and files.period = held.period and files.status = 'loaded'
+where held.source = '{{ source_code }}' and held.released_at is null
+{%- endif %}
 {%- endmacro %}
