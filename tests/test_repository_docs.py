@@ -23,6 +23,7 @@ from orchestration.contract import load_contract, normalise_header
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 CONTRACT_DIR = REPO_ROOT / "docs" / "contract"
+THIS_FILE = Path(__file__).resolve()
 
 _UPWARD_PATH = re.compile(r"(?<![\w./-])((?:\.\./)+[\w./-]*\w)")
 _DOCS_PAGE = re.compile(r"(?<![\w./-])((?:\.\./)*docs/[\w./-]+\.md)\b")
@@ -38,6 +39,8 @@ def _tracked_text_files() -> dict[str, str]:
     files = {}
     for name in filter(None, listed.split("\0")):
         path = REPO_ROOT / name
+        if path == THIS_FILE:  # it spells out the patterns it looks for
+            continue
         if not path.is_file():  # deleted in the work tree, not yet committed
             continue
         data = path.read_bytes()
@@ -51,8 +54,12 @@ def _tracked_text_files() -> dict[str, str]:
 
 
 def _git_ignores(path: Path) -> bool:
+    """Whether git ignores `path`, which may not exist: a pattern for a folder (`data/warehouse/`) only matches a
+    name written with its trailing slash, so the path's folders are asked as folders."""
     relative = path.relative_to(REPO_ROOT)
-    return subprocess.run(["git", "check-ignore", "-q", str(relative)], cwd=REPO_ROOT, check=False).returncode == 0
+    candidates = [str(relative)] + [f"{folder}/" for folder in relative.parents if str(folder) != "."]
+    ignored = subprocess.run(["git", "check-ignore", *candidates], cwd=REPO_ROOT, capture_output=True, check=False)
+    return ignored.returncode == 0
 
 
 def _line_of(text: str, position: int) -> int:
