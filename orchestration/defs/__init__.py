@@ -1,1 +1,1 @@
-"""Dagster definitions, one module per area: ingestion, transformation (dbt), and later quality and publishing."""
+"""Dagster definitions, one module per area (docs/design.md, "Layout"); `orchestration.definitions` assembles them."""

@@ -188,7 +188,8 @@ BACKLOG_COLUMNS = (
 def backlog_rows(
     connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str
 ) -> list[list[Any]]:
-    """Poor families of the kelurahan whose newest verification is not within the 6 months ending with `period`.
+    """Poor families of the kelurahan whose newest verification is not within the verification window ending with
+    `period` (dbt var verification_window_months, 6 months).
 
     The complement of rpt_verification_progress.verified_families among its poor_families, by the same rule: poor
     (ekstrem or miskin) as of the period, in the kelurahan of the registry address, verified when the newest

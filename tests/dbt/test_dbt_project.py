@@ -462,3 +462,15 @@ def test_days_overdue_follows_the_freshness_rule_for_every_row(db):
         assert days_overdue == evaluate(cadence, last_delivered, as_of, DEFAULT_DELIVERY_DEADLINE_DAY).days_overdue
         checked += 1
     assert checked  # the sample rows are on time; the grid of tests/dbt/test_days_overdue.py covers lateness
+
+
+@pytest.mark.parametrize("months", [0, 2.5])
+def test_a_window_that_is_not_a_whole_number_of_months_stops_dbt_naming_the_var(tmp_path, monkeypatch, months):
+    monkeypatch.setenv("TKPKD_WAREHOUSE", str(tmp_path / "tkpkd.duckdb"))
+    monkeypatch.setenv("TKPKD_PSEUDONYM_SECRET", "test-secret-for-dbt-tests")
+    bad_window = json.dumps({"verification_window_months": months})
+    result = _dbt(["compile", "--select", "rpt_verification_progress", "--vars", bad_window], tmp_path / "target")
+    _release_dbt_connections()
+    assert not result.success
+    expected = f"var verification_window_months must be a whole number of months >= 1, got {months}"
+    assert expected in str(result.exception)

@@ -1,7 +1,7 @@
 """The parser macros of dbt_project/macros/parsing/, rendered with plain Jinja2 and run on an in-memory DuckDB.
 
 The macros use nothing from dbt's context, so rendering them here is rendering exactly what dbt renders. Every
-example of the input contract's defects (../shared/contract/sources.md M1-M3, M5-M8, M13) is a case below.
+example of the input contract's defects (docs/contract/sources.md M1-M3, M5-M8, M13) is a case below.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 {#
-  The six basic needs of ../shared/contract/warehouse.md ("Basic needs") and the agency responsible for each unmet
+  The six basic needs of docs/contract/warehouse.md ("Basic needs") and the agency responsible for each unmet
   need (the "Reports" table: pangan Dinas Sosial, rumah Dinas Perkim, air PDAM, sanitasi Dinas PUPR, jaminan_sosial
   and kesehatan Dinas Kesehatan). agency_code is the code of seeds/ref_agencies.csv.
 #}

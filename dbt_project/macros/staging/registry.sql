@@ -1,6 +1,6 @@
 {#
   The fourteen contract sources and their staging models, in one place: stg_row_outcomes, stg_dedup_stats and
-  quarantine.quarantined_rows loop over this list. `kind` follows ../shared/contract/sources.md: a snapshot source
+  quarantine.quarantined_rows loop over this list. `kind` follows docs/contract/sources.md: a snapshot source
   deduplicates within each period, an event source across all periods.
 #}
 {% macro staging_sources() %}

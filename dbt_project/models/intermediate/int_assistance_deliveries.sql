@@ -352,7 +352,7 @@ pbi_keyed as (
         cast(null as varchar) as kelurahan_code,
         cast(null as integer) as rw,
         cast(null as integer) as rt,
-        cast({{ var('pbi_monthly_premium_idr', 42000) }} as bigint) as amount_idr,
+        cast({{ var('pbi_monthly_premium_idr') }} as bigint) as amount_idr,
         cast(null as varchar) as funding_source,
         cast(null as varchar) as agency_name,
         cast(null as varchar) as agency_sector,

@@ -5,12 +5,14 @@
   Family-level matching: an event counts for the family when it carries the family's KK number, or when its
   recipient NIK is one of the family's members as of P (int_family_members_months: the newest dtsen_individu
   snapshot <= P), whoever the family of the row's own KK number is.
-  - met_pangan: a food event (int_need_events, need pangan) dated in P or in the two calendar months before P;
+  - met_pangan: a food event (int_need_events, need pangan) dated in the food_assistance_window_months (var, 3)
+    calendar months ending with P: P or the two months before;
   - met_rumah: a rumah event (finished rtlh renovation, mitra PERUMAHAN) dated <= the end of P;
   - met_sanitasi: a sanitasi event (SELESAI with TANGGAL_SELESAI, mitra SANITASI) dated <= the end of P;
   - met_air: a member has an AKTIF connection with tanggal_pasang <= the end of P in the newest air_bersih snapshot
     <= P (int_water_access_months), or a mitra AIR_BERSIH event dated <= the end of P.
 #}
+{%- set food_window_months = tkpkd_window_months('food_assistance_window_months') %}
 with family_months as (
     select registry.family_key, registry.period, periods.month_number, periods.period_end
     from {{ ref('int_registry_family_months') }} as registry
@@ -28,14 +30,15 @@ events as (
     from {{ ref('int_need_events') }}
 ),
 
--- pangan: events dated in P, P-1 or P-2
+-- pangan: events dated in the window ending with P (P, P-1, P-2 for 3 months)
 food_matches as (
     select family_months.family_key, family_months.period, events.delivered_on
     from family_months
     inner join events
         on events.family_key = family_months.family_key
         and events.need = 'pangan'
-        and events.delivery_month_number between family_months.month_number - 2 and family_months.month_number
+        and events.delivery_month_number
+            between family_months.month_number - {{ food_window_months - 1 }} and family_months.month_number
     union all
     select family_months.family_key, family_months.period, events.delivered_on
     from family_months
@@ -45,7 +48,8 @@ food_matches as (
     inner join events
         on events.person_key = members.person_key
         and events.need = 'pangan'
-        and events.delivery_month_number between family_months.month_number - 2 and family_months.month_number
+        and events.delivery_month_number
+            between family_months.month_number - {{ food_window_months - 1 }} and family_months.month_number
 ),
 
 -- rumah, sanitasi, air (mitra): the first event of each family / person is enough (dated <= the end of P)

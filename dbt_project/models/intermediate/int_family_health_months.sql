@@ -4,12 +4,13 @@
   - jaminan_sosial: every LIVING member has a JKN membership with STATUS_PESERTA AKTIF and TMT <= the end of P in the
     newest jkn snapshot <= P (int_jkn_membership_months, any segment). Dead members are not counted.
   - kesehatan: every living member of a priority health group (under 5 at the end of P, penyakit_kronis > 0 or
-    disabilitas = 1) has at least one layanan_kesehatan record dated in the 12 calendar months ending with P
-    (P-11 to P; a record dated after P does not count for P). A record without a valid NIK counts for the person
-    identity resolution found for it (int_person_resolution), never for a guess.
+    disabilitas = 1) has at least one layanan_kesehatan record dated in the health_service_window_months (var, 12)
+    calendar months ending with P (P-11 to P for 12; a record dated after P does not count for P). A record without
+    a valid NIK counts for the person identity resolution found for it (int_person_resolution), never for a guess.
   An empty group meets nothing: met_jaminan_sosial is false without a living member and met_kesehatan is false
   without a living priority member (their need is false then too).
 #}
+{%- set service_window_months = tkpkd_window_months('health_service_window_months') %}
 with members as (
     select members.*, periods.month_number
     from {{ ref('int_family_members_months') }} as members
@@ -44,7 +45,8 @@ served as (
     from members
     inner join service_months
         on service_months.person_key = members.person_key
-        and service_months.service_month_number between members.month_number - 11 and members.month_number
+        and service_months.service_month_number
+            between members.month_number - {{ service_window_months - 1 }} and members.month_number
     where members.is_priority_health
 ),
 

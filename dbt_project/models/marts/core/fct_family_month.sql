@@ -7,7 +7,8 @@
   creates a need, and a need is not reduced when it is met:
   - pangan: desil_nasional <= 2 and not graduated;
   - rumah: jenis_lantai_terluas 7 or 8, or jenis_dinding_terluas 4-7, or jenis_atap_terluas 6-8, or luas_lantai /
-    jumlah_anggota_keluarga < 7.2 m² (jumlah_anggota_keluarga as delivered, else the living members listed);
+    jumlah_anggota_keluarga < min_floor_area_per_person_m2 (var, 7.2 m²; jumlah_anggota_keluarga as delivered, else
+    the living members listed);
   - air: sumber_air_minum_utama 6, 8, 9 or 11;
   - sanitasi: fasilitas_bab 4, 5 or 6, or jenis_kloset other than 1, or pembuangan_akhir_tinja other than 1 or 2;
   - jaminan_sosial: the family has at least one living member as of P;
@@ -55,7 +56,8 @@ assembled as (
             or coalesce(registry.wall_type_code between 4 and 7, false)
             or coalesce(registry.roof_type_code between 6 and 8, false)
             or coalesce(
-                registry.floor_area_m2 / nullif(coalesce(registry.member_count, health.living_member_count), 0) < 7.2,
+                registry.floor_area_m2 / nullif(coalesce(registry.member_count, health.living_member_count), 0)
+                    < {{ var('min_floor_area_per_person_m2') }},
                 false
             ) as need_rumah,
         coalesce(benefits.met_rumah, false) as met_rumah,

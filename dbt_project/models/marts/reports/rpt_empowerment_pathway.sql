@@ -1,6 +1,7 @@
 {#
-  The economic-empowerment pathway per period and kelurahan. Population: working-age members (18-59 years old at the
-  end of P, alive) of poor families (ekstrem or miskin as of P), in the kelurahan of their family as of P. Funnel
+  The economic-empowerment pathway per period and kelurahan. Population: working-age members (var
+  working_age_years, 18-59 years old at the end of P, alive) of poor families (ekstrem or miskin as of P), in the
+  kelurahan of their family as of P. Funnel
   (each step a subset of the one before, every date up to the end of P; the order of dates is not required):
   1. trained: passed (LULUS) a pelatihan;
   2. trained_with_business: ... and owns a registered umkm business;
@@ -58,7 +59,7 @@ member_steps as (
     from members
     left join {{ ref('int_empowerment_steps') }} as steps
         on steps.person_key = members.person_key
-    where members.age_years between 18 and 59
+    where members.age_years between {{ var('working_age_years')[0] }} and {{ var('working_age_years')[1] }}
 ),
 
 counted as (

@@ -1,6 +1,7 @@
 {#
   "Tidak ada warga yang tertinggal": extreme-poor (`ekstrem`) families with no row in fct_assistance (any programme,
-  any member) dated in the 12 months ending with P, i.e. delivered in periods P-11 .. P. A delivery counts for the
+  any member) dated in the assistance_window_months (var, 12) months ending with P, i.e. delivered in periods
+  P-11 .. P for 12. A delivery counts for the
   family when it was recorded against the family (fct_assistance.family_key, the recipient's family on the delivery
   date) or against a person who is a member of the family as of P (so a member who joined from another family
   brings their assistance along). last_assistance_date is the newest such delivery up to the end of P, NULL when
@@ -10,7 +11,7 @@ with periods as (
     select
         period,
         period_end,
-        {{ report_period_of(dbt.dateadd('month', -11, 'period_start')) }} as window_start_period
+        {{ report_period_of(dbt.dateadd('month', 1 - tkpkd_window_months('assistance_window_months'), 'period_start')) }} as window_start_period
     from {{ ref('int_periods') }}
 ),
 

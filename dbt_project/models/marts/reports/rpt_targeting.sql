@@ -1,10 +1,10 @@
 {#
   Targeting accuracy per period and programme with an eligibility ceiling (max_desil), per
-  ../shared/contract/warehouse.md ("Recipients of a programme as of P").
+  docs/contract/warehouse.md ("Recipients of a programme as of P").
 
   Recipients as of P, by kind: transfer and service, a delivery dated in P (fct_assistance holds delivered rows only:
   bansos STATUS SALUR); membership, an AKTIF membership as of P (fct_assistance's monthly row dated the last day of
-  P); one_off, a completion in the 12 months ending with P. A recipient family is the delivery's family_key
+  P); one_off, a completion in the assistance_window_months (var, 12) months ending with P. A recipient family is the delivery's family_key
   (fct_assistance's attribution); a delivery without a family counts as one family of its own (its person_key,
   else the delivery), not in the registry. Transfers paid per tahap have no recipients in months without a payout
   (exclusion_error 1 there).
@@ -35,7 +35,7 @@ program_periods as (
         periods.period,
         periods.period_end,
         case
-            when programs.kind = 'one_off' then {{ dbt.dateadd('month', -11, 'periods.period_start') }}
+            when programs.kind = 'one_off' then {{ dbt.dateadd('month', 1 - tkpkd_window_months('assistance_window_months'), 'periods.period_start') }}
             else periods.period_start
         end as window_start,
         programs.*

@@ -1,6 +1,6 @@
 {#
-  The lurah's update duty made visible, per period and kelurahan. Window: the 6 months ending with P (from the first
-  day of P-5 to the last day of P).
+  The lurah's update duty made visible, per period and kelurahan. Window: the verification_window_months (var, 6) months
+  ending with P (from the first day of P-5 to the last day of P, for 6).
   - poor_families: families of the registry as of P that are poor (poverty_class ekstrem or miskin, which implies
     active and not graduated), in the kelurahan of their registry address;
   - verified_families: of those, the ones whose newest kelurahan verification is dated within the window (for a
@@ -13,7 +13,7 @@
 with periods as (
     select
         period,
-        {{ dbt.dateadd('month', -5, 'period_start') }} as window_start,
+        {{ dbt.dateadd('month', 1 - tkpkd_window_months('verification_window_months'), 'period_start') }} as window_start,
         period_end
     from {{ ref('int_periods') }}
     where {{ tkpkd_in_period_range('period') }}
