@@ -13,10 +13,12 @@ Chromium is Debian's `chromium` package (`apt-get install chromium`); set TKPKD_
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -115,6 +117,16 @@ class _DevToolsPipe:
             self.events.append(self._receive())
 
 
+_ONTO_3_AND_4 = "import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); os.execvp(sys.argv[3], sys.argv[3:])"
+
+
+def _above_browser_fds(fd: int) -> int:
+    """The descriptor moved above 4, so putting one end on 3 or 4 cannot overwrite the other."""
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return moved
+
+
 def _report(url: str, events: list[dict], value: Any) -> OfflinePageReport:
     report = OfflinePageReport(url, value)
     requested: dict[str, str] = {}
@@ -142,12 +154,13 @@ def open_offline(url: str, expression: str = "null", chromium: str | None = None
     """Open `url` with the network off and return what happened, with `expression`'s value (JSON-serialisable; a
     promise is awaited) evaluated after the page has settled."""
     chromium = require_chromium(chromium)
-    browser_reads, commands_fd = os.pipe()
-    replies_fd, browser_writes = os.pipe()
+    browser_reads, commands_fd = map(_above_browser_fds, os.pipe())
+    replies_fd, browser_writes = map(_above_browser_fds, os.pipe())
     with tempfile.TemporaryDirectory(prefix="tkpkd-chromium-") as profile:
-        # The shell puts the pipe's ends on the descriptors Chromium expects (3 and 4) and becomes Chromium.
+        # A small Python trampoline puts the pipe's ends on the descriptors Chromium expects (3 and 4) and becomes
+        # Chromium (a shell's `3<&N` takes one-digit descriptors only).
         process = subprocess.Popen(
-            ["sh", "-c", f'exec "$0" "$@" 3<&{browser_reads} 4>&{browser_writes}', chromium, *HEADLESS_FLAGS,
+            [sys.executable, "-c", _ONTO_3_AND_4, str(browser_reads), str(browser_writes), chromium, *HEADLESS_FLAGS,
              "--remote-debugging-pipe", f"--user-data-dir={profile}", "about:blank"],
             pass_fds=(browser_reads, browser_writes),
             stdout=subprocess.DEVNULL,
