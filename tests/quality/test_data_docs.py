@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.browser import open_offline
-from orchestration.quality import gates
+from orchestration.quality import data_docs, gates
 from tests.quality.test_gates import _staging_rows, _validate_staging
 
 # A script, stylesheet, image, frame or font that a page (or stylesheet) would fetch from the network.
@@ -102,6 +102,12 @@ def test_every_page_loads_the_offline_assets_once(site):
         assert text.count("static/tkpkd/offline.css") == 1, page
         for reference in re.findall(r'(?:href|src)="([^"#]+\.(?:css|js|ico|png|svg))"', text):
             assert (page.parent / reference).resolve().is_file(), (page, reference)
+
+
+def test_rewriting_a_page_again_changes_nothing(site):
+    for page in site["docs"].rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert data_docs.offline_page(text, page, site["docs"]) == text, page
 
 
 def test_the_scan_finds_what_gx_writes():
