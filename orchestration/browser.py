@@ -195,7 +195,10 @@ def open_offline(url: str, expression: str = "null", chromium: str | None = None
                     details = evaluated["exceptionDetails"]
                     raise DevToolsError(details.get("exception", {}).get("description") or details.get("text"))
                 value = evaluated["result"].get("value")
-                pipe.call("Browser.close")
+                try:
+                    pipe.call("Browser.close")
+                except DevToolsError:
+                    pass  # the browser may close its end of the pipe before it answers
                 process.wait()
         finally:
             watchdog.cancel()
