@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import html
-import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,30 +23,16 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+from orchestration.browser import HEADLESS_FLAGS, require_chromium
+
 CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
+    *HEADLESS_FLAGS,
     "--enable-logging=stderr",
     "--v=0",
     "--virtual-time-budget=20000",
     "--dump-dom",
 )
 _CONSOLE_LINE = re.compile(r':CONSOLE(?:\(\d+\))?:?\d*\] "(?P<message>.*)", source: ')
-
-
-def find_chromium() -> str | None:
-    configured = os.environ.get("TKPKD_CHROMIUM")
-    if configured:
-        return configured
-    return next((found for name in CHROMIUM_CANDIDATES if (found := shutil.which(name))), None)
 
 
 @dataclass(frozen=True)
@@ -79,11 +63,7 @@ def _attribute(dom: str, name: str) -> str | None:
 def check_dashboard(
     page: Path, region: str | None = None, chromium: str | None = None, timeout: float = 180
 ) -> BrowserReport:
-    chromium = chromium or find_chromium()
-    if chromium is None:
-        raise FileNotFoundError(
-            "no Chromium found: apt-get install chromium, or set TKPKD_CHROMIUM"
-        )
+    chromium = require_chromium(chromium)
     url = page.resolve().as_uri() + (f"#wilayah={region}" if region else "")
     with tempfile.TemporaryDirectory(prefix="tkpkd-chromium-") as profile:
         completed = subprocess.run(

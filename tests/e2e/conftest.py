@@ -1,14 +1,12 @@
 """One materialization of the whole asset graph on generated `small` data in a temporary folder, shared by the
 end-to-end tests (it costs about a minute)."""
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from orchestration.dashboard.browser_check import find_chromium
 from tkpkd_synth import generate
 
 SEED = 2025
@@ -52,15 +50,3 @@ def pipeline_run(tmp_path_factory) -> PipelineRun:
         patch.setenv("TKPKD_PSEUDONYM_SECRET", "e2e-test-secret")
         result = materialize_everything()
     return PipelineRun(**{**run.__dict__, "result": result})
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """The headless browser of the browser tests; skipped without one, except in CI."""
-    found = find_chromium()
-    if found is None:
-        message = "Chromium is not installed (apt-get install chromium); .ci/run installs it"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return found

@@ -13,6 +13,7 @@ from python_calamine import CalamineWorkbook
 from orchestration.contract import load_contract
 from orchestration.defs.quality import DELIVERIES_CHECK, GATE_PREFIX, published_key, staging_key
 from orchestration.exports.feedback import file_slugs
+from orchestration.quality import data_docs
 from orchestration.quality.suites import PUBLISHED_TABLES, STAGED_SOURCES
 
 pytestmark = pytest.mark.e2e
@@ -45,6 +46,10 @@ def test_data_docs_are_built_for_every_suite(pipeline_run):
     # GX files a suite named `staging.bansos` under validations/staging/bansos/.
     assert set(STAGED_SOURCES) <= {path.name for path in (docs / "validations" / "staging").iterdir()}
     assert set(PUBLISHED_TABLES) <= {path.name for path in (docs / "validations" / "published").iterdir()}
+    # Offline: nothing fetched from the network, and the project's index lists every validation page.
+    assert data_docs.network_references(docs) == {}
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    assert index.count('class="tkpkd-validation"') == len(list((docs / "validations").rglob("*.html")))
 
 
 def test_rpt_data_quality_has_the_matching_shares(pipeline_run):
