@@ -43,6 +43,8 @@ def _run(args: argparse.Namespace, settings) -> int:
     from orchestration.contract import load_contract
     from orchestration.defs.freshness import FRESHNESS_CHECK
     from orchestration.defs.operations import TRIGGER_TAG
+    from orchestration.defs.partitions import known_periods
+    from orchestration.defs.transformation import FULL_REFRESH_TAG
     from orchestration.ingestion import files_in_periods
     from orchestration.runs import (
         fail_abandoned_cli_runs,
@@ -62,8 +64,12 @@ def _run(args: argparse.Namespace, settings) -> int:
         _generate(settings, args.scale, args.seed, args.periods)
         # Files this process just wrote are complete: no need to wait for them to settle.
         os.environ.setdefault("TKPKD_INBOX_SETTLE_SECONDS", "0")
+    if args.full_refresh and (args.first_period or args.last_period):
+        print("tkpkd run: --full-refresh rebuilds every period; it takes no --from or --to.", file=sys.stderr)
+        return 2
     try:
-        periods = periods_to_run(settings, args.first_period, args.last_period)
+        # A full refresh recreates the per-period tables: from every period the warehouse serves, or it loses some.
+        periods = known_periods() if args.full_refresh else periods_to_run(settings, args.first_period, args.last_period)
     except ValueError as error:
         print(f"tkpkd run: {error}", file=sys.stderr)
         return 2
@@ -76,8 +82,12 @@ def _run(args: argparse.Namespace, settings) -> int:
     if not args.verbose:
         print(f"The full event log: {log_path}")
 
+    tags = {TRIGGER_TAG: f"cli:{getpass.getuser()}"}
+    if args.full_refresh:
+        tags[FULL_REFRESH_TAG] = "true"
+
     def execute(run_id: str):
-        return run_main_job(instance, periods, {TRIGGER_TAG: f"cli:{getpass.getuser()}"}, job=job, run_id=run_id)
+        return run_main_job(instance, periods, tags, job=job, run_id=run_id)
 
     result = execute(run_id) if args.verbose else follow_run(
         execute, instance, run_id, step_totals(job, files_in_periods(settings.inbox, load_contract(), periods)), log_path
@@ -204,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     run_command.add_argument("--from", dest="first_period", help="first period YYYY-MM (default: the inbox's first)")
     run_command.add_argument("--to", dest="last_period", help="last period YYYY-MM (default: the inbox's last)")
+    run_command.add_argument(
+        "--full-refresh", action="store_true",
+        help="rebuild every dbt model from nothing over every period (after a per-period model changed)",
+    )
     run_command.set_defaults(handler=run)
 
     generate_command = commands.add_parser("generate", help="write the synthetic sample inbox and its ground truth")

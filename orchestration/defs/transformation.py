@@ -126,7 +126,33 @@ def _dbt_build_command(*extra: str, **dbt_vars: object) -> list[str]:
     return ["build", "--exclude", "resource_type:unit_test", *extra, "--vars", dbt_cli_vars(**dbt_vars)]
 
 
-def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: str, **dbt_vars: object):
+# A run tagged so rebuilds every dbt model from nothing (`tkpkd run --full-refresh`): what a changed per-period model
+# needs, its old periods no longer matching. Only over every period: a range would drop the periods outside it.
+FULL_REFRESH_TAG = "tkpkd/dbt_full_refresh"
+
+
+def full_refresh_flags(tags: Mapping[str, str], periods: list[str] | None) -> list[str]:
+    """`--full-refresh` when the run asks for it; refused for a run over part of the periods."""
+    if tags.get(FULL_REFRESH_TAG) != "true":
+        return []
+    if periods is not None and periods != known_periods():
+        raise dg.Failure(
+            f"{FULL_REFRESH_TAG} on a run of periods {periods[0]} to {periods[-1]}: a full refresh rebuilds the "
+            f"per-period tables from the run's periods only, and would drop the others ({known_periods()[0]} to "
+            f"{known_periods()[-1]}). Run every period (`tkpkd run --full-refresh`)."
+        )
+    return ["--full-refresh"]
+
+
+def _dbt_build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    *extra: str,
+    periods: list[str] | None = None,
+    **dbt_vars: object,
+):
+    """`periods`: those of a per-period step (the staging and core models are rebuilt whole on any run)."""
+    extra = (*extra, *full_refresh_flags(context.run.tags, periods))
     yield from dbt.cli(_dbt_build_command(*extra, **dbt_vars), context=context).stream()
 
 
@@ -210,4 +236,4 @@ def tkpkd_dbt_core_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
 )
 def tkpkd_dbt_period_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """The per-period facts and reports (and pii.case_list): the run's periods are deleted and built again."""
-    yield from _dbt_build(context, dbt, period_range=period_range_var(context))
+    yield from _dbt_build(context, dbt, periods=periods_of(context), period_range=period_range_var(context))

@@ -5,7 +5,7 @@ import pytest
 
 from orchestration.contract import load_contract
 from orchestration.definitions import defs
-from orchestration.defs.partitions import PERIODS, range_tags
+from orchestration.defs.partitions import PERIODS, known_periods, range_tags
 
 PER_PERIOD = {
     "fct_assistance", "fct_family_month", "rpt_basic_needs_coverage", "rpt_data_quality", "rpt_empowerment_pathway",
@@ -76,3 +76,15 @@ def test_the_delivered_periods_are_read_where_the_inbox_is_local_or_remote(tmp_p
     remote.pipe("/periods_share/umkm/2025-02/umkm.csv", b"NIK\n")
     remote.pipe("/periods_share/umkm/2025-07/umkm.csv", b"NIK\n")
     assert delivered_periods("memory://periods_share") == ["2025-02", "2025-07"]
+
+
+def test_a_full_refresh_is_refused_over_part_of_the_periods():
+    from orchestration.defs.transformation import FULL_REFRESH_TAG, full_refresh_flags
+
+    every = known_periods()
+    asked = {FULL_REFRESH_TAG: "true"}
+    assert full_refresh_flags({}, every) == []
+    assert full_refresh_flags(asked, every) == ["--full-refresh"]
+    assert full_refresh_flags(asked, None) == ["--full-refresh"]  # staging and core: rebuilt whole on any run
+    with pytest.raises(dg.Failure, match="would drop the others"):
+        full_refresh_flags(asked, every[1:])
