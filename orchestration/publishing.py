@@ -68,7 +68,7 @@ create table analytics.main.{DATA_DICTIONARY} (
 )
 """
 DATA_DICTIONARY_COMMENTS = {
-    None: "One row per published table and column: its full description (the comments hold its first sentence).",
+    None: "One row per table and column published from the warehouse, with its full description.",
     "table_name": "The published table.",
     "column_name": "The column described; NULL for the row that describes the table itself.",
     "description": "The full description, of which the table's or column's comment is the first sentence.",
