@@ -5,18 +5,42 @@ it builds a new file beside it (`.tkpkd-tmp-<pid>-<random>-analytics.duckdb.buil
 this one crashes) and renames it over the old one, so a reader sees the old or the new version, never half of one,
 and a reader holding the old file open never blocks the pipeline. The file is written in a storage version DuckDB
 1.x clients can read, since many BI drivers embed DuckDB 1.x.
+
+Keys, so that BI tools can suggest joins. DuckDB takes constraints only in CREATE TABLE, so each table is created
+with its keys and then filled. The keys come from the one declaration of the published tables' keys,
+`orchestration.quality.suites.PUBLISHED_TABLES` (which also generates the published GX suites):
+
+- a dimension's first unique key is its PRIMARY KEY, its other unique keys are UNIQUE;
+- every unique key of a fact or report is UNIQUE (NULLs allowed, as in SQL);
+- a reference `column -> dimension.key` is a FOREIGN KEY where `key` is a single-column key of the dimension
+  (DuckDB, like SQL, can only reference a primary or unique key). `family_key -> dim_family.family_key` is not one:
+  dim_family holds a row per version of a family (type 2), so family_key repeats there and is not declared; nor are
+  region codes of reports with rows at several region levels (no dimension has a row per region code). NULL in a
+  foreign-key column is allowed.
+
+A published table without a declared key, or data that break a declared key, refuse the publication (the old file
+stays): a duplicate or an orphan in a published table is a bug of the marts, never hidden by dropping the key.
+
+Comments. A BI tool shows a table's or column's comment as its description, in one line of a limited field, so
+the file's comments are the first sentence of the dbt description on one line (at most `BI_COMMENT_LIMIT`
+characters; a longer first sentence is cut at a word and ends with an ellipsis, and the descriptions are written so
+that this does not happen). The full descriptions are kept in the file's data dictionary, `rpt_data_dictionary`.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import duckdb
 
 from orchestration.exports.common import sweep_debris, temporary_name
+from orchestration.quality.suites import PUBLISHED_TABLES
+from orchestration.quality.suites import PublishedTable as PublishedTableSpec
 from orchestration.revisions import record_revisions
 
 PUBLISHED_TABLE_PATTERN = re.compile(r"^(dim|fct|rpt)_[a-z0-9_]+$")
@@ -30,16 +54,96 @@ IDENTIFIER_COLUMN_PATTERN = re.compile(
     r"|^(name|nama|full_name|nama_lengkap)$"
     r"|^(person|head|head_of_family|recipient|member|owner|debtor|customer|participant)_name$"
 )
+# What a BI tool's description field shows whole (Superset, Metabase and DBeaver show a line, not a page).
+BI_COMMENT_LIMIT = 200
+# A full stop after these ends an abbreviation, not a sentence; `..` is a range (`P-11 .. P`).
+_NOT_A_SENTENCE_END = re.compile(r"(\b(e\.g|i\.e|etc|vs|cf)|\.)\.$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+
+DATA_DICTIONARY = "rpt_data_dictionary"
+DATA_DICTIONARY_DDL = f"""
+create table analytics.main.{DATA_DICTIONARY} (
+    table_name varchar not null, column_name varchar, description varchar not null,
+    unique (table_name, column_name)
+)
+"""
+DATA_DICTIONARY_COMMENTS = {
+    None: "One row per table and column published from the warehouse, with its full description.",
+    "table_name": "The published table.",
+    "column_name": "The column described; NULL for the row that describes the table itself.",
+    "description": "The full description, of which the table's or column's comment is the first sentence.",
+}
 
 
 class PublicationRefused(RuntimeError):
-    """The marts hold something that must not leave the restricted file."""
+    """The marts hold something that must not leave the restricted file, or that breaks a declared key."""
 
 
 @dataclass(frozen=True)
 class PublishedTable:
     name: str
     rows: int
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    column: str
+    table: str
+    key: str
+
+
+@dataclass(frozen=True)
+class TableKeys:
+    """The constraints a published table is created with."""
+
+    primary_key: tuple[str, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()
+    foreign: tuple[ForeignKey, ...] = ()
+
+    @property
+    def columns(self) -> set[str]:
+        return {*self.primary_key, *(c for key in self.unique for c in key), *(f.column for f in self.foreign)}
+
+    def constraints_sql(self) -> list[str]:
+        def columns(key: tuple[str, ...]) -> str:
+            return ", ".join(f'"{column}"' for column in key)
+
+        return [
+            *([f"primary key ({columns(self.primary_key)})"] if self.primary_key else []),
+            *(f"unique ({columns(key)})" for key in self.unique),
+            *(f'foreign key ("{f.column}") references "{f.table}" ("{f.key}")' for f in self.foreign),
+        ]
+
+
+def declared_keys(declarations: Mapping[str, PublishedTableSpec] = PUBLISHED_TABLES) -> dict[str, TableKeys]:
+    """Every declared table's constraints, from its unique keys and references (see the module docstring)."""
+    single_column_keys = {
+        table: {key[0] for key in spec.unique if len(key) == 1} for table, spec in declarations.items()
+    }
+    keys = {}
+    for table, spec in declarations.items():
+        unique = [tuple(key) for key in spec.unique]
+        primary_key = unique.pop(0) if table.startswith("dim_") and unique else ()
+        foreign = []
+        for column, target in spec.references.items():
+            target_table, target_column = target.split(".")
+            if target_column in single_column_keys.get(target_table, ()):
+                foreign.append(ForeignKey(column, target_table, target_column))
+        keys[table] = TableKeys(primary_key, tuple(unique), tuple(foreign))
+    return keys
+
+
+def bi_comment(description: str) -> str:
+    """The first sentence of a description, on one line, short enough for a BI tool's description field."""
+    text = " ".join(description.split())
+    sentence = text
+    for end in _SENTENCE_END.finditer(text):
+        if not _NOT_A_SENTENCE_END.search(text[: end.end()]):
+            sentence = text[: end.end()]
+            break
+    if len(sentence) <= BI_COMMENT_LIMIT:
+        return sentence
+    return sentence[: BI_COMMENT_LIMIT - 1].rsplit(" ", 1)[0].rstrip(" ,;:(-") + "…"
 
 
 def _published_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
@@ -50,33 +154,64 @@ def _published_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for (name,) in names if PUBLISHED_TABLE_PATTERN.match(name)]
 
 
+def _columns(connection: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str, str | None]]:
+    """(name, type, comment) of each column of a warehouse table, in table order."""
+    return connection.execute(
+        "select column_name, data_type, comment from duckdb_columns() where database_name = 'warehouse' "
+        "and schema_name = 'main' and table_name = ? order by column_index",
+        [table],
+    ).fetchall()
+
+
 def _refuse_identifier_columns(connection: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
     offending = [
         f"{table}.{column}"
         for table in tables
-        for (column,) in connection.execute(
-            "select column_name from duckdb_columns() where database_name = 'warehouse' "
-            "and schema_name = 'main' and table_name = ?",
-            [table],
-        ).fetchall()
+        for column, _, _ in _columns(connection, table)
         if IDENTIFIER_COLUMN_PATTERN.match(column)
     ]
     if offending:
         raise PublicationRefused(f"columns that look like direct identifiers: {', '.join(offending)}")
 
 
+def _keys_of(
+    connection: duckdb.DuckDBPyConnection, tables: list[str], declarations: Mapping[str, PublishedTableSpec]
+) -> dict[str, TableKeys]:
+    """The keys of every table to publish; refused when one has none or names a column or table not published."""
+    declared = declared_keys(declarations)
+    problems = []
+    for table in tables:
+        keys = declared.get(table, TableKeys())
+        if not keys.primary_key and not keys.unique:
+            problems.append(f"{table} has no declared unique key (orchestration/quality/suites.py)")
+        missing = keys.columns - {column for column, _, _ in _columns(connection, table)}
+        if missing:
+            problems.append(f"{table} has no column {', '.join(sorted(missing))} of its declared keys")
+        problems += [
+            f"{table}.{f.column} references {f.table}, which is not published"
+            for f in keys.foreign
+            if f.table not in tables
+        ]
+    if problems:
+        raise PublicationRefused("; ".join(problems))
+    return {table: declared[table] for table in tables}
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def publish_analytics(warehouse: Path, analytics: Path) -> list[PublishedTable]:
-    """Copy the published tables of `warehouse` into a new file and move it over `analytics`."""
+def publish_analytics(
+    warehouse: Path, analytics: Path, declarations: Mapping[str, PublishedTableSpec] = PUBLISHED_TABLES
+) -> list[PublishedTable]:
+    """Copy the published tables of `warehouse`, with the keys of `declarations`, into a new file and move it
+    over `analytics`."""
     analytics.parent.mkdir(parents=True, exist_ok=True)
     # Beside the target (an atomic replace needs one folder), named so a later run sweeps it after a crash.
     sweep_debris(analytics.parent)
     staging_file = analytics.with_name(temporary_name(analytics.name) + ".building")
     try:
-        published = _build(warehouse, staging_file)
+        published = _build(warehouse, staging_file, declarations)
         record_revisions(warehouse, staging_file, analytics)
         os.replace(staging_file, analytics)
     finally:
@@ -86,36 +221,88 @@ def publish_analytics(warehouse: Path, analytics: Path) -> list[PublishedTable]:
     return published
 
 
-def _build(warehouse: Path, staging_file: Path) -> list[PublishedTable]:
+def _build(
+    warehouse: Path, staging_file: Path, declarations: Mapping[str, PublishedTableSpec]
+) -> list[PublishedTable]:
     published: list[PublishedTable] = []
     with duckdb.connect() as connection:
         connection.execute(f"attach {_quote(str(warehouse))} as warehouse (read_only)")
         tables = _published_tables(connection)
         _refuse_identifier_columns(connection, tables)
+        keys = _keys_of(connection, tables, declarations)
         connection.execute(
             f"attach {_quote(str(staging_file))} as analytics (storage_version '{ANALYTICS_STORAGE_VERSION}')"
         )
         try:
-            for table in tables:
-                connection.execute(f'create table analytics.main."{table}" as select * from warehouse.main."{table}"')
-                comments = connection.execute(
-                    "select comment from duckdb_tables() where database_name = 'warehouse' "
-                    "and schema_name = 'main' and table_name = ?",
-                    [table],
-                ).fetchone()
-                if comments and comments[0]:
-                    connection.execute(f'comment on table analytics.main."{table}" is {_quote(comments[0])}')
-                for column, comment in connection.execute(
-                    "select column_name, comment from duckdb_columns() where database_name = 'warehouse' "
-                    "and schema_name = 'main' and table_name = ? and comment is not null",
-                    [table],
-                ).fetchall():
-                    connection.execute(
-                        f'comment on column analytics.main."{table}"."{column}" is {_quote(comment)}'
-                    )
-                rows = connection.execute(f'select count(*) from analytics.main."{table}"').fetchone()[0]
-                published.append(PublishedTable(table, rows))
+            connection.execute(DATA_DICTIONARY_DDL)
+            # A foreign key needs the table it references: dimensions are created (and filled) first.
+            order = TopologicalSorter({table: {f.table for f in keys[table].foreign} for table in tables})
+            for table in order.static_order():
+                _create_table(connection, table, keys[table])
+                published.append(PublishedTable(table, _fill_table(connection, table)))
+            _comment(connection, DATA_DICTIONARY, DATA_DICTIONARY_COMMENTS)
         finally:
             connection.execute("detach analytics")
             connection.execute("detach warehouse")
-    return published
+    return sorted(published, key=lambda table: table.name)
+
+
+def _create_table(connection: duckdb.DuckDBPyConnection, table: str, keys: TableKeys) -> None:
+    columns = [f'"{column}" {data_type}' for column, data_type, _ in _columns(connection, table)]
+    connection.execute(
+        f'create table analytics.main."{table}" ({", ".join([*columns, *keys.constraints_sql()])})'
+    )
+
+
+def _fill_table(connection: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Copy the rows, comments and descriptions of one table; return its row count."""
+    try:
+        connection.execute(f'insert into analytics.main."{table}" select * from warehouse.main."{table}"')
+    except duckdb.ConstraintException as error:
+        raise PublicationRefused(f"{table} breaks one of its declared keys: {error}") from error
+    (table_description,) = connection.execute(
+        "select comment from duckdb_tables() where database_name = 'warehouse' "
+        "and schema_name = 'main' and table_name = ?",
+        [table],
+    ).fetchone()
+    descriptions = {
+        None: table_description,
+        **{column: comment for column, _, comment in _columns(connection, table)},
+    }
+    _comment(connection, table, descriptions)
+    entries = [[table, column, text.strip()] for column, text in descriptions.items() if text and text.strip()]
+    if entries:
+        connection.executemany(f"insert into analytics.main.{DATA_DICTIONARY} values (?, ?, ?)", entries)
+    return connection.execute(f'select count(*) from analytics.main."{table}"').fetchone()[0]
+
+
+def _comment(connection: duckdb.DuckDBPyConnection, table: str, descriptions: Mapping[str | None, str | None]) -> None:
+    """Comment a table (key None) and its columns with the BI-sized first sentence of each description."""
+    for column, text in descriptions.items():
+        if not text or not text.strip():
+            continue
+        target = f'table analytics.main."{table}"' if column is None else f'column analytics.main."{table}"."{column}"'
+        connection.execute(f"comment on {target} is {_quote(bi_comment(text))}")
+
+
+def full_descriptions(connection: duckdb.DuckDBPyConnection, table: str) -> dict[str | None, str]:
+    """A table's (key None) and its columns' full descriptions in an analytics file: its data dictionary, or the
+    comments where the file has none (written before the dictionary existed, or not by `publish_analytics`)."""
+    has_dictionary = connection.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() and schema_name = 'main' "
+        "and table_name = ?",
+        [DATA_DICTIONARY],
+    ).fetchone()[0]
+    if has_dictionary:
+        return dict(
+            connection.execute(
+                f"select column_name, description from main.{DATA_DICTIONARY} where table_name = ?", [table]
+            ).fetchall()
+        )
+    comments = connection.execute(
+        "select null, comment from duckdb_tables() where database_name = current_database() and table_name = ? "
+        "union all select column_name, comment from duckdb_columns() "
+        "where database_name = current_database() and table_name = ?",
+        [table, table],
+    ).fetchall()
+    return {column: comment.strip() for column, comment in comments if comment}

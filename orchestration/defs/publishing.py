@@ -23,7 +23,8 @@ class AnalyticsFileResource(dg.ConfigurableResource):
     group_name="publishing",
     kinds={"duckdb"},
     description=(
-        "`analytics.duckdb`: the star schema and reports without direct identifiers, in a storage version DuckDB "
+        "`analytics.duckdb`: the star schema and reports without direct identifiers, with primary, unique and "
+        "foreign keys and one-sentence comments (full text in `rpt_data_dictionary`), in a storage version DuckDB "
         "1.x clients read, replaced atomically so a BI tool holding it open never blocks the pipeline."
     ),
 )

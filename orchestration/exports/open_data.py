@@ -39,6 +39,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.exports.common import atomic_file, guard_formula, remove_stale, sweep_debris
+from orchestration.publishing import full_descriptions
 
 SUPPRESSION_THRESHOLD = 5
 SUPPRESSED_COLUMNS = "suppressed_columns"
@@ -446,27 +447,13 @@ def _data_dictionary(connection: duckdb.DuckDBPyConnection, written: Sequence[Op
         "",
     ]
     for file in written:
-        table_comment = connection.execute(
-            "select comment from duckdb_tables() where table_name = ?", [file.table]
-        ).fetchone()
-        comments = dict(
-            connection.execute(
-                "select column_name, comment from duckdb_columns() where table_name = ?",
-                [file.table],
-            ).fetchall()
-        )
+        # The full texts: the analytics file's comments hold only their first sentences.
+        descriptions = full_descriptions(connection, file.table)
         report = next(report for report in REPORTS if report.table == file.table)
-        lines += [
-            f"## {file.path.name}",
-            "",
-            ((table_comment[0] if table_comment else None) or "").strip(),
-            "",
-        ]
+        lines += [f"## {file.path.name}", "", descriptions.get(None, ""), ""]
         if report.note:
             lines += [report.note, ""]
-        lines += [
-            f"- `{column}`: {(comments.get(column) or '').strip()}" for column in report.columns
-        ]
+        lines += [f"- `{column}`: {descriptions.get(column, '')}" for column in report.columns]
         lines += [
             f"- `{SUPPRESSED_COLUMNS}`: the columns suppressed in this row, space-separated.",
             "",

@@ -292,11 +292,13 @@ PUBLISHED_TABLES: dict[str, PublishedTable] = {
     ),
     "rpt_basic_needs_coverage": PublishedTable(
         unique=[["period", "region_level", "region_code", "need"]],
+        references={"region_key": "dim_region.region_key", "responsible_agency_code": "dim_agency.agency_code"},
         codes={"need": "basic_need", "region_level": "region_level"}, rates=["coverage"],
         non_negative=["ekstrem_families", "need_families", "met_families", "unmet_families"],
     ),
     "rpt_extreme_poverty_cases": PublishedTable(
-        unique=[["period", "family_key"]], references={"family_key": "dim_family.family_key"},
+        unique=[["period", "family_key"]],
+        references={"family_key": "dim_family.family_key", "region_key": "dim_region.region_key"},
         codes={"poverty_class": "poverty_class", "desil_nasional": "desil"},
     ),
     "rpt_targeting": PublishedTable(
@@ -305,7 +307,8 @@ PUBLISHED_TABLES: dict[str, PublishedTable] = {
         non_negative=["recipient_families", "eligible_families", "amount_idr"],
     ),
     "rpt_left_behind": PublishedTable(
-        unique=[["period", "family_key"]], references={"family_key": "dim_family.family_key"},
+        unique=[["period", "family_key"]],
+        references={"family_key": "dim_family.family_key", "region_key": "dim_region.region_key"},
         codes={"poverty_class": "poverty_class"},
     ),
     "rpt_left_behind_by_region": PublishedTable(

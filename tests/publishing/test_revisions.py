@@ -9,6 +9,7 @@ import duckdb
 
 from orchestration import revisions as revisions_module
 from orchestration.publishing import IDENTIFIER_COLUMN_PATTERN, publish_analytics
+from orchestration.quality.suites import PUBLISHED_TABLES, PublishedTable
 from orchestration.revisions import raw_sources_of, unique_key
 
 INGESTED_FILES = """
@@ -29,6 +30,16 @@ def make_warehouse(path: Path, targeting: list[tuple[str, str, int]], files: lis
     return path
 
 
+# The real unique keys of the tables made here; no foreign keys, since the tests' programmes need no dimension row.
+DECLARATIONS = {
+    table: PublishedTable(unique=PUBLISHED_TABLES[table].unique) for table in ("rpt_targeting", "dim_program", "rpt_impact")
+}
+
+
+def publish(warehouse: Path, analytics: Path) -> None:
+    publish_analytics(warehouse, analytics, DECLARATIONS)
+
+
 def revisions(analytics: Path) -> list[tuple]:
     with duckdb.connect(str(analytics), read_only=True) as connection:
         return connection.execute(
@@ -42,7 +53,7 @@ def test_a_changed_old_figure_is_recorded_with_its_cause_and_a_new_period_is_not
     warehouse, analytics = tmp_path / "tkpkd.duckdb", tmp_path / "analytics.duckdb"
     first_files = [("bansos", "2025-01", "bansos/2025-01/bansos_januari.csv", "2025-02-03 08:00:00")]
     make_warehouse(warehouse, [("2025-01", "PKH", 10), ("2025-01", "BPNT", 7)], first_files)
-    publish_analytics(warehouse, analytics)
+    publish(warehouse, analytics)
     assert revisions(analytics) == []
 
     late_file = ("bansos", "2025-01", "bansos/2025-01/bansos_januari_koreksi.csv", "2099-01-01 08:00:00")
@@ -51,7 +62,7 @@ def test_a_changed_old_figure_is_recorded_with_its_cause_and_a_new_period_is_not
         [("2025-01", "PKH", 12), ("2025-01", "BPNT", 7), ("2025-01", "PENA", 3), ("2025-02", "PKH", 11)],
         [*first_files, late_file],
     )
-    publish_analytics(warehouse, analytics)
+    publish(warehouse, analytics)
 
     # Without a dbt manifest every file loaded since the previous publication is named, and only those.
     rows = revisions(analytics)
@@ -68,11 +79,11 @@ def test_a_changed_old_figure_is_recorded_with_its_cause_and_a_new_period_is_not
 def test_the_history_is_carried_forward_and_removed_rows_are_recorded(tmp_path):
     warehouse, analytics = tmp_path / "tkpkd.duckdb", tmp_path / "analytics.duckdb"
     make_warehouse(warehouse, [("2025-01", "PKH", 10), ("2025-01", "BPNT", 7)], [])
-    publish_analytics(warehouse, analytics)
+    publish(warehouse, analytics)
     make_warehouse(warehouse, [("2025-01", "PKH", 11), ("2025-01", "BPNT", 7)], [])
-    publish_analytics(warehouse, analytics)
+    publish(warehouse, analytics)
     make_warehouse(warehouse, [("2025-01", "PKH", 11)], [])
-    publish_analytics(warehouse, analytics)
+    publish(warehouse, analytics)
 
     assert [(row[3], row[4], row[5], row[6]) for row in revisions(analytics)] == [
         (None, '{"period":"2025-01","program_key":"BPNT","families":7}', None, "removed"),
@@ -117,9 +128,9 @@ def test_an_impact_figure_is_revised_under_its_evaluation_period(tmp_path, monke
             )
 
     impact(4)
-    publish_analytics(warehouse, analytics)
+    publish(warehouse, analytics)
     impact(5)
-    publish_analytics(warehouse, analytics)
+    publish(warehouse, analytics)
     assert [row[:6] for row in revisions(analytics)] == [
         ("2025-06", "rpt_impact",
          '{"baseline_period":"2025-01","evaluation_period":"2025-06","category":"pangan","intervention_group":"assisted"}',

@@ -14,20 +14,18 @@ import duckdb
 import pytest
 
 from orchestration.exports.common import TEMPORARY_PREFIX, sweep_debris, temporary_name
-from tests.publishing.test_publish_analytics import make_warehouse
+from tests.publishing.test_publish_analytics import make_warehouse, publish
 from tests.serving.test_feedback import feedback_tables
 from tests.serving.test_open_data import WITH_SUM, _database
 
 
 def _publish(root: Path) -> Path:
-    from orchestration.publishing import publish_analytics
-
     warehouse = root / "warehouse" / "tkpkd.duckdb"
     if not warehouse.exists():
         warehouse.parent.mkdir(parents=True)
         make_warehouse(warehouse)
     target = root / "warehouse" / "analytics.duckdb"
-    publish_analytics(warehouse, target)
+    publish(warehouse, target)
     return target
 
 

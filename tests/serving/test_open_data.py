@@ -351,3 +351,30 @@ def test_the_left_behind_csv_leaves_out_the_ekstrem_count_and_the_dictionary_say
     dictionary = (tmp_path / "README.md").read_text()
     assert "Left-behind families per region." in dictionary
     assert "ekstrem_families` of rpt_basic_needs_coverage.csv" in dictionary
+
+
+def test_the_dictionary_gives_the_full_description_from_the_analytics_files_data_dictionary(tmp_path, monkeypatch):
+    import orchestration.exports.open_data as module
+    from orchestration.publishing import DATA_DICTIONARY
+
+    rows = _left_behind_rows([("kota", "61.71", None, 30, 20)])
+    connection = duckdb.connect()
+    connection.execute(
+        "create table rpt_left_behind_by_region as select * from (values "
+        f"({', '.join('?' for _ in rows[0])})) as t({', '.join(rows[0])})",
+        list(rows[0].values()),
+    )
+    # As publish_analytics leaves them: the comment is the first sentence, the dictionary has the rest.
+    connection.execute("comment on table rpt_left_behind_by_region is 'Left-behind families per region.'")
+    connection.execute(f"create table {DATA_DICTIONARY} (table_name varchar, column_name varchar, description varchar)")
+    connection.execute(
+        f"insert into {DATA_DICTIONARY} values "
+        "('rpt_left_behind_by_region', null, 'Left-behind families per region. Zeros where nobody is counted.'), "
+        "('rpt_left_behind_by_region', 'left_behind_families', 'Families left behind. Any programme, any member.')"
+    )
+    monkeypatch.setattr(module, "REPORTS", (_report("rpt_left_behind_by_region"),))
+    export_open_data(connection, tmp_path)
+
+    dictionary = (tmp_path / "README.md").read_text()
+    assert "Left-behind families per region. Zeros where nobody is counted." in dictionary
+    assert "- `left_behind_families`: Families left behind. Any programme, any member." in dictionary
