@@ -200,6 +200,8 @@ def run_tags(record: RunRecord) -> dict[str, str]:
         tags["tkpkd/failed_checks"] = "; ".join(record.failed_checks)[:4000]
     if record.late_sources:
         tags["tkpkd/late_sources"] = ",".join(record.late_sources)
+    if record.held_batches:
+        tags["tkpkd/held_batches"] = ",".join(record.held_batches)
     if record.failed_steps:
         tags["tkpkd/failed_steps"] = ",".join(record.failed_steps)
     return tags

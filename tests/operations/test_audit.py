@@ -102,6 +102,26 @@ def test_a_successful_run_with_every_source_on_time_notifies_nobody(tmp_path, mo
     assert notify(record) is True and (tmp_path / "sent").exists()
 
 
+@dg.asset(check_specs=[dg.AssetCheckSpec("gx_bansos", asset="stg_bansos__payouts")])
+def stg_bansos__payouts():
+    yield dg.Output(1)
+    yield dg.AssetCheckResult(
+        check_name="gx_bansos", passed=False, severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"source": "bansos", "held_batches": ["2025-06"]},
+    )
+
+
+def test_a_held_batch_is_named_on_the_run_and_notified(tmp_path, monkeypatch):
+    monkeypatch.setenv("TKPKD_NOTIFY_COMMAND", f"cat > {tmp_path / 'sent.json'}")
+    instance = dg.DagsterInstance.ephemeral()
+    run_id = dg.materialize([stg_bansos__payouts], instance=instance).run_id
+    record = describe_run(instance, run_id)
+    assert record.outcome == "success" and record.held_batches == ["bansos 2025-06"]
+    assert run_tags(record)["tkpkd/held_batches"] == "bansos 2025-06"
+    assert notify(record) is True
+    assert json.loads((tmp_path / "sent.json").read_text())["held_batches"] == ["bansos 2025-06"]
+
+
 def test_a_run_left_started_by_a_killed_tkpkd_run_is_failed_and_frees_its_slot():
     from dagster._core.storage.dagster_run import DagsterRun
 
