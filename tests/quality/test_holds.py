@@ -67,3 +67,24 @@ def test_list_by_source(connection):
     _hold(connection, source="jkn")
     assert [entry.source for entry in holds.list_holds(connection, "jkn")] == ["jkn"]
     assert len(holds.list_holds(connection)) == 2
+
+
+def test_the_hold_command_lists_and_releases(tmp_path, monkeypatch, capsys):
+    from orchestration.cli import main
+
+    warehouse = tmp_path / "tkpkd.duckdb"
+    monkeypatch.setenv("TKPKD_WAREHOUSE", str(warehouse))
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "create schema raw; create table raw.ingested_files as "
+            "select 'bansos' as source, '2025-06' as period, 'a' as file_hash, 'loaded' as status"
+        )
+        _hold(connection)
+
+    assert main(["hold", "list"]) == 0
+    assert "bansos 2025-06" in capsys.readouterr().out
+    assert main(["hold", "release", "bansos", "2025-05"]) == 2
+    assert "no batch of bansos 2025-05 is held" in capsys.readouterr().err
+    assert main(["hold", "release", "bansos", "2025-06"]) == 0
+    assert main(["hold", "list", "bansos"]) == 0
+    assert "released by" in capsys.readouterr().out
