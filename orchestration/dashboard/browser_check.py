@@ -1,13 +1,14 @@
 """Open the dashboard in headless Chromium and confirm that it renders and reads: every chart drawn, no page error,
 no label covered or cut, on a phone (360 px) and on a desktop (1400 px).
 
-Chromium loads the page from the file system (as a user would, with no server and no network), runs its scripts
-for a virtual 20 seconds, and dumps the resulting DOM. The page itself records uncaught errors, rejected promises
-and console.error calls in `#page-errors` and, once every chart is drawn, `data-charts-rendered="<drawn>/<all>"`
-on the body; Chromium's own console log (stderr) is scanned for uncaught errors as well. The layout is checked
-in a copy of the page with LAYOUT_CHECK added: it compares the boxes plotly drew (getBoundingClientRect) and
-reports a legend over the plot or over a label, overlapping labels, and any text, a title above all, that sticks
-out of its chart and is therefore cut.
+Chromium loads the page from the file system (as a user would, with no server and no network) and is driven
+through its DevTools protocol on a pipe: a headless window is never narrower than 500 px, so the viewport is set
+by emulation (Emulation.setDeviceMetricsOverride), as Puppeteer and Playwright do. The page itself records
+uncaught errors, rejected promises and console.error calls in `#page-errors` and, once every chart is drawn and
+fitted, `data-charts-rendered="<drawn>/<all>"` on the body; Chromium's own console log (stderr) is scanned for
+uncaught errors as well. Then LAYOUT_CHECK compares the boxes plotly drew (getBoundingClientRect) and reports a
+legend over the plot or over a label, overlapping labels, a chart wider than the window, and any text, a title
+above all, that sticks out of its chart and is therefore cut. A screenshot holds the whole page.
 
     uv run python -m orchestration.dashboard.browser_check [path/to/index.html] [--region CODE ...]
         [--screenshots FOLDER]
@@ -19,17 +20,21 @@ TKPKD_CHROMIUM to use another binary.
 from __future__ import annotations
 
 import argparse
+import base64
 import html
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 BROWSER_FLAGS = (
@@ -44,20 +49,23 @@ BROWSER_FLAGS = (
     "--disable-dev-shm-usage",
     "--enable-logging=stderr",
     "--v=0",
-    "--virtual-time-budget=20000",
+    "--hide-scrollbars",
 )
-CHROMIUM_FLAGS = (*BROWSER_FLAGS, "--dump-dom")
-# The window of the DOM check; a screenshot's window is as tall as the page, up to Chromium's largest picture.
+# One page load that dumps its DOM after 20 virtual seconds, for a page that needs no viewport of its own.
+CHROMIUM_FLAGS = (*BROWSER_FLAGS, "--virtual-time-budget=20000", "--dump-dom")
+# The emulated viewport's height; a screenshot holds the whole page, up to Chromium's largest picture.
 WINDOW_HEIGHT = 900
 MAX_SCREENSHOT_HEIGHT = 16384
+# How often the page is asked whether it has finished drawing.
+POLL_SECONDS = 0.25
 # A phone's width and a desktop's: the dashboard must read at both.
 WIDTHS = (360, 1400)
 _CONSOLE_LINE = re.compile(r':CONSOLE(?:\(\d+\))?:?\d*\] "(?P<message>.*)", source: ')
 
 
-# Injected into a copy of the page under test, it runs once the page has drawn its charts
-# (`data-charts-rendered`) and writes into `#layout-report` what plotly drew badly: a legend on the plot or on a
-# label, two labels on one another, a text (title, tick label, bar label) cut by the edge of its chart.
+# Evaluated in the page once it has drawn its charts: what plotly drew badly, as a list of sentences. A legend on
+# the plot or on a label, plotly's toolbar on a label, two labels on one another, a chart wider than the window, a
+# text (title, tick label, bar label) cut by the edge of its chart.
 LAYOUT_CHECK = """
 (function () {
   var TOLERANCE_PX = 1;
@@ -87,6 +95,11 @@ LAYOUT_CHECK = """
         problems.push(name + ': ' + what + quoted(text) + ' is cut, outside the chart (' + cut.join(', ') + ')');
       }
     });
+    Array.prototype.forEach.call(chart.querySelectorAll('.modebar'), function (toolbar) {
+      texts.forEach(function (text) {
+        if (overlap(rect(toolbar), rect(text))) { problems.push(name + ': the toolbar covers ' + quoted(text)); }
+      });
+    });
     var title = chart.querySelector('.gtitle');
     if (title && rect(title).width > frame.width) {
       problems.push(name + ': title ' + quoted(title) + ' is ' + Math.round(rect(title).width) +
@@ -111,27 +124,16 @@ LAYOUT_CHECK = """
       });
     });
   }
-  function check() {
-    var problems = [];
-    Array.prototype.forEach.call(document.querySelectorAll('.js-plotly-plot'), function (chart) {
-      checkChart(chart, problems);
-    });
-    var report = document.createElement('pre');
-    report.id = 'layout-report';
-    report.hidden = true;
-    report.textContent = JSON.stringify(problems);
-    document.body.appendChild(report);
-    document.body.setAttribute('data-page-height', String(document.documentElement.scrollHeight));
-    document.body.setAttribute('data-viewport-width', String(window.innerWidth));
-  }
-  function whenRendered() {
-    if (document.body.hasAttribute('data-charts-rendered')) { setTimeout(check, 0); return true; }
-    return false;
-  }
-  if (!whenRendered()) {
-    var observer = new MutationObserver(function () { if (whenRendered()) { observer.disconnect(); } });
-    observer.observe(document.body, {attributes: true, attributeFilter: ['data-charts-rendered']});
-  }
+  var problems = [];
+  Array.prototype.forEach.call(document.querySelectorAll('.js-plotly-plot'), function (chart) {
+    var frame = rect(chart.querySelector('.svg-container') || chart);
+    if (frame.right > document.documentElement.clientWidth + TOLERANCE_PX) {
+      problems.push((chart.id || 'a chart') + ': ' + Math.round(frame.width) + ' px wide, wider than the window (' +
+        document.documentElement.clientWidth + ' px)');
+    }
+    checkChart(chart, problems);
+  });
+  return problems;
 })();
 """
 
@@ -186,17 +188,92 @@ def _element_text(dom: str, element: str, element_id: str) -> str | None:
     return html.unescape(match.group(2))
 
 
-def _run_chromium(
-    chromium: str, flags: list[str], url: str, timeout: float
-) -> subprocess.CompletedProcess:
-    with tempfile.TemporaryDirectory(prefix="tkpkd-chromium-") as profile:
-        return subprocess.run(
-            [chromium, *flags, f"--user-data-dir={profile}", url],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
+class _DevTools:
+    """A headless Chromium driven over `--remote-debugging-pipe` (requests on fd 3, answers and events on fd 4,
+    each a JSON message ended by NUL), with one page attached."""
+
+    def __init__(self, chromium: str, folder: Path, timeout: float) -> None:
+        self.timeout = timeout
+        self.last_id = 0
+        self.buffer = b""
+        self.stderr = (folder / "chromium.log").open("w+", encoding="utf-8", errors="replace")
+        to_browser, self.to_browser = os.pipe()
+        self.from_browser, from_browser = os.pipe()
+
+        def pipes_on_fd_3_and_4() -> None:
+            os.dup2(to_browser, 3)
+            os.dup2(from_browser, 4)
+
+        self.process = subprocess.Popen(
+            [
+                chromium,
+                *BROWSER_FLAGS,
+                "--remote-debugging-pipe",
+                f"--user-data-dir={folder / 'profile'}",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self.stderr,
+            close_fds=False,
+            preexec_fn=pipes_on_fd_3_and_4,
         )
+        os.close(to_browser)
+        os.close(from_browser)
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+
+    def call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        self.last_id += 1
+        message = {"id": self.last_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self.to_browser, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            while b"\0" in self.buffer:
+                raw, self.buffer = self.buffer.split(b"\0", 1)
+                answer = json.loads(raw)
+                if answer.get("id") == self.last_id:
+                    if "error" in answer:
+                        raise RuntimeError(f"{method}: {answer['error'].get('message')}")
+                    return answer["result"]
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.from_browser], [], [], remaining)[0]:
+                raise TimeoutError(f"Chromium did not answer {method} in {self.timeout:.0f} s")
+            chunk = os.read(self.from_browser, 1 << 20)
+            if not chunk:
+                raise RuntimeError(f"Chromium exited while answering {method}: {self.log()[-2000:]}")
+            self.buffer += chunk
+
+    def page(self, method: str, params: dict | None = None) -> dict:
+        return self.call(method, params, self.session)
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.page("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression[:60]}: {result['exceptionDetails'].get('text')}")
+        return result["result"].get("value")
+
+    def log(self) -> str:
+        self.stderr.flush()
+        self.stderr.seek(0)
+        return self.stderr.read()
+
+    def close(self) -> str:
+        """Quit Chromium and return its log."""
+        try:
+            self.call("Browser.close")
+        except (RuntimeError, TimeoutError, OSError):
+            self.process.kill()
+        self.process.wait(timeout=self.timeout)
+        os.close(self.to_browser)
+        os.close(self.from_browser)
+        log = self.log()
+        self.stderr.close()
+        return log
 
 
 def check_dashboard(
@@ -206,56 +283,55 @@ def check_dashboard(
     timeout: float = 180,
     width: int = 1400,
     screenshot: Path | None = None,
+    opened_at: int | None = None,
 ) -> BrowserReport:
-    """Open `page` (at `#wilayah=<region>`) in a window `width` px wide and report what went wrong; with
-    `screenshot`, also save the whole page as a PNG there."""
+    """Open `page` (at `#wilayah=<region>`) in a viewport `width` px wide and report what went wrong; with
+    `screenshot`, also save the whole page there as a PNG. With `opened_at`, the page is opened at that width and
+    the window then resized to `width`, as when a phone turns or a window is narrowed."""
     chromium = chromium or find_chromium()
     if chromium is None:
         raise FileNotFoundError(
             "no Chromium found: apt-get install chromium, or set TKPKD_CHROMIUM"
         )
-    fragment = f"#wilayah={region}" if region else ""
-    url = page.resolve().as_uri() + fragment
-    window = [f"--window-size={width},{WINDOW_HEIGHT}", "--hide-scrollbars"]
-    with tempfile.TemporaryDirectory(prefix="tkpkd-layout-") as scratch:
-        # A copy of the page with the layout check: the page itself stays as users get it.
-        probe = Path(scratch) / page.name
-        probe.write_text(
-            page.read_text(encoding="utf-8").replace(
-                "</body>", f"<script>{LAYOUT_CHECK}</script></body>"
-            ),
-            encoding="utf-8",
-        )
-        completed = _run_chromium(chromium, [*CHROMIUM_FLAGS, *window], probe.as_uri() + fragment, timeout)
-    dom = completed.stdout
+    url = page.resolve().as_uri() + (f"#wilayah={region}" if region else "")
+    page_errors: list[str] = []
+    layout_problems = None
+    with tempfile.TemporaryDirectory(prefix="tkpkd-chromium-") as folder:
+        browser = _DevTools(chromium, Path(folder), timeout)
+        try:
+            deadline = time.monotonic() + timeout
+            _set_width(browser, opened_at or width)
+            browser.page("Page.navigate", {"url": url})
+            drawn = _wait_for(
+                browser,
+                "document.readyState === 'complete' && document.body.hasAttribute('data-charts-rendered')",
+                deadline,
+            )
+            if drawn and opened_at:
+                _set_width(browser, width)
+                drawn = _wait_for(
+                    browser, f"document.body.getAttribute('data-fitted-width') === '{width}'", deadline
+                )
+            if drawn:
+                layout_problems = browser.evaluate(LAYOUT_CHECK)
+                if screenshot is not None:
+                    _save_screenshot(browser, width, screenshot)
+            dom = browser.evaluate("document.documentElement.outerHTML")
+        except (RuntimeError, TimeoutError) as error:
+            dom = ""
+            page_errors.append(f"chromium: {error}")
+        finally:
+            log = browser.close()
     rendered = _attribute(dom, "data-charts-rendered")
     drawn, charts = (int(part) for part in rendered.split("/")) if rendered else (0, 0)
     errors = re.search(r'<pre id="page-errors"[^>]*>(.*?)</pre>', dom, re.DOTALL)
-    page_errors = (
-        [line for line in html.unescape(errors.group(1)).splitlines() if line] if errors else []
-    )
-    if completed.returncode != 0 and not dom:
-        page_errors.append(
-            f"chromium exited with {completed.returncode}: {completed.stderr[-2000:]}"
-        )
+    if errors:
+        page_errors += [line for line in html.unescape(errors.group(1)).splitlines() if line]
     console_errors = [
         match.group("message")
-        for match in map(_CONSOLE_LINE.search, completed.stderr.splitlines())
+        for match in map(_CONSOLE_LINE.search, log.splitlines())
         if match and re.match(r"(Uncaught|Error|TypeError|ReferenceError)", match.group("message"))
     ]
-    layout = re.search(r'<pre id="layout-report"[^>]*>(.*?)</pre>', dom, re.DOTALL)
-    if screenshot is not None:
-        # A window as tall as the page, so that the picture holds all of it.
-        height = min(int(_attribute(dom, "data-page-height") or WINDOW_HEIGHT), MAX_SCREENSHOT_HEIGHT)
-        screenshot.parent.mkdir(parents=True, exist_ok=True)
-        taken = _run_chromium(
-            chromium,
-            [*BROWSER_FLAGS, f"--window-size={width},{height}", "--hide-scrollbars", f"--screenshot={screenshot}"],
-            url,
-            timeout,
-        )
-        if not screenshot.exists():
-            page_errors.append(f"no screenshot taken: {taken.stderr[-2000:]}")
     return BrowserReport(
         url,
         width,
@@ -264,9 +340,39 @@ def check_dashboard(
         _attribute(dom, "data-region"),
         page_errors,
         console_errors,
-        json.loads(html.unescape(layout.group(1))) if layout else None,
+        layout_problems,
         _element_text(dom, "p", "region-message"),
     )
+
+
+def _set_width(browser: _DevTools, width: int) -> None:
+    browser.page(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": WINDOW_HEIGHT, "deviceScaleFactor": 1, "mobile": False},
+    )
+
+
+def _wait_for(browser: _DevTools, condition: str, deadline: float) -> bool:
+    """Whether the page's `condition` became true before `deadline`."""
+    while not browser.evaluate(condition):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(POLL_SECONDS)
+    return True
+
+
+def _save_screenshot(browser: _DevTools, width: int, target: Path) -> None:
+    height = min(browser.evaluate("document.documentElement.scrollHeight"), MAX_SCREENSHOT_HEIGHT)
+    picture = browser.page(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        },
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(base64.b64decode(picture["data"]))
 
 
 def main(argv: list[str] | None = None) -> int:

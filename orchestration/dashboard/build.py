@@ -58,8 +58,8 @@ COLORS = (
     "#17becf",
 )
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
-# Room for a one-line title, a one-line subtitle and one row of legend, until the page measures them.
-TOP_MARGIN = 100
+# Room for the toolbar, a one-line title, a one-line subtitle and one row of legend, until the page measures them.
+TOP_MARGIN = 130
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def _rounded(value: Any) -> Any:
 
 def _wrapped(label: str, width: int = 14) -> str:
     """`label` on lines of about `width` characters: plotly never wraps a tick label, it cuts it or turns it."""
-    return "<br>".join(textwrap.wrap(label, width)) or label
+    return "<br>".join(textwrap.wrap(label, width, break_long_words=False)) or label
 
 
 def _number(value: int) -> str:
@@ -172,7 +172,8 @@ def _layout(title: str, subtitle: str, **extra: Any) -> dict:
             "y": 1,
             "yref": "container",
             "yanchor": "top",
-            "pad": {"l": 8, "t": 10},
+            # Below plotly's toolbar, which shows in the top right corner on hover (on a tap on a phone).
+            "pad": {"l": 8, "t": 34},
         },
         # Indonesian number format: 1.234.567,8
         "separators": ",.",
@@ -183,7 +184,7 @@ def _layout(title: str, subtitle: str, **extra: Any) -> dict:
             "orientation": "h",
             "x": 0,
             "xref": "container",
-            "y": 1 - 62 / extra.get("height", 420),
+            "y": 1 - 92 / extra.get("height", 420),
             "yref": "container",
             "yanchor": "top",
         },
@@ -253,8 +254,9 @@ class _Charts:
         families = rows[0].get("ekstrem_families") or 0
         needs = list(NEED_LABELS.values())
         bar = self.go.Bar(
-            x=needs,
-            y=[row.get("coverage") for row in rows],
+            y=needs,
+            x=[row.get("coverage") for row in rows],
+            orientation="h",
             text=[
                 f"{row.get('met_families') or 0} dari {row.get('need_families') or 0}"
                 for row in rows
@@ -263,7 +265,7 @@ class _Charts:
             cliponaxis=False,
             marker_color=COLORS[0],
             name="Cakupan",
-            hovertemplate="%{x}: %{y:.1%} (%{text} keluarga)<extra></extra>",
+            hovertemplate="%{y}: %{x:.1%} (%{text} keluarga)<extra></extra>",
         )
         note = (
             f"{_number(families)} keluarga miskin ekstrem; label: keluarga terpenuhi dari yang membutuhkan"
@@ -275,12 +277,14 @@ class _Charts:
             _layout(
                 f"Cakupan kebutuhan dasar - {region.label} - {period_label(self.period)}",
                 note,
-                yaxis={
+                # Room right of a full bar for its label.
+                xaxis={
                     "title": {"text": "Cakupan"},
                     "tickformat": ".0%",
-                    "range": [0, 1.15],
+                    "range": [0, 1.3],
+                    "tickvals": [0, 0.25, 0.5, 0.75, 1],
                 },
-                xaxis=_wrapped_ticks({"title": {"text": "Kebutuhan dasar"}}, needs, 8),
+                yaxis=_wrapped_ticks({"autorange": "reversed"}, needs, 8),
                 showlegend=False,
             ),
         )
@@ -447,6 +451,7 @@ class _Charts:
                     marker={
                         "symbol": "line-ns-open",
                         "size": 18,
+                        "color": COLORS[4],
                         "line": {"width": 3, "color": COLORS[4]},
                     },
                     cliponaxis=False,
@@ -552,17 +557,17 @@ class _Charts:
                     "Rp %{customdata[1]:,.0f})<extra></extra>",
                 )
             )
-        return self._figure(
-            bars,
-            _layout(
+        layout = _layout(
                 f"Porsi penyaluran menurut sektor pentahelix - tingkat kota - {self.periods[0]} s.d. {self.period}",
                 "Per kategori program: bagian tiap sektor dari seluruh penyaluran (nilai rupiah pada keterangan)",
                 barmode="stack",
                 xaxis={"title": {"text": "Porsi penyaluran"}, "tickformat": ".0%", "range": [0, 1]},
                 yaxis=_wrapped_ticks({"autorange": "reversed"}, labels, 12),
                 height=TOP_MARGIN + 80 + 40 * len(categories),
-            ),
         )
+        # The sectors in the legend in the order of the bars, not reversed as plotly does for stacked bars.
+        layout["legend"]["traceorder"] = "normal"
+        return self._figure(bars, layout)
 
     def regional(self, region: Region) -> dict[str, dict]:
         return {
@@ -610,7 +615,9 @@ _SCRIPT = """
     var gd = document.getElementById('chart-' + id);
     var layout = sources[id].layout;
     maxChars = maxChars || Math.max(12, Math.floor((gd.clientWidth - 24) / TITLE_CHAR_PX));
+    // An explicit width: plotly's own resizing (responsive) stops once the height is set, as it is below.
     return Plotly.relayout(gd, {
+      width: gd.clientWidth,
       'title.text': wrap(layout.title.text, maxChars),
       'title.subtitle.text': wrap(layout.title.subtitle.text, Math.floor(maxChars * TITLE_CHAR_PX / SUBTITLE_CHAR_PX))
     }).then(function () {
@@ -619,13 +626,16 @@ _SCRIPT = """
       if (title && title.right - title.left > svg.width - 16 && maxChars > 12) {
         return fitChart(id, Math.floor(maxChars * 0.85));
       }
-      var titleBottom = title ? title.bottom - svg.top : 0;
+      // Plotly anchors a title of several lines by its first: the lines above it would stick out of the top.
+      var raise = title ? Math.max(0, layout.title.pad.t - (title.top - svg.top)) : 0;
+      var titleBottom = title ? title.bottom - svg.top + raise : 0;
       var legend = layout.showlegend === false ? null : gd.querySelector('.legend');
       var legendHeight = legend ? legend.getBoundingClientRect().height : 0;
       var top = Math.ceil(titleBottom + GAP_PX + (legendHeight ? legendHeight + 2 * GAP_PX : 0));
       var height = layout.height + top - layout.margin.t;
       return Plotly.relayout(gd, {
-        'margin.t': top, height: height, 'legend.y': 1 - (titleBottom + GAP_PX) / height
+        'margin.t': top, height: height, 'legend.y': 1 - (titleBottom + GAP_PX) / height,
+        'title.pad.t': layout.title.pad.t + raise
       });
     });
   }
@@ -652,24 +662,27 @@ _SCRIPT = """
     var match = /wilayah=([^&]*)/.exec(window.location.hash);
     return match ? decodeURIComponent(match[1]) : payload.default_region;
   }
+  // A new width fits every chart again (width, title, top margin); data-fitted-width says for which width it is
+  // done.
+  var width = window.innerWidth, pending = null;
   var city = Object.keys(payload.city).map(function (chart) { return draw(chart, payload.city[chart]); });
   Promise.all(city.concat([show(fromHash())])).then(function () {
     var charts = Array.prototype.slice.call(document.querySelectorAll('.chart'));
     var drawn = charts.filter(function (chart) { return chart.querySelector('.main-svg'); });
     document.body.setAttribute('data-charts-rendered', drawn.length + '/' + charts.length);
+    document.body.setAttribute('data-fitted-width', String(width));
   }).catch(function (error) { window.reportPageError(String(error && error.stack || error)); });
   select.addEventListener('change', function () {
     window.location.hash = 'wilayah=' + encodeURIComponent(select.value);
   });
   window.addEventListener('hashchange', function () { show(fromHash()); });
-  // Plotly resizes the charts to a new width itself (responsive); their titles and top margins follow here.
-  var width = window.innerWidth, pending = null;
   window.addEventListener('resize', function () {
     clearTimeout(pending);
     pending = setTimeout(function () {
       if (window.innerWidth === width) { return; }
       width = window.innerWidth;
       Promise.all(Object.keys(sources).map(function (id) { return fitChart(id); }))
+        .then(function () { document.body.setAttribute('data-fitted-width', String(width)); })
         .catch(function (error) { window.reportPageError(String(error && error.stack || error)); });
     }, 200);
   });

@@ -323,7 +323,7 @@ def test_dashboard_figures_add_up_to_the_reports(exports, analytics):
         "and period = (select max(period) from rpt_verification_progress) order by need"
     ).fetchall()
     bars = payload["regional"][payload["default_region"]]["cakupan"]["data"][0]
-    drawn = dict(zip(bars["x"], bars["y"], strict=True))
+    drawn = dict(zip(bars["y"], bars["x"], strict=True))
     for need, share in coverage:
         assert drawn[NEED_LABELS[need]] == (None if share is None else pytest.approx(share, abs=1e-4))
 
