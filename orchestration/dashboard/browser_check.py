@@ -70,9 +70,34 @@ LAYOUT_CHECK = """
 (function () {
   var TOLERANCE_PX = 1;
   function rect(element) { return element.getBoundingClientRect(); }
-  function overlap(a, b) {
-    return a.left < b.right - TOLERANCE_PX && b.left < a.right - TOLERANCE_PX &&
-      a.top < b.bottom - TOLERANCE_PX && b.top < a.bottom - TOLERANCE_PX;
+  // An element's outline in window coordinates: four corners, turned with the element (plotly turns tick labels,
+  // and the boxes around two turned labels overlap where the labels do not).
+  function corners(element) {
+    if (!element.getBBox || !element.getScreenCTM) {
+      var r = rect(element);
+      return [{x: r.left, y: r.top}, {x: r.right, y: r.top}, {x: r.right, y: r.bottom}, {x: r.left, y: r.bottom}];
+    }
+    var box = element.getBBox(), matrix = element.getScreenCTM();
+    return [[box.x, box.y], [box.x + box.width, box.y], [box.x + box.width, box.y + box.height],
+            [box.x, box.y + box.height]].map(function (corner) {
+      return new DOMPoint(corner[0], corner[1]).matrixTransform(matrix);
+    });
+  }
+  // Two convex outlines overlap (by more than the tolerance) unless an edge's normal separates them.
+  function overlap(first, second) {
+    var a = corners(first), b = corners(second);
+    return [a, b].every(function (outline) {
+      return outline.every(function (point, index) {
+        var next = outline[(index + 1) % outline.length];
+        var nx = next.y - point.y, ny = point.x - next.x, length = Math.hypot(nx, ny) || 1;
+        function extent(points) {
+          var projections = points.map(function (p) { return (p.x * nx + p.y * ny) / length; });
+          return [Math.min.apply(null, projections), Math.max.apply(null, projections)];
+        }
+        var ea = extent(a), eb = extent(b);
+        return ea[1] - TOLERANCE_PX > eb[0] && eb[1] - TOLERANCE_PX > ea[0];
+      });
+    });
   }
   function quoted(element) { return JSON.stringify((element.textContent || '').trim().slice(0, 50)); }
   function checkChart(chart, problems) {
@@ -97,7 +122,7 @@ LAYOUT_CHECK = """
     });
     Array.prototype.forEach.call(chart.querySelectorAll('.modebar'), function (toolbar) {
       texts.forEach(function (text) {
-        if (overlap(rect(toolbar), rect(text))) { problems.push(name + ': the toolbar covers ' + quoted(text)); }
+        if (overlap(toolbar, text)) { problems.push(name + ': the toolbar covers ' + quoted(text)); }
       });
     });
     var title = chart.querySelector('.gtitle');
@@ -106,19 +131,18 @@ LAYOUT_CHECK = """
         ' px wide in a chart of ' + Math.round(frame.width) + ' px');
     }
     Array.prototype.forEach.call(chart.querySelectorAll('.legend'), function (legend) {
-      var box = rect(legend);
       Array.prototype.forEach.call(chart.querySelectorAll('.nsewdrag'), function (plot) {
-        if (overlap(box, rect(plot))) { problems.push(name + ': the legend covers the plot'); }
+        if (overlap(legend, plot)) { problems.push(name + ': the legend covers the plot'); }
       });
       texts.forEach(function (text) {
-        if (!legend.contains(text) && overlap(box, rect(text))) {
+        if (!legend.contains(text) && overlap(legend, text)) {
           problems.push(name + ': the legend covers ' + quoted(text));
         }
       });
     });
     texts.forEach(function (text, index) {
       texts.slice(index + 1).forEach(function (other) {
-        if (!text.contains(other) && !other.contains(text) && overlap(rect(text), rect(other))) {
+        if (!text.contains(other) && !other.contains(text) && overlap(text, other)) {
           problems.push(name + ': ' + quoted(text) + ' and ' + quoted(other) + ' overlap');
         }
       });
