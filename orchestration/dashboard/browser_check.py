@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import fcntl
 import html
 import json
 import os
@@ -195,7 +196,9 @@ class BrowserReport:
             if self.charts:
                 problems.append("the layout was not checked (the check did not run)")
         else:
-            problems += [f"layout at {self.width} px: {problem}" for problem in self.layout_problems]
+            problems += [
+                f"layout at {self.width} px: {problem}" for problem in self.layout_problems
+            ]
         return problems
 
 
@@ -212,6 +215,12 @@ def _element_text(dom: str, element: str, element_id: str) -> str | None:
     return html.unescape(match.group(2))
 
 
+def _moved_above_4(fd: int) -> int:
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD, 5)
+    os.close(fd)
+    return moved
+
+
 class _DevTools:
     """A headless Chromium driven over `--remote-debugging-pipe` (requests on fd 3, answers and events on fd 4,
     each a JSON message ended by NUL), with one page attached."""
@@ -223,13 +232,16 @@ class _DevTools:
         self.stderr = (folder / "chromium.log").open("w+", encoding="utf-8", errors="replace")
         to_browser, self.to_browser = os.pipe()
         self.from_browser, from_browser = os.pipe()
+        # Above fd 4, so that moving one end onto 3 or 4 never overwrites the other.
+        to_browser, from_browser = (_moved_above_4(fd) for fd in (to_browser, from_browser))
 
-        def pipes_on_fd_3_and_4() -> None:
-            os.dup2(to_browser, 3)
-            os.dup2(from_browser, 4)
-
+        # Chromium expects the pipe on fds 3 and 4: the shell moves it there before it becomes Chromium (no
+        # preexec_fn, which is unsafe in a process with threads).
         self.process = subprocess.Popen(
             [
+                "/bin/sh",
+                "-c",
+                f'exec "$0" "$@" 3<&{to_browser} 4>&{from_browser} {to_browser}<&- {from_browser}>&-',
                 chromium,
                 *BROWSER_FLAGS,
                 "--remote-debugging-pipe",
@@ -239,8 +251,7 @@ class _DevTools:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self.stderr,
-            close_fds=False,
-            preexec_fn=pipes_on_fd_3_and_4,
+            pass_fds=(to_browser, from_browser),
         )
         os.close(to_browser)
         os.close(from_browser)
@@ -269,7 +280,9 @@ class _DevTools:
                 raise TimeoutError(f"Chromium did not answer {method} in {self.timeout:.0f} s")
             chunk = os.read(self.from_browser, 1 << 20)
             if not chunk:
-                raise RuntimeError(f"Chromium exited while answering {method}: {self.log()[-2000:]}")
+                raise RuntimeError(
+                    f"Chromium exited while answering {method}: {self.log()[-2000:]}"
+                )
             self.buffer += chunk
 
     def page(self, method: str, params: dict | None = None) -> dict:
@@ -334,7 +347,9 @@ def check_dashboard(
             if drawn and opened_at:
                 _set_width(browser, width)
                 drawn = _wait_for(
-                    browser, f"document.body.getAttribute('data-fitted-width') === '{width}'", deadline
+                    browser,
+                    f"document.body.getAttribute('data-fitted-width') === '{width}'",
+                    deadline,
                 )
             if drawn:
                 layout_problems = browser.evaluate(LAYOUT_CHECK)
@@ -444,7 +459,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {problem}")
             failed = failed or bool(report.problems)
             if region and report.region != region:
-                print(f"  the page shows region {report.region}, not {region}: {report.region_message}")
+                print(
+                    f"  the page shows region {report.region}, not {region}: {report.region_message}"
+                )
                 failed = True
     return 1 if failed else 0
 

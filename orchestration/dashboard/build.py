@@ -150,7 +150,12 @@ def _number(value: int) -> str:
 
 def _wrapped_ticks(axis: dict, labels: list[str], width: int = 14) -> dict:
     """A category axis whose tick labels are wrapped; the data (and its hover) keep the label on one line."""
-    return {**axis, "tickmode": "array", "tickvals": labels, "ticktext": [_wrapped(label, width) for label in labels]}
+    return {
+        **axis,
+        "tickmode": "array",
+        "tickvals": labels,
+        "ticktext": [_wrapped(label, width) for label in labels],
+    }
 
 
 def _layout(title: str, subtitle: str, **extra: Any) -> dict:
@@ -158,10 +163,7 @@ def _layout(title: str, subtitle: str, **extra: Any) -> dict:
     on the plot nor on tick labels. The top margin here fits one line each; the page's script wraps the title to
     the chart's width and recomputes the top margin, the legend's position and the height from their measured
     sizes (`fitChart` in _SCRIPT). Axes push the other margins as far as their labels need (automargin)."""
-    axes = {
-        key: {"automargin": True, **extra.pop(key, {})}
-        for key in ("xaxis", "yaxis")
-    }
+    axes = {key: {"automargin": True, **extra.pop(key, {})} for key in ("xaxis", "yaxis")}
     return {
         "title": {
             "text": title,
@@ -422,7 +424,8 @@ class _Charts:
         }
         counts = [row.get(column) or 0 for column in steps.values()]
         labels = [
-            _number(count) + (f" ({share:.0%})" if (share := _share(count, previous)) is not None else "")
+            _number(count)
+            + (f" ({share:.0%})" if (share := _share(count, previous)) is not None else "")
             for count, previous in zip(counts, [None, *counts[:-1]], strict=True)
         ]
         names = list(steps)
@@ -558,12 +561,12 @@ class _Charts:
                 )
             )
         layout = _layout(
-                f"Porsi penyaluran menurut sektor pentahelix - tingkat kota - {self.periods[0]} s.d. {self.period}",
-                "Per kategori program: bagian tiap sektor dari seluruh penyaluran (nilai rupiah pada keterangan)",
-                barmode="stack",
-                xaxis={"title": {"text": "Porsi penyaluran"}, "tickformat": ".0%", "range": [0, 1]},
-                yaxis=_wrapped_ticks({"autorange": "reversed"}, labels, 12),
-                height=TOP_MARGIN + 80 + 40 * len(categories),
+            f"Porsi penyaluran menurut sektor pentahelix - tingkat kota - {self.periods[0]} s.d. {self.period}",
+            "Per kategori program: bagian tiap sektor dari seluruh penyaluran (nilai rupiah pada keterangan)",
+            barmode="stack",
+            xaxis={"title": {"text": "Porsi penyaluran"}, "tickformat": ".0%", "range": [0, 1]},
+            yaxis=_wrapped_ticks({"autorange": "reversed"}, labels, 12),
+            height=TOP_MARGIN + 80 + 40 * len(categories),
         )
         # The sectors in the legend in the order of the bars, not reversed as plotly does for stacked bars.
         layout["legend"]["traceorder"] = "normal"

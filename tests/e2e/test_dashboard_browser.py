@@ -39,7 +39,9 @@ def _png_size(path) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_city_dashboard_reads_at_phone_and_desktop_width(dashboard, regions, chromium, tmp_path, width):
+def test_the_city_dashboard_reads_at_phone_and_desktop_width(
+    dashboard, regions, chromium, tmp_path, width
+):
     screenshot = tmp_path / f"dashboard-{width}.png"
     report = check_dashboard(dashboard, chromium=chromium, width=width, screenshot=screenshot)
     assert report.problems == [], report
@@ -97,7 +99,9 @@ def test_the_check_catches_a_legend_on_the_labels_and_a_cut_title(tmp_path, chro
     figure = go.Figure(
         [go.Bar(x=categories, y=list(range(8)), name=f"Seri {series}") for series in range(2)],
         layout={
-            "title": {"text": "Judul yang terlalu panjang untuk layar ponsel, yang tidak dibungkus oleh plotly"},
+            "title": {
+                "text": "Judul yang terlalu panjang untuk layar ponsel, yang tidak dibungkus oleh plotly"
+            },
             "legend": {"orientation": "h", "y": -0.18},
             "xaxis": {"tickangle": -30},
             "margin": {"b": 70},
@@ -115,6 +119,8 @@ def test_the_check_catches_a_legend_on_the_labels_and_a_cut_title(tmp_path, chro
     )
     report = check_dashboard(page, chromium=chromium, width=360)
     assert report.page_errors == [] and report.layout_problems
-    assert any(problem.startswith("chart-bad: the legend covers") for problem in report.layout_problems), report
+    assert any(
+        problem.startswith("chart-bad: the legend covers") for problem in report.layout_problems
+    ), report
     assert any("chart-bad: title" in problem for problem in report.layout_problems), report
     assert any(problem.startswith("layout at 360 px") for problem in report.problems)
