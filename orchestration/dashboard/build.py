@@ -186,6 +186,7 @@ def _layout(title: str, subtitle: str, **extra: Any) -> dict:
             "orientation": "h",
             "x": 0,
             "xref": "container",
+            # Under a one-line title and subtitle (34 px of toolbar, then about 58 px), until measured.
             "y": 1 - 92 / extra.get("height", 420),
             "yref": "container",
             "yanchor": "top",
