@@ -255,10 +255,14 @@ class _DevTools:
         )
         os.close(to_browser)
         os.close(from_browser)
-        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})[
-            "sessionId"
-        ]
+        try:
+            target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self.session = self.call(
+                "Target.attachToTarget", {"targetId": target, "flatten": True}
+            )["sessionId"]
+        except BaseException:
+            self.close()
+            raise
 
     def call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
         self.last_id += 1
