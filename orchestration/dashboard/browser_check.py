@@ -215,6 +215,14 @@ def _element_text(dom: str, element: str, element_id: str) -> str | None:
     return html.unescape(match.group(2))
 
 
+# argv: the fd Chromium reads, the fd it writes, then its command line.
+_ON_FDS_3_AND_4 = (
+    "import os, sys; reads, writes = int(sys.argv[1]), int(sys.argv[2]); "
+    "os.dup2(reads, 3); os.dup2(writes, 4); os.close(reads); os.close(writes); "
+    "os.execvp(sys.argv[3], sys.argv[3:])"
+)
+
+
 def _moved_above_4(fd: int) -> int:
     moved = fcntl.fcntl(fd, fcntl.F_DUPFD, 5)
     os.close(fd)
@@ -235,13 +243,17 @@ class _DevTools:
         # Above fd 4, so that moving one end onto 3 or 4 never overwrites the other.
         to_browser, from_browser = (_moved_above_4(fd) for fd in (to_browser, from_browser))
 
-        # Chromium expects the pipe on fds 3 and 4: the shell moves it there before it becomes Chromium (no
-        # preexec_fn, which is unsafe in a process with threads).
+        # Chromium expects the pipe on fds 3 and 4: a small Python moves it there and becomes Chromium (no
+        # preexec_fn, which is unsafe in a process with threads; sh cannot name an fd above 9).
         self.process = subprocess.Popen(
             [
-                "/bin/sh",
+                sys.executable,
+                "-I",
+                "-S",
                 "-c",
-                f'exec "$0" "$@" 3<&{to_browser} 4>&{from_browser} {to_browser}<&- {from_browser}>&-',
+                _ON_FDS_3_AND_4,
+                str(to_browser),
+                str(from_browser),
                 chromium,
                 *BROWSER_FLAGS,
                 "--remote-debugging-pipe",
