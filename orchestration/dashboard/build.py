@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,8 @@ COLORS = (
     "#17becf",
 )
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
+# Room for the toolbar, a one-line title, a one-line subtitle and one row of legend, until the page measures them.
+TOP_MARGIN = 130
 
 
 @dataclass(frozen=True)
@@ -135,15 +138,61 @@ def _rounded(value: Any) -> Any:
     return value
 
 
-def _layout(title: str, **extra: Any) -> dict:
+def _wrapped(label: str, width: int = 14) -> str:
+    """`label` on lines of about `width` characters: plotly never wraps a tick label, it cuts it or turns it."""
+    return "<br>".join(textwrap.wrap(label, width, break_long_words=False)) or label
+
+
+def _number(value: int) -> str:
+    """Indonesian thousands separator: 1.234.567."""
+    return f"{value:,}".replace(",", ".")
+
+
+def _wrapped_ticks(axis: dict, labels: list[str], width: int = 14) -> dict:
+    """A category axis whose tick labels are wrapped; the data (and its hover) keep the label on one line."""
     return {
-        "title": {"text": title, "x": 0.01, "xanchor": "left"},
+        **axis,
+        "tickmode": "array",
+        "tickvals": labels,
+        "ticktext": [_wrapped(label, width) for label in labels],
+    }
+
+
+def _layout(title: str, subtitle: str, **extra: Any) -> dict:
+    """The title and its subtitle at the top, a horizontal legend under them, then the plot: the legend never sits
+    on the plot nor on tick labels. The top margin here fits one line each; the page's script wraps the title to
+    the chart's width and recomputes the top margin, the legend's position and the height from their measured
+    sizes (`fitChart` in _SCRIPT). Axes push the other margins as far as their labels need (automargin)."""
+    axes = {key: {"automargin": True, **extra.pop(key, {})} for key in ("xaxis", "yaxis")}
+    return {
+        "title": {
+            "text": title,
+            "subtitle": {"text": subtitle},
+            "x": 0,
+            "xref": "container",
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            # Below plotly's toolbar, which shows in the top right corner on hover (on a tap on a phone).
+            "pad": {"l": 8, "t": 34},
+        },
         # Indonesian number format: 1.234.567,8
         "separators": ",.",
-        "margin": {"l": 70, "r": 20, "t": 60, "b": 70},
+        "autosize": True,
+        "margin": {"l": 10, "r": 10, "t": TOP_MARGIN, "b": 10},
         "height": 420,
-        "legend": {"orientation": "h", "y": -0.18},
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xref": "container",
+            # Under a one-line title and subtitle (34 px of toolbar, then about 58 px), until measured.
+            "y": 1 - 92 / extra.get("height", 420),
+            "yref": "container",
+            "yanchor": "top",
+        },
         "template": "plotly_white",
+        **axes,
         **extra,
     }
 
@@ -206,34 +255,39 @@ class _Charts:
     def coverage_chart(self, region: Region) -> dict:
         rows = [self.coverage.get((self.period, region.code, need)) or {} for need in NEED_LABELS]
         families = rows[0].get("ekstrem_families") or 0
+        needs = list(NEED_LABELS.values())
         bar = self.go.Bar(
-            x=list(NEED_LABELS.values()),
-            y=[row.get("coverage") for row in rows],
+            y=needs,
+            x=[row.get("coverage") for row in rows],
+            orientation="h",
             text=[
                 f"{row.get('met_families') or 0} dari {row.get('need_families') or 0}"
                 for row in rows
             ],
             textposition="outside",
+            cliponaxis=False,
             marker_color=COLORS[0],
             name="Cakupan",
-            hovertemplate="%{x}: %{y:.1%} (%{text} keluarga)<extra></extra>",
+            hovertemplate="%{y}: %{x:.1%} (%{text} keluarga)<extra></extra>",
         )
         note = (
-            f"{families} keluarga miskin ekstrem"
+            f"{_number(families)} keluarga miskin ekstrem; label: keluarga terpenuhi dari yang membutuhkan"
             if families
             else "Tidak ada keluarga miskin ekstrem pada periode ini"
         )
         return self._figure(
             [bar],
             _layout(
-                f"Cakupan kebutuhan dasar - {region.label} - {period_label(self.period)}<br>"
-                f"<sup>{note}; label: keluarga terpenuhi dari yang membutuhkan</sup>",
-                yaxis={
-                    "title": {"text": "Cakupan (% keluarga yang membutuhkan)"},
+                f"Cakupan kebutuhan dasar - {region.label} - {period_label(self.period)}",
+                note,
+                # Room right of a full bar for its label.
+                xaxis={
+                    "title": {"text": "Cakupan"},
                     "tickformat": ".0%",
-                    "range": [0, 1.15],
+                    "range": [0, 1.3],
+                    "tickvals": [0, 0.25, 0.5, 0.75, 1],
                 },
-                xaxis={"title": {"text": "Kebutuhan dasar"}},
+                yaxis=_wrapped_ticks({"autorange": "reversed"}, needs, 8),
                 showlegend=False,
             ),
         )
@@ -256,7 +310,8 @@ class _Charts:
         return self._figure(
             lines,
             _layout(
-                f"Tren cakupan kebutuhan dasar keluarga miskin ekstrem - {region.label}",
+                f"Tren cakupan kebutuhan dasar - {region.label}",
+                f"Keluarga miskin ekstrem yang kebutuhannya terpenuhi, {self.periods[0]} s.d. {self.period}",
                 yaxis={"title": {"text": "Cakupan"}, "tickformat": ".0%", "range": [0, 1.05]},
                 xaxis={"title": {"text": "Periode"}, "type": "category"},
             ),
@@ -271,6 +326,12 @@ class _Charts:
             for period in self.periods
         ]
         left = [self.left_behind.get((period, region.code), 0) for period in self.periods]
+        # The title states the newest figure: the chart is about who is left behind, not a slogan.
+        title = (
+            f"{_number(left[-1])} dari {_number(ekstrem[-1])} keluarga miskin ekstrem tertinggal"
+            if left[-1]
+            else "Tidak ada keluarga miskin ekstrem yang tertinggal"
+        )
         return self._figure(
             [
                 self.go.Bar(
@@ -290,8 +351,9 @@ class _Charts:
                 ),
             ],
             _layout(
-                f"Keluarga miskin ekstrem yang tertinggal - {region.label}<br>"
-                "<sup>Tidak menerima bantuan apa pun (program mana pun, anggota mana pun) dalam 12 bulan terakhir</sup>",
+                f"{title} - {region.label} - {period_label(self.period)}",
+                "Tertinggal: tidak menerima bantuan apa pun (program mana pun, anggota mana pun) dalam 12 bulan "
+                "terakhir",
                 yaxis={"title": {"text": "Jumlah keluarga"}, "rangemode": "tozero"},
                 xaxis={"title": {"text": "Periode"}, "type": "category"},
             ),
@@ -301,6 +363,12 @@ class _Charts:
         rows = [self.verification.get((period, region.code)) or {} for period in self.periods]
         poor = [row.get("poor_families") or 0 for row in rows]
         verified = [row.get("verified_families") or 0 for row in rows]
+        shares = [_share(v, p) for v, p in zip(verified, poor, strict=True)]
+        title = (
+            f"{shares[-1]:.0%} keluarga miskin terverifikasi"
+            if shares[-1] is not None
+            else "Tidak ada keluarga miskin"
+        )
         return self._figure(
             [
                 self.go.Bar(
@@ -319,7 +387,7 @@ class _Charts:
                 ),
                 self.go.Scatter(
                     x=self.periods,
-                    y=[_share(v, p) for v, p in zip(verified, poor, strict=True)],
+                    y=shares,
                     name="Persentase terverifikasi",
                     yaxis="y2",
                     mode="lines+markers",
@@ -328,7 +396,9 @@ class _Charts:
                 ),
             ],
             _layout(
-                f"Kemajuan verifikasi keluarga miskin - {region.label}",
+                f"{title} - {region.label} - {period_label(self.period)}",
+                f"{_number(verified[-1])} dari {_number(poor[-1])} keluarga miskin diverifikasi kelurahan dalam 6 "
+                "bulan terakhir",
                 barmode="stack",
                 yaxis={"title": {"text": "Keluarga miskin"}, "rangemode": "tozero"},
                 yaxis2={
@@ -338,9 +408,9 @@ class _Charts:
                     "tickformat": ".0%",
                     "range": [0, 1.05],
                     "dtick": 0.2,
+                    "automargin": True,
                 },
                 xaxis={"title": {"text": "Periode"}, "type": "category"},
-                margin={"l": 70, "r": 70, "t": 60, "b": 70},
             ),
         )
 
@@ -353,19 +423,53 @@ class _Charts:
             "Mendapat KUR": "trained_with_business_and_credit",
             "Bekerja / berwirausaha": "pathway_complete",
         }
+        counts = [row.get(column) or 0 for column in steps.values()]
+        labels = [
+            _number(count)
+            + (f" ({share:.0%})" if (share := _share(count, previous)) is not None else "")
+            for count, previous in zip(counts, [None, *counts[:-1]], strict=True)
+        ]
+        names = list(steps)
+        # A step nobody reached has a bar of no width, which plotly draws as nothing: a marker at 0 and its label
+        # show that the step is empty rather than missing.
+        empty = [index for index, count in enumerate(counts) if count == 0]
         return self._figure(
             [
-                self.go.Funnel(
-                    y=list(steps),
-                    x=[row.get(column) or 0 for column in steps.values()],
-                    textinfo="value+percent previous",
+                self.go.Bar(
+                    y=names,
+                    x=counts,
+                    orientation="h",
+                    text=labels,
+                    texttemplate=["" if count == 0 else "%{text}" for count in counts],
+                    textposition="auto",
                     marker={"color": COLORS[4]},
-                )
+                    name="Anggota",
+                    hovertemplate="%{y}: %{text}<extra></extra>",
+                ),
+                self.go.Scatter(
+                    y=[names[index] for index in empty],
+                    x=[0] * len(empty),
+                    text=[labels[index] for index in empty],
+                    mode="markers+text",
+                    textposition="middle right",
+                    marker={
+                        "symbol": "line-ns-open",
+                        "size": 18,
+                        "color": COLORS[4],
+                        "line": {"width": 3, "color": COLORS[4]},
+                    },
+                    cliponaxis=False,
+                    name="Tidak ada anggota",
+                    hovertemplate="%{y}: 0<extra></extra>",
+                ),
             ],
             _layout(
-                f"Alur pemberdayaan ekonomi anggota keluarga miskin - {region.label} - {period_label(self.period)}<br>"
-                "<sup>Persentase: dari langkah sebelumnya</sup>",
-                margin={"l": 170, "r": 20, "t": 60, "b": 40},
+                f"{_number(counts[-1])} dari {_number(counts[0])} anggota usia produktif bekerja atau berwirausaha"
+                f" - {region.label} - {period_label(self.period)}",
+                "Anggota keluarga miskin di tiap langkah; persentase: dari langkah sebelumnya",
+                xaxis={"title": {"text": "Anggota"}, "rangemode": "tozero"},
+                yaxis=_wrapped_ticks({"autorange": "reversed"}, names, 12),
+                showlegend=False,
             ),
         )
 
@@ -376,45 +480,46 @@ class _Charts:
             self.connection,
             "select program_code, program_name, period, inclusion_error, exclusion_error, recipient_families, "
             "eligible_families from rpt_targeting where deliveries > 0 and period <= ? "
-            "qualify row_number() over (partition by program_code order by period desc) = 1 order by program_code",
+            "qualify row_number() over (partition by program_code order by period desc) = 1 order by program_name",
             [self.period],
         )
-        labels = [f"{row['program_code']} ({row['period']})" for row in rows]
-        custom = [
-            [row["program_name"], row["recipient_families"], row["eligible_families"]]
-            for row in rows
-        ]
+        # Programmes down the side, named as ref_programs names them: their names are too long for a turned label.
+        labels = [f"{row['program_name']} ({row['period']})" for row in rows]
+        custom = [[row["recipient_families"], row["eligible_families"]] for row in rows]
         return self._figure(
             [
                 self.go.Bar(
-                    x=labels,
-                    y=[row["inclusion_error"] for row in rows],
+                    y=labels,
+                    x=[row["inclusion_error"] for row in rows],
+                    orientation="h",
                     name="Salah sasaran (inclusion error)",
                     marker_color=COLORS[3],
                     customdata=custom,
-                    hovertemplate="%{customdata[0]}<br>%{y:.1%} dari %{customdata[1]} keluarga penerima"
+                    hovertemplate="%{y}<br>%{x:.1%} dari %{customdata[0]} keluarga penerima"
                     "<extra></extra>",
                 ),
                 self.go.Bar(
-                    x=labels,
-                    y=[row["exclusion_error"] for row in rows],
+                    y=labels,
+                    x=[row["exclusion_error"] for row in rows],
+                    orientation="h",
                     name="Belum menerima (exclusion error)",
                     marker_color=COLORS[1],
                     customdata=custom,
-                    hovertemplate="%{customdata[0]}<br>%{y:.1%} dari %{customdata[2]} keluarga layak"
+                    hovertemplate="%{y}<br>%{x:.1%} dari %{customdata[1]} keluarga layak"
                     "<extra></extra>",
                 ),
             ],
             _layout(
-                "Ketepatan sasaran per program - tingkat kota<br>"
-                "<sup>Periode terbaru dengan penyaluran untuk tiap program (dalam kurung)</sup>",
+                "Ketepatan sasaran per program - tingkat kota",
+                "Periode terbaru dengan penyaluran untuk tiap program (dalam kurung)",
                 barmode="group",
-                yaxis={
+                xaxis={
                     "title": {"text": "Persentase keluarga"},
                     "tickformat": ".0%",
                     "range": [0, 1.05],
                 },
-                xaxis={"title": {"text": "Program"}, "tickangle": -30},
+                yaxis=_wrapped_ticks({"autorange": "reversed"}, labels, 24),
+                height=TOP_MARGIN + 80 + 64 * len(rows),
             ),
         )
 
@@ -427,6 +532,7 @@ class _Charts:
             [self.periods[0], self.period],
         )
         categories = sorted({row["category"] for row in rows})
+        labels = [category.replace("_", " ").capitalize() for category in categories]
         totals = {
             category: sum(row["deliveries"] for row in rows if row["category"] == category)
             for category in categories
@@ -439,33 +545,33 @@ class _Charts:
                 continue
             bars.append(
                 self.go.Bar(
-                    x=[category.replace("_", " ").capitalize() for category in categories],
-                    y=[
+                    y=labels,
+                    x=[
                         _share(value.get("deliveries"), totals[category]) or 0
                         for value, category in zip(values, categories, strict=True)
                     ],
+                    orientation="h",
                     customdata=[
                         [value.get("deliveries") or 0, value.get("amount_idr") or 0]
                         for value in values
                     ],
                     name=label,
                     marker_color=COLORS[index],
-                    hovertemplate=f"{label} - %{{x}}: %{{y:.1%}} penyaluran (%{{customdata[0]}} penyaluran, "
+                    hovertemplate=f"{label} - %{{y}}: %{{x:.1%}} penyaluran (%{{customdata[0]}} penyaluran, "
                     "Rp %{customdata[1]:,.0f})<extra></extra>",
                 )
             )
-        return self._figure(
-            bars,
-            _layout(
-                f"Porsi penyaluran menurut sektor pentahelix - tingkat kota - {self.periods[0]} s.d. {self.period}<br>"
-                "<sup>Per kategori program: bagian tiap sektor dari seluruh penyaluran (nilai rupiah pada keterangan)</sup>",
-                barmode="stack",
-                yaxis={"title": {"text": "Porsi penyaluran"}, "tickformat": ".0%", "range": [0, 1]},
-                xaxis={"title": {"text": "Kategori program"}},
-                height=480,
-                margin={"l": 70, "r": 20, "t": 60, "b": 130},
-            ),
+        layout = _layout(
+            f"Porsi penyaluran menurut sektor pentahelix - tingkat kota - {self.periods[0]} s.d. {self.period}",
+            "Per kategori program: bagian tiap sektor dari seluruh penyaluran (nilai rupiah pada keterangan)",
+            barmode="stack",
+            xaxis={"title": {"text": "Porsi penyaluran"}, "tickformat": ".0%", "range": [0, 1]},
+            yaxis=_wrapped_ticks({"autorange": "reversed"}, labels, 12),
+            height=TOP_MARGIN + 80 + 40 * len(categories),
         )
+        # The sectors in the legend in the order of the bars, not reversed as plotly does for stacked bars.
+        layout["legend"]["traceorder"] = "normal"
+        return self._figure(bars, layout)
 
     def regional(self, region: Region) -> dict[str, dict]:
         return {
@@ -481,36 +587,109 @@ _SCRIPT = """
 (function () {
   var payload = JSON.parse(document.getElementById('dashboard-data').textContent);
   var select = document.getElementById('wilayah');
+  var message = document.getElementById('region-message');
+  // The figure each chart shows, as built: its unwrapped title and its height for a one-line title.
+  var sources = {};
+  // Approximate advance of a character of the title (17 px) and of the subtitle (13 px), for a first wrap.
+  var TITLE_CHAR_PX = 9, SUBTITLE_CHAR_PX = 6.5, GAP_PX = 10;
+
+  function wrap(text, maxChars) {
+    var lines = [];
+    text.split(' ').forEach(function (word) {
+      var last = lines.length - 1;
+      if (last >= 0 && (lines[last] + ' ' + word).length <= maxChars) { lines[last] += ' ' + word; }
+      else { lines.push(word); }
+    });
+    return lines.join('<br>');
+  }
+  function unionBox(elements) {
+    var box = null;
+    Array.prototype.forEach.call(elements, function (element) {
+      var r = element.getBoundingClientRect();
+      if (!r.width) { return; }
+      box = box ? {left: Math.min(box.left, r.left), right: Math.max(box.right, r.right),
+                   top: Math.min(box.top, r.top), bottom: Math.max(box.bottom, r.bottom)} :
+                  {left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+    });
+    return box;
+  }
+  // Plotly neither wraps a title nor stacks a title and a legend above the plot: wrap the title to the chart's
+  // width (narrower until it fits), then make the top margin as tall as the title and the legend measure.
+  function fitChart(id, maxChars) {
+    var gd = document.getElementById('chart-' + id);
+    var layout = sources[id].layout;
+    maxChars = maxChars || Math.max(12, Math.floor((gd.clientWidth - 24) / TITLE_CHAR_PX));
+    // An explicit width: plotly's own resizing (responsive) stops once the height is set, as it is below.
+    return Plotly.relayout(gd, {
+      width: gd.clientWidth,
+      'title.text': wrap(layout.title.text, maxChars),
+      'title.subtitle.text': wrap(layout.title.subtitle.text, Math.floor(maxChars * TITLE_CHAR_PX / SUBTITLE_CHAR_PX))
+    }).then(function () {
+      var svg = gd.querySelector('.main-svg').getBoundingClientRect();
+      var title = unionBox(gd.querySelectorAll('.gtitle, .gtitle-subtitle'));
+      if (title && title.right - title.left > svg.width - 16 && maxChars > 12) {
+        return fitChart(id, Math.floor(maxChars * 0.85));
+      }
+      // Plotly anchors a title of several lines by its first: the lines above it would stick out of the top.
+      var raise = title ? Math.max(0, layout.title.pad.t - (title.top - svg.top)) : 0;
+      var titleBottom = title ? title.bottom - svg.top + raise : 0;
+      var legend = layout.showlegend === false ? null : gd.querySelector('.legend');
+      var legendHeight = legend ? legend.getBoundingClientRect().height : 0;
+      var top = Math.ceil(titleBottom + GAP_PX + (legendHeight ? legendHeight + 2 * GAP_PX : 0));
+      var height = layout.height + top - layout.margin.t;
+      return Plotly.relayout(gd, {
+        'margin.t': top, height: height, 'legend.y': 1 - (titleBottom + GAP_PX) / height,
+        'title.pad.t': layout.title.pad.t + raise
+      });
+    });
+  }
+  function draw(id, figure) {
+    sources[id] = figure;
+    return Plotly.react('chart-' + id, figure.data, figure.layout, payload.config).then(function () {
+      return fitChart(id);
+    });
+  }
   function show(code) {
     var figures = payload.regional[code];
-    if (!figures) { code = payload.default_region; figures = payload.regional[code]; }
+    message.hidden = Boolean(figures);
+    if (!figures) {
+      // An unknown code (a mistyped or outdated link) must not pass for the city's figures.
+      message.textContent = 'Wilayah "' + code + '" tidak ditemukan; yang ditampilkan: ' + payload.default_region_label + '.';
+      code = payload.default_region;
+      figures = payload.regional[code];
+    }
     select.value = code;
-    var rendered = [];
-    Object.keys(figures).forEach(function (chart) {
-      var figure = figures[chart];
-      rendered.push(Plotly.react('chart-' + chart, figure.data, figure.layout, payload.config));
-    });
-    return Promise.all(rendered).then(function () {
-      document.body.setAttribute('data-region', code);
-    });
+    return Promise.all(Object.keys(figures).map(function (chart) { return draw(chart, figures[chart]); }))
+      .then(function () { document.body.setAttribute('data-region', code); });
   }
   function fromHash() {
-    var match = /wilayah=([^&]+)/.exec(window.location.hash);
+    var match = /wilayah=([^&]*)/.exec(window.location.hash);
     return match ? decodeURIComponent(match[1]) : payload.default_region;
   }
-  var city = Object.keys(payload.city).map(function (chart) {
-    var figure = payload.city[chart];
-    return Plotly.newPlot('chart-' + chart, figure.data, figure.layout, payload.config);
-  });
+  // A new width fits every chart again (width, title, top margin); data-fitted-width says for which width it is
+  // done.
+  var width = window.innerWidth, pending = null;
+  var city = Object.keys(payload.city).map(function (chart) { return draw(chart, payload.city[chart]); });
   Promise.all(city.concat([show(fromHash())])).then(function () {
     var charts = Array.prototype.slice.call(document.querySelectorAll('.chart'));
     var drawn = charts.filter(function (chart) { return chart.querySelector('.main-svg'); });
     document.body.setAttribute('data-charts-rendered', drawn.length + '/' + charts.length);
+    document.body.setAttribute('data-fitted-width', String(width));
   }).catch(function (error) { window.reportPageError(String(error && error.stack || error)); });
   select.addEventListener('change', function () {
     window.location.hash = 'wilayah=' + encodeURIComponent(select.value);
   });
   window.addEventListener('hashchange', function () { show(fromHash()); });
+  window.addEventListener('resize', function () {
+    clearTimeout(pending);
+    pending = setTimeout(function () {
+      if (window.innerWidth === width) { return; }
+      width = window.innerWidth;
+      Promise.all(Object.keys(sources).map(function (id) { return fitChart(id); }))
+        .then(function () { document.body.setAttribute('data-fitted-width', String(width)); })
+        .catch(function (error) { window.reportPageError(String(error && error.stack || error)); });
+    }, 200);
+  });
 })();
 """
 
@@ -539,6 +718,7 @@ header { background: #0b4f8a; color: #fff; padding: 16px 24px; }
 header h1 { margin: 0 0 4px; font-size: 1.5em; }
 header p { margin: 2px 0; }
 nav { padding: 12px 24px; background: #f2f5f9; border-bottom: 1px solid #d5dde8; position: sticky; top: 0; z-index: 5; }
+#region-message { margin: 8px 0 0; padding: 6px 8px; background: #fff3cd; border: 1px solid #e0b400; }
 nav label { font-weight: 600; margin-right: 8px; }
 nav select { font-size: 1em; padding: 4px; max-width: 100%; }
 nav ul { list-style: none; padding: 0; margin: 8px 0 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
@@ -549,14 +729,20 @@ section p.note { margin: 0 0 8px; color: #555; }
 .chart { min-height: 420px; }
 #page-errors { color: #b00020; white-space: pre-wrap; }
 footer { padding: 16px 24px; color: #555; font-size: 0.9em; }
+/* A phone: the charts get the width, and the menu scrolls away instead of covering half the screen. */
+@media (max-width: 600px) {
+  header, nav, footer { padding-left: 8px; padding-right: 8px; }
+  main { padding: 4px 8px 24px; }
+  nav { position: static; }
+}
 """
 
 _NOTES = {
     "cakupan": "Di antara keluarga miskin ekstrem (desil nasional 1): keluarga yang kebutuhannya terpenuhi dibagi "
     "keluarga yang membutuhkan, per akhir periode terbaru.",
     "tren-cakupan": "Cakupan tiap kebutuhan dasar dari periode ke periode.",
-    "tertinggal": "Keluarga miskin ekstrem tanpa satu pun bantuan tercatat dalam 12 bulan terakhir: "
-    "tidak ada warga yang tertinggal.",
+    "tertinggal": "Keluarga miskin ekstrem tanpa satu pun bantuan tercatat dalam 12 bulan terakhir, per periode, "
+    "dibandingkan dengan seluruh keluarga miskin ekstrem.",
     "verifikasi": "Keluarga miskin (ekstrem dan miskin) yang verifikasi terakhirnya oleh kelurahan dalam 6 bulan "
     "terakhir.",
     "pemberdayaan": "Anggota usia produktif keluarga miskin: lulus pelatihan, lalu punya usaha, mendapat KUR, dan "
@@ -596,6 +782,7 @@ def render_dashboard(
     charts = _Charts(connection)
     payload = {
         "default_region": charts.kota.code,
+        "default_region_label": charts.kota.label,
         "config": CHART_CONFIG,
         "regional": {region.code: charts.regional(region) for region in charts.regions},
         "city": {"sasaran": charts.targeting_chart(), "mitra": charts.partner_chart()},
@@ -631,6 +818,7 @@ def render_dashboard(
 <nav>
 <label for="wilayah">Wilayah</label>
 <select id="wilayah">{_region_options(charts.regions, names)}</select>
+<p id="region-message" role="status" hidden></p>
 <ul>{links}</ul>
 </nav>
 <main>

@@ -323,9 +323,42 @@ def test_dashboard_figures_add_up_to_the_reports(exports, analytics):
         "and period = (select max(period) from rpt_verification_progress) order by need"
     ).fetchall()
     bars = payload["regional"][payload["default_region"]]["cakupan"]["data"][0]
-    drawn = dict(zip(bars["x"], bars["y"], strict=True))
+    drawn = dict(zip(bars["y"], bars["x"], strict=True))
     for need, share in coverage:
         assert drawn[NEED_LABELS[need]] == (None if share is None else pytest.approx(share, abs=1e-4))
+
+
+def test_dashboard_titles_state_their_figures_programmes_have_names_and_empty_steps_show(
+    exports, analytics
+):
+    page = (exports / "dashboard" / "index.html").read_text(encoding="utf-8")
+    payload = json.loads(
+        re.search(
+            r'<script type="application/json" id="dashboard-data">(.*?)</script>', page, re.DOTALL
+        ).group(1)
+    )
+    empty_steps = 0
+    for region, figures in payload["regional"].items():
+        left_behind = figures["tertinggal"]["data"][0]["y"][-1]
+        title = figures["tertinggal"]["layout"]["title"]["text"]
+        assert title.startswith(
+            f"{left_behind:,} dari ".replace(",", ".")
+            if left_behind
+            else "Tidak ada keluarga miskin ekstrem"
+        ), (region, title)
+        bars, markers = figures["pemberdayaan"]["data"]
+        zero = [step for step, count in zip(bars["y"], bars["x"], strict=True) if count == 0]
+        assert list(markers["y"]) == zero and all(text.startswith("0") for text in markers["text"])
+        empty_steps += len(zero)
+    assert empty_steps > 0, "the run has no empty funnel step to show"
+    programmes = dict(
+        analytics.execute(
+            "select distinct program_code, program_name from rpt_targeting"
+        ).fetchall()
+    )
+    labels = payload["city"]["sasaran"]["data"][0]["y"]
+    assert labels and not set(labels) & set(programmes)
+    assert all(any(label.startswith(name) for name in programmes.values()) for label in labels)
 
 
 def test_a_run_leaves_no_temporary_and_no_cell_that_could_become_a_formula(run, exports):
