@@ -182,6 +182,19 @@ def test_every_model_column_and_seed_is_documented(built, db):
     assert not missing, missing
 
 
+def test_every_model_has_a_key_test(built):
+    """A primary key (or unique combination) tested on every model: what a row is, stated and checked."""
+    manifest = json.loads((built["target"] / "manifest.json").read_text())
+    keyed = {
+        node["attached_node"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and node.get("test_metadata", {}).get("name") in ("unique", "tkpkd_unique_combination")
+    }
+    models = {key for key, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    assert sorted(model.split(".")[-1] for model in models - keyed) == []
+
+
 # ---------------------------------------------------------------- nothing is lost
 
 

@@ -1,5 +1,6 @@
 {#
-  Dated events that meet a basic need (warehouse.md, the met_b column), one row per source row, keyed by the
+  Dated events that meet a basic need (warehouse.md, the met_b column), one row per source row (its file and row
+  number kept, the model's key), keyed by the
   recipient (person_key: the row's valid NIK, else the person identity resolution found for the row,
   int_person_resolution) and by the row's own family (family_key, from a valid KK number).
   Family-level matching happens in int_family_benefits: an event counts for a family through its KK number or
@@ -59,7 +60,9 @@ select
     events.delivered_on,
     {{ tkpkd_month_number(tkpkd_period_of('events.delivered_on')) }} as delivery_month_number,
     coalesce(people.person_key, resolution.person_key) as person_key,
-    families.family_key
+    families.family_key,
+    events._source_file,
+    events._row_number
 from events
 left join {{ ref('int_person_identities') }} as people
     on people.nik = events.nik
