@@ -1,4 +1,4 @@
-"""Quality gates: the Great Expectations suites of `expectations/` as blocking Dagster asset checks.
+"""Quality gates: the Great Expectations suites of `expectations/` as Dagster asset checks, and how each one blocks.
 
 - `staging_gates` checks every source's staged rows (its `stg_` model, newest period) after the staging dbt build.
   A source whose newest batch fails an expectation of error severity has that batch held
