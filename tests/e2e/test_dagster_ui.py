@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.browser import DUMP_DOM_FLAGS, console_errors
 from orchestration.contract import load_contract
-from orchestration.dashboard.browser_check import _CONSOLE_LINE, CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.e2e
 
@@ -98,18 +98,13 @@ def _render(url: str, chromium: str) -> tuple[str, list[str]]:
     """The page's DOM once its scripts have settled, and the console errors Chromium logged."""
     with tempfile.TemporaryDirectory(prefix="tkpkd-chromium-") as profile:
         completed = subprocess.run(
-            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", url],
+            [chromium, *DUMP_DOM_FLAGS, f"--user-data-dir={profile}", url],
             capture_output=True,
             text=True,
             timeout=120,
             check=False,
         )
-    errors = [
-        match.group("message")
-        for match in map(_CONSOLE_LINE.search, completed.stderr.splitlines())
-        if match and re.match(r"(Uncaught|Error|TypeError|ReferenceError)", match.group("message"))
-    ]
-    return completed.stdout, errors
+    return completed.stdout, console_errors(completed.stderr)
 
 
 def test_asset_graph_shows_the_pipeline(webserver, chromium):
