@@ -57,7 +57,7 @@ NETWORK_REFERENCE = re.compile(
     r"""|@import\s+(?:url\()?["']?https?:""",
     re.IGNORECASE,
 )
-# GX writes the same `../../../../static/` into pages of different depths (the favicon of a validation page).
+# GX writes the same static path, four folders up, into pages of different depths (the favicon of a validation page).
 _STATIC_REFERENCE = re.compile(r"(?P<attribute>\b(?:href|src))=\"(?:\./|(?:\.\./)+)static/")
 
 
