@@ -12,6 +12,11 @@ Formula injection (OWASP, CSV injection). A text cell beginning with `=`, `+`, `
 becomes a live formula when a clerk edits the cell or round-trips the sheet through CSV. `guard_formula` prefixes
 such text with a single quote; XLSX writers also write text with `write_string` and open workbooks with
 `strings_to_formulas` off. Only text is guarded: a number (a negative count) stays a number.
+
+Printing. Workbooks go to paper (the musyawarah kelurahan works from print-outs), so every sheet of every workbook
+gets `set_print_layout`: A4 landscape, fitted to the page width (as many pages down as the rows need), the header
+row repeated on every page, and that row as tall as its longest wrapped header (`HEADER_LINE_POINTS` a line), so a
+wrapped header never overprints the first data row. `scripts/render_workbooks_pdf.py` shows the result as PDF.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import textwrap
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -50,6 +56,30 @@ def guard_formula(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+# OOXML paper size code of A4 (1 is US Letter, the default of a sheet without one).
+A4_PAPER = 9
+# The height of one line of 11-pt header text, with the spacing spreadsheet programs add.
+HEADER_LINE_POINTS = 15
+
+
+def header_lines(headers: Sequence[str], widths: Sequence[float]) -> int:
+    """How many lines the longest wrapped header takes in its column (`width` in characters, less a margin)."""
+    return max(
+        (len(textwrap.wrap(header, max(int(width) - 1, 1))) for header, width in zip(headers, widths, strict=True)),
+        default=1,
+    ) or 1
+
+
+def set_print_layout(sheet, header_row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
+    """Print `sheet` (xlsxwriter) on A4 landscape, one page wide, with its header row on every page and tall enough
+    for its wrapped headers."""
+    sheet.set_paper(A4_PAPER)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(header_row)
+    sheet.set_row(header_row, header_lines(headers, widths) * HEADER_LINE_POINTS)
 
 
 def temporary_name(name: str) -> str:

@@ -12,7 +12,7 @@ exported: the worklist is what the lurah acts on now, and past periods stay in t
 
 Formatted for people: Indonesian headers and need names, a title with the kelurahan and period, the header row
 frozen and filterable, column widths set, NIK and KK numbers as text (16 digits are more than Excel's 15-digit
-numbers keep).
+numbers keep), counts and dates as numbers and dates, every sheet laid out for A4 paper (`set_print_layout`).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from orchestration.exports.common import (
     guard_formula,
     records,
     remove_stale,
+    set_print_layout,
     sweep_debris,
 )
 
@@ -398,9 +399,9 @@ class _Writer:
                     sheet.write_number(row_offset, index, value, style)
         sheet.freeze_panes(header_row + 1, 0)
         sheet.autofilter(header_row, 0, header_row + max(len(rows), 1), len(columns) - 1)
-        sheet.set_landscape()
-        sheet.repeat_rows(header_row)
-        sheet.fit_to_pages(1, 0)
+        set_print_layout(
+            sheet, header_row, [column.header for column in columns], [column.width for column in columns]
+        )
 
 
 def write_workbook(
