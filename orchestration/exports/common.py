@@ -15,8 +15,9 @@ such text with a single quote; XLSX writers also write text with `write_string` 
 
 Printing. Workbooks go to paper (the musyawarah kelurahan works from print-outs), so every sheet of every workbook
 gets `set_print_layout`: A4 landscape, fitted to the page width (as many pages down as the rows need), the header
-row repeated on every page, and that row as tall as its longest wrapped header (`HEADER_LINE_POINTS` a line), so a
-wrapped header never overprints the first data row. `scripts/render_workbooks_pdf.py` shows the result as PDF.
+row repeated on every page, and that row as tall as its longest wrapped header (`LINE_POINTS` a line), so a
+wrapped header never overprints the first data row; rows of wrapped text get their height the same way
+(`row_height`). `scripts/render_workbooks_pdf.py` shows the result as PDF.
 """
 
 from __future__ import annotations
@@ -60,16 +61,29 @@ def guard_formula(value: Any) -> Any:
 
 # OOXML paper size code of A4 (1 is US Letter, the default of a sheet without one).
 A4_PAPER = 9
-# The height of one line of 11-pt header text, with the spacing spreadsheet programs add.
-HEADER_LINE_POINTS = 15
+# The height of one line of 11-pt text, with the spacing spreadsheet programs add.
+LINE_POINTS = 15
+# Page margins in inches: narrower than the 0.7 default, so a wide sheet is shrunk less to fit the width.
+SIDE_MARGIN_INCHES = 0.4
+TOP_MARGIN_INCHES = 0.5
 
 
-def header_lines(headers: Sequence[str], widths: Sequence[float]) -> int:
-    """How many lines the longest wrapped header takes in its column (`width` in characters, less a margin)."""
+def wrapped_lines(texts: Sequence[Any], widths: Sequence[float]) -> int:
+    """How many lines the longest of `texts` takes when wrapped in its column (`width` in characters, less a margin);
+    cells that are not text take one line."""
     return max(
-        (len(textwrap.wrap(header, max(int(width) - 1, 1))) for header, width in zip(headers, widths, strict=True)),
+        (
+            len(textwrap.wrap(text, max(int(width) - 1, 1))) if isinstance(text, str) else 1
+            for text, width in zip(texts, widths, strict=True)
+        ),
         default=1,
     ) or 1
+
+
+def row_height(texts: Sequence[Any], widths: Sequence[float]) -> float:
+    """Points for a row of wrapped `texts`: set explicitly, because LibreOffice, unlike Excel, does not grow a row
+    of an XLSX for its wrapped text, and prints it over the next row."""
+    return wrapped_lines(texts, widths) * LINE_POINTS
 
 
 def set_print_layout(sheet, header_row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
@@ -77,9 +91,12 @@ def set_print_layout(sheet, header_row: int, headers: Sequence[str], widths: Seq
     for its wrapped headers."""
     sheet.set_paper(A4_PAPER)
     sheet.set_landscape()
+    sheet.set_margins(
+        left=SIDE_MARGIN_INCHES, right=SIDE_MARGIN_INCHES, top=TOP_MARGIN_INCHES, bottom=TOP_MARGIN_INCHES
+    )
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(header_row)
-    sheet.set_row(header_row, header_lines(headers, widths) * HEADER_LINE_POINTS)
+    sheet.set_row(header_row, row_height(headers, widths))
 
 
 def temporary_name(name: str) -> str:

@@ -44,12 +44,14 @@ import duckdb
 
 from orchestration.contract import load_contract
 from orchestration.exports.common import (
+    LINE_POINTS,
     STAGING_FOLDER,
     XLSX_OPTIONS,
     atomic_file,
     guard_formula,
     records,
     remove_stale,
+    row_height,
     set_print_layout,
     sweep_debris,
 )
@@ -141,21 +143,23 @@ def _agencies_text(row: dict[str, Any]) -> str:
     )
 
 
+# Widths are kept narrow (long text wraps onto more lines) so that the sheet, fitted to the width of A4 landscape,
+# is not shrunk to an unreadable size.
 CASE_COLUMNS = (
-    Column("No", 5, "number"),
-    Column("Nama Kepala Keluarga", 28),
-    Column("NIK Kepala Keluarga", 20, "identifier"),
-    Column("Nomor KK", 20, "identifier"),
-    Column("Alamat", 40),
-    Column("RW", 6, "number"),
-    Column("RT", 6, "number"),
+    Column("No", 4, "number"),
+    Column("Nama Kepala Keluarga", 22),
+    Column("NIK Kepala Keluarga", 18, "identifier"),
+    Column("Nomor KK", 18, "identifier"),
+    Column("Alamat", 28),
+    Column("RW", 4, "number"),
+    Column("RT", 4, "number"),
     Column("Desil Nasional", 9, "number"),
-    Column("Jumlah Anggota", 10, "number"),
-    Column("Status Verifikasi", 18),
-    Column("Tanggal Verifikasi Terakhir", 14, "date"),
-    Column("Jumlah Kebutuhan Belum Terpenuhi", 14, "number"),
-    Column("Kebutuhan Dasar Belum Terpenuhi", 40),
-    Column("Instansi Penanggung Jawab", 60),
+    Column("Jumlah Anggota", 8, "number"),
+    Column("Status Verifikasi", 13),
+    Column("Tanggal Verifikasi Terakhir", 11, "date"),
+    Column("Jumlah Kebutuhan Belum Terpenuhi", 10, "number"),
+    Column("Kebutuhan Dasar Belum Terpenuhi", 26),
+    Column("Instansi Penanggung Jawab", 40),
 )
 
 
@@ -195,34 +199,37 @@ def case_rows(
 VERIFICATION_SOURCE = "verifikasi_kelurahan"
 FORM_TITLE = "BERITA ACARA HASIL MUSYAWARAH KELURAHAN"
 FORM_LAYOUT = {
-    "no": (5, "number"),
-    "no_kk": (20, "identifier"),
-    "nik_kepala_keluarga": (20, "identifier"),
-    "nama_kepala_keluarga": (28, "text"),
-    "rt": (6, "number"),
-    "rw": (6, "number"),
-    "hasil_verifikasi": (18, "text"),
-    "tanggal_verifikasi": (14, "date"),
-    "petugas": (22, "text"),
-    "keterangan": (30, "text"),
+    "no": (4, "number"),
+    "no_kk": (18, "identifier"),
+    "nik_kepala_keluarga": (18, "identifier"),
+    "nama_kepala_keluarga": (22, "text"),
+    "rt": (4, "number"),
+    "rw": (4, "number"),
+    "hasil_verifikasi": (15, "text"),
+    "tanggal_verifikasi": (12, "date"),
+    "petugas": (16, "text"),
+    "keterangan": (20, "text"),
 }
 # To the right of the contract's columns, what the officers need for the visit; headers the contract does not know,
 # so ingestion keeps them in `_extra` and reads nothing from them.
 FORM_REFERENCE_COLUMNS = {
-    "alamat": Column("ALAMAT", 40),
-    "kelas_kemiskinan": Column("KELAS KEMISKINAN", 16),
+    "alamat": Column("ALAMAT", 28),
+    "kelas_kemiskinan": Column("KELAS KEMISKINAN", 11),
     "desil_nasional": Column("DESIL NASIONAL", 9, "number"),
-    "tgl_verifikasi_sebelumnya": Column("TGL VERIFIKASI SEBELUMNYA", 14, "date"),
-    "hasil_sebelumnya": Column("HASIL SEBELUMNYA", 18),
+    "tgl_verifikasi_sebelumnya": Column("TGL VERIFIKASI SEBELUMNYA", 12, "date"),
+    "hasil_sebelumnya": Column("HASIL SEBELUMNYA", 12),
 }
+# With the title, the three heading lines, the confidential note and the count, these keep the header within rows
+# 3-10, where the contract puts it.
 FORM_INSTRUCTIONS = (
     (
         "Setelah musyawarah, isi HASIL VERIFIKASI (pilih dari daftar) dan TANGGAL VERIFIKASI setiap keluarga yang "
-        "diverifikasi, hapus baris yang belum diverifikasi (baris tanpa hasil dikembalikan sebagai umpan balik), "
-        f"tulis keluarga usulan baru di bawah, lalu kirim file ini ke inbox {VERIFICATION_SOURCE}/<tahun-bulan "
-        "musyawarah>/."
+        "diverifikasi; tulis keluarga usulan baru di bawah. Kolom ALAMAT sampai HASIL SEBELUMNYA hanya keterangan."
     ),
-    "Kolom ALAMAT sampai HASIL SEBELUMNYA hanya keterangan untuk kunjungan dan tidak dibaca kembali.",
+    (
+        "Hapus baris yang belum diverifikasi (baris tanpa hasil dikembalikan sebagai umpan balik), lalu kirim file "
+        f"ini ke inbox {VERIFICATION_SOURCE}/<tahun-bulan musyawarah>/."
+    ),
 )
 # Rows below the listed families where the drop-down and the date check still apply: for new families (Usulan Baru).
 FORM_BLANK_ROWS = 20
@@ -230,12 +237,14 @@ FORM_BLANK_ROWS = 20
 
 def form_columns() -> dict[str, Column]:
     """The form's columns by key: the contract's columns of verifikasi_kelurahan in its order, headed as the
-    contract writes them (`NO KK`), but those the title block supplies (KELURAHAN); then the reference columns."""
+    contract writes them (`NO KK`), but those the title block supplies (KELURAHAN) and the combined `RT/RW` the
+    loader also accepts (the form has RT and RW); then the reference columns."""
     spec = load_contract()[VERIFICATION_SOURCE]
+    not_on_form = {*spec.title_fields, *([spec.rt_rw_combined.column] if spec.rt_rw_combined else [])}
     contract_columns = {
         column.name: Column(column.name.replace("_", " ").upper(), *FORM_LAYOUT.get(column.name, (16, "text")))
         for column in spec.columns
-        if column.name not in spec.title_fields
+        if column.name not in not_on_form
     }
     return {**contract_columns, **FORM_REFERENCE_COLUMNS}
 
@@ -524,6 +533,10 @@ class _Writer:
                     sheet.write_datetime(row_offset, index, value, style)
                 else:
                     sheet.write_number(row_offset, index, value, style)
+            wrapping = [value if column.style == "text" else None for column, value in zip(columns, row, strict=True)]
+            height = row_height(wrapping, [column.width for column in columns])
+            if height > LINE_POINTS:
+                sheet.set_row(row_offset, height)
         sheet.freeze_panes(header_row + 1, 0)
         sheet.autofilter(header_row, 0, header_row + max(len(rows), 1), len(columns) - 1)
         set_print_layout(

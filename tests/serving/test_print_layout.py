@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import xlsxwriter
 
-from orchestration.exports.common import A4_PAPER, HEADER_LINE_POINTS, header_lines
+from orchestration.exports.common import A4_PAPER, LINE_POINTS, wrapped_lines
 from orchestration.exports.feedback import write_feedback_workbooks
 from orchestration.exports.kelurahan import CASE_COLUMNS, Column, _Writer
 from tests.serving.test_feedback import feedback_tables
@@ -52,7 +52,7 @@ def assert_prints_on_a4(path: Path) -> None:
         headers = [cell.value for cell in sheet[row]]
         assert headers and all(isinstance(header, str) for header in headers), where
         widths = [_column_width(sheet, index) for index in range(1, len(headers) + 1)]
-        assert row_height(sheet, row) == HEADER_LINE_POINTS * header_lines(headers, widths), where
+        assert row_height(sheet, row) == LINE_POINTS * wrapped_lines(headers, widths), where
 
 
 def number_cells(path: Path, sheet_name: str, header: str) -> list:
@@ -71,7 +71,7 @@ def test_the_lurah_sheet_prints_on_a4_with_its_tallest_header_on_every_page(tmp_
     path = tmp_path / "book.xlsx"
     workbook = xlsxwriter.Workbook(str(path))
     row = [1, "SITI", "6171015911730037", "6171010101010001", "JL. A", 3, 5, 1, 4, "Terverifikasi",
-           dt.date(2025, 8, 26), 2, "Pangan, Air Bersih", "Dinas Sosial; PDAM"]
+           dt.date(2025, 8, 26), 2, "Pangan, Air Bersih", "Pangan: Dinas Sosial; Air Bersih: PDAM; Sanitasi: Dinas PUPR"]
     _Writer(workbook).sheet("Daftar Kasus Ekstrem", "Judul", ["Catatan"], CASE_COLUMNS, [row], confidential=True)
     workbook.close()
 
@@ -79,8 +79,11 @@ def test_the_lurah_sheet_prints_on_a4_with_its_tallest_header_on_every_page(tmp_
     sheet = openpyxl.load_workbook(path).active
     # Title, confidential note, note, a blank row, then the header (row 5), repeated on every page.
     assert header_row(sheet) == 5
-    # `Jumlah Kebutuhan Belum Terpenuhi` in 14 characters wraps to four lines.
+    # `Jumlah Kebutuhan Belum Terpenuhi` in 10 characters wraps to four lines.
     assert row_height(sheet, 5) == 4 * 15
+    # A data row as tall as its longest wrapped text (the agencies, 62 characters in 40): LibreOffice would print
+    # the second line over the next row otherwise.
+    assert row_height(sheet, 6) == 2 * 15
     assert number_cells(path, "Daftar Kasus Ekstrem", "Jumlah Anggota") == [4]
     assert number_cells(path, "Daftar Kasus Ekstrem", "NIK Kepala Keluarga") == ["6171015911730037"]
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
+import yaml
 
-from orchestration.contract import load_contract, normalise_header
+from orchestration.contract import CONTRACT_PATH, load_contract, normalise_header
 from orchestration.exports.common import XLSX_OPTIONS
 from orchestration.exports.kelurahan import (
     BACKLOG_SHEET,
@@ -63,9 +64,9 @@ def form(tmp_path) -> Path:
 
 
 def _contract_columns() -> list[str]:
-    """The contract's columns of the source, but those its title block supplies."""
-    spec = load_contract()[VERIFICATION_SOURCE]
-    return [column.name for column in spec.columns if column.name not in spec.title_fields]
+    """The columns sources.yaml lists for the source, as written there, but those its title block supplies."""
+    source = yaml.safe_load(CONTRACT_PATH.read_text(encoding="utf-8"))["sources"][VERIFICATION_SOURCE]
+    return [column["name"] for column in source["columns"] if column["name"] not in source["title_fields"]]
 
 
 def test_the_form_header_is_the_contracts_layout_then_reference_columns_it_ignores(form):
@@ -73,6 +74,7 @@ def test_the_form_header_is_the_contracts_layout_then_reference_columns_it_ignor
     sheet = openpyxl.load_workbook(form)[BACKLOG_SHEET]
     headers = [cell.value for cell in sheet[header_row(sheet)]]
     expected = _contract_columns()
+    assert expected[:3] == ["no", "no_kk", "nik_kepala_keluarga"] and "rt_rw" not in expected
     assert [spec.alias_index.get(normalise_header(header)) for header in headers[: len(expected)]] == expected
     # The contract's own spelling (`NO KK`, `HASIL VERIFIKASI`), and every required column but the title's.
     assert headers[1] == "NO KK" and "HASIL VERIFIKASI" in headers
