@@ -17,7 +17,7 @@ Printing. Workbooks go to paper (the musyawarah kelurahan works from print-outs)
 gets `set_print_layout`: A4 landscape, fitted to the page width (as many pages down as the rows need), the header
 row repeated on every page, and that row as tall as its longest wrapped header (`LINE_POINTS` a line), so a
 wrapped header never overprints the first data row; rows of wrapped text get their height the same way
-(`row_height`). `scripts/render_workbooks_pdf.py` shows the result as PDF.
+(`fit_row_height`). `scripts/render_workbooks_pdf.py` shows the result as PDF.
 """
 
 from __future__ import annotations
@@ -81,9 +81,17 @@ def wrapped_lines(texts: Sequence[Any], widths: Sequence[float]) -> int:
 
 
 def row_height(texts: Sequence[Any], widths: Sequence[float]) -> float:
-    """Points for a row of wrapped `texts`: set explicitly, because LibreOffice, unlike Excel, does not grow a row
-    of an XLSX for its wrapped text, and prints it over the next row."""
+    """Points for a row of wrapped `texts`."""
     return wrapped_lines(texts, widths) * LINE_POINTS
+
+
+def fit_row_height(sheet, row: int, texts: Sequence[Any], widths: Sequence[float]) -> None:
+    """Make a data row of `sheet` (xlsxwriter) tall enough for its wrapped `texts` (None for cells that do not wrap).
+    Set explicitly because LibreOffice, unlike Excel, does not grow a row of an XLSX for its wrapped text, and
+    prints the text over the next row."""
+    height = row_height(texts, widths)
+    if height > LINE_POINTS:
+        sheet.set_row(row, height)
 
 
 def set_print_layout(sheet, header_row: int, headers: Sequence[str], widths: Sequence[float]) -> None:

@@ -47,6 +47,7 @@ from orchestration.exports.common import (
     STAGING_FOLDER,
     XLSX_OPTIONS,
     atomic_file,
+    fit_row_height,
     guard_formula,
     records,
     remove_stale,
@@ -163,7 +164,7 @@ def _write(path: Path, staging_folder: Path, agency: str, source: str, period: s
 
     with atomic_file(path, staging_folder) as temporary, xlsxwriter.Workbook(str(temporary), XLSX_OPTIONS) as book:
         bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
-        text = book.add_format({"num_format": "@", "valign": "top"})
+        text = book.add_format({"num_format": "@", "valign": "top", "text_wrap": True})
         number = book.add_format({"num_format": "#,##0", "valign": "top"})
 
         def sheet(name: str, headers: list[str], rows: list[list], widths: list[int]):
@@ -177,6 +178,7 @@ def _write(path: Path, staging_folder: Path, agency: str, source: str, period: s
                         worksheet.write_number(index, column, value, number)
                     else:
                         worksheet.write_string(index, column, "" if value is None else guard_formula(value), text)
+                fit_row_height(worksheet, index, row, widths)
             for column, width in enumerate(widths):
                 worksheet.set_column(column, column, width)
             worksheet.freeze_panes(1, 0)
@@ -204,7 +206,8 @@ def _write(path: Path, staging_folder: Path, agency: str, source: str, period: s
                 row["source_file"], row["row_number"], row["reason_code"], row["reason_text"],
                 row["failed_column"], row["failed_value"], *[original.get(column) for column in columns],
             ])
-        sheet("Baris Karantina", fixed + columns, rows, [40, 12, 20, 70, 22, 22] + [18] * len(columns))
+        # Narrow columns, text wrapped: fitted to the width of one page, a wide sheet would print too small to read.
+        sheet("Baris Karantina", fixed + columns, rows, [30, 8, 16, 40, 16, 18] + [14] * len(columns))
 
 
 def write_feedback_workbooks(connection: duckdb.DuckDBPyConnection, exports: Path) -> list[Workbook]:

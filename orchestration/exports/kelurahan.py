@@ -44,14 +44,13 @@ import duckdb
 
 from orchestration.contract import load_contract
 from orchestration.exports.common import (
-    LINE_POINTS,
     STAGING_FOLDER,
     XLSX_OPTIONS,
     atomic_file,
+    fit_row_height,
     guard_formula,
     records,
     remove_stale,
-    row_height,
     set_print_layout,
     sweep_debris,
 )
@@ -533,10 +532,12 @@ class _Writer:
                     sheet.write_datetime(row_offset, index, value, style)
                 else:
                     sheet.write_number(row_offset, index, value, style)
-            wrapping = [value if column.style == "text" else None for column, value in zip(columns, row, strict=True)]
-            height = row_height(wrapping, [column.width for column in columns])
-            if height > LINE_POINTS:
-                sheet.set_row(row_offset, height)
+            fit_row_height(
+                sheet,
+                row_offset,
+                [value if column.style == "text" else None for column, value in zip(columns, row, strict=True)],
+                [column.width for column in columns],
+            )
         sheet.freeze_panes(header_row + 1, 0)
         sheet.autofilter(header_row, 0, header_row + max(len(rows), 1), len(columns) - 1)
         set_print_layout(

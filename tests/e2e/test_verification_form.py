@@ -82,6 +82,8 @@ def round_trip(pipeline_run, tmp_path_factory):
         patch.setenv("TKPKD_ANALYTICS", str(root / "warehouse" / pipeline_run.analytics.name))
         patch.setenv("TKPKD_EXPORTS", str(root / "exports"))
         patch.setenv("TKPKD_PSEUDONYM_SECRET", "e2e-test-secret")
+        # The form was saved a moment ago: read it now rather than wait for it to settle (as if still being copied).
+        patch.setenv("TKPKD_INBOX_SETTLE_SECONDS", "0")
         from orchestration.runs import run_main_job
 
         result = run_main_job(dg.DagsterInstance.ephemeral(), [NEXT_PERIOD])

@@ -102,7 +102,8 @@ def test_every_feedback_sheet_prints_on_a4_and_counts_are_numbers(tmp_path):
     connection = feedback_tables()
     connection.execute(
         "insert into quarantine.quarantined_rows values ('bansos', 'bansos/2025-03/salur.xlsx', '2025-03', 7, "
-        "'invalid_nik', 'NIK tidak valid', 'nik', '6171015911730037', "
+        "'invalid_nik', 'NIK harus 16 angka dengan tanggal lahir yang mungkin; periksa kembali KTP penerima', "
+        "'nik', '6171015911730037', "
         "'{\"nik\": \"6171015911730037\", \"nilai\": \"600000\"}')"
     )
     connection.execute(
@@ -117,6 +118,8 @@ def test_every_feedback_sheet_prints_on_a4_and_counts_are_numbers(tmp_path):
     assert summary["Baris diterima"] == 1 and summary["File ditolak"] == 0
     assert summary["Periode"] == "2025-03"
     assert number_cells(workbook.path, "Baris Karantina", "Nomor baris") == [7]
+    # The 82-character reason wraps to three lines of its 40-character column, and its row is that tall.
+    assert row_height(book["Baris Karantina"], 2) == 3 * 15
     # What the agency sent stays text, digits included.
     assert number_cells(workbook.path, "Baris Karantina", "nik") == ["6171015911730037"]
     assert number_cells(workbook.path, "Baris Karantina", "nilai") == ["600000"]
