@@ -14,8 +14,8 @@ such text with a single quote; XLSX writers also write text with `write_string` 
 `strings_to_formulas` off. Only text is guarded: a number (a negative count) stays a number.
 
 Printing. Workbooks go to paper (the musyawarah kelurahan works from print-outs), so every sheet of every workbook
-gets `set_print_layout`: A4 landscape, fitted to the page width (as many pages down as the rows need), the header
-row repeated on every page, and that row as tall as its longest wrapped header (`LINE_POINTS` a line), so a
+gets `set_print_layout`: A4 landscape, fitted to the page width (as many pages down as the rows need), gridlines
+printed, the header row repeated on every page, and that row as tall as its longest wrapped header (`LINE_POINTS` a line), so a
 wrapped header never overprints the first data row; rows of wrapped text get their height the same way
 (`fit_row_height`). `scripts/render_workbooks_pdf.py` shows the result as PDF.
 """
@@ -103,6 +103,8 @@ def set_print_layout(sheet, header_row: int, headers: Sequence[str], widths: Seq
         left=SIDE_MARGIN_INCHES, right=SIDE_MARGIN_INCHES, top=TOP_MARGIN_INCHES, bottom=TOP_MARGIN_INCHES
     )
     sheet.fit_to_pages(1, 0)
+    # Cell borders on paper: rows stay readable across a wide page, and the form's empty cells can be written in.
+    sheet.hide_gridlines(0)
     sheet.repeat_rows(header_row)
     sheet.set_row(header_row, row_height(headers, widths))
 

@@ -48,6 +48,7 @@ def assert_prints_on_a4(path: Path) -> None:
         # An absent fitToWidth is 1 in OOXML (xlsxwriter leaves it out); fitToHeight 0 is "as many pages as needed".
         fit_to_width = 1 if setup.fitToWidth is None else int(setup.fitToWidth)
         assert (fit_to_width, int(setup.fitToHeight)) == (1, 0), where
+        assert sheet.print_options.gridLines, where
         row = header_row(sheet)
         headers = [cell.value for cell in sheet[row]]
         assert headers and all(isinstance(header, str) for header in headers), where
