@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 RUN := $(UV) run --frozen
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test test-fast fuzz ui generate summary benchmark score-identity lint clean suites check-dashboard
+.PHONY: setup run test test-fast fuzz ui generate summary benchmark score-identity lint clean suites check-dashboard render-pdf
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -38,6 +38,11 @@ fuzz: setup
 check-dashboard: setup
 	$(RUN) python -m orchestration.dashboard.browser_check
 
+## The exported workbooks as PDF in data/print_preview, to check them on paper (needs LibreOffice:
+## apt-get install --no-install-recommends libreoffice-calc; scripts/render_workbooks_pdf.py)
+render-pdf: setup
+	$(RUN) python scripts/render_workbooks_pdf.py
+
 ## The Dagster UI on workspace.yaml, with a persistent instance in .dagster_home
 ui: setup
 	@mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
@@ -65,4 +70,4 @@ lint: setup
 	$(RUN) ruff check .
 
 clean:
-	rm -rf data/warehouse data/exports data/logs dbt_project/target dbt_project/logs
+	rm -rf data/warehouse data/exports data/print_preview data/logs dbt_project/target dbt_project/logs

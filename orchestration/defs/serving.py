@@ -25,9 +25,10 @@ from orchestration.warehouse_lock import connect_warehouse
     # It opens the warehouse file, which a writing process would lock: it waits for the writers' pool.
     pool=WAREHOUSE_WRITER_POOL,
     description=(
-        "RESTRICTED: one XLSX per kelurahan for the lurah, newest period: the extreme-poor case list (pii.case_list, "
-        "with names, NIK, KK number and address), the verification backlog and progress, and the coverage of each "
-        "basic need by RT. `<exports>/kelurahan/<kelurahan>/daftar_kasus_<kelurahan>_<YYYY-MM>.xlsx`."
+        "RESTRICTED: one XLSX per kelurahan for the lurah, newest period: the verification backlog as a form in the "
+        "verifikasi_kelurahan layout (filled and dropped back into the inbox), the extreme-poor case list "
+        "(pii.case_list, with names, NIK, KK number and address), the verification progress, and the coverage of "
+        "each basic need by RT. `<exports>/kelurahan/<kelurahan>/daftar_kasus_<kelurahan>_<YYYY-MM>.xlsx`."
     ),
 )
 def kelurahan_workbooks(

@@ -12,6 +12,12 @@ Formula injection (OWASP, CSV injection). A text cell beginning with `=`, `+`, `
 becomes a live formula when a clerk edits the cell or round-trips the sheet through CSV. `guard_formula` prefixes
 such text with a single quote; XLSX writers also write text with `write_string` and open workbooks with
 `strings_to_formulas` off. Only text is guarded: a number (a negative count) stays a number.
+
+Printing. Workbooks go to paper (the musyawarah kelurahan works from print-outs), so every sheet of every workbook
+gets `set_print_layout`: A4 landscape, fitted to the page width (as many pages down as the rows need), gridlines
+printed, the header row repeated on every page, and that row as tall as its longest wrapped header (`LINE_POINTS` a line), so a
+wrapped header never overprints the first data row; rows of wrapped text get their height the same way
+(`fit_row_height`). `scripts/render_workbooks_pdf.py` shows the result as PDF.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import textwrap
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -50,6 +57,56 @@ def guard_formula(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+# OOXML paper size code of A4 (1 is US Letter, the default of a sheet without one).
+A4_PAPER = 9
+# The height of one line of 11-pt text, with the spacing spreadsheet programs add.
+LINE_POINTS = 15
+# Page margins in inches: narrower than the 0.7 default, so a wide sheet is shrunk less to fit the width.
+SIDE_MARGIN_INCHES = 0.4
+TOP_MARGIN_INCHES = 0.5
+
+
+def wrapped_lines(texts: Sequence[Any], widths: Sequence[float]) -> int:
+    """How many lines the longest of `texts` takes when wrapped in its column (`width` in characters, less a margin);
+    cells that are not text take one line."""
+    return max(
+        (
+            len(textwrap.wrap(text, max(int(width) - 1, 1))) if isinstance(text, str) else 1
+            for text, width in zip(texts, widths, strict=True)
+        ),
+        default=1,
+    ) or 1
+
+
+def row_height(texts: Sequence[Any], widths: Sequence[float]) -> float:
+    """Points for a row of wrapped `texts`."""
+    return wrapped_lines(texts, widths) * LINE_POINTS
+
+
+def fit_row_height(sheet, row: int, texts: Sequence[Any], widths: Sequence[float]) -> None:
+    """Make a data row of `sheet` (xlsxwriter) tall enough for its wrapped `texts` (None for cells that do not wrap).
+    Set explicitly because LibreOffice, unlike Excel, does not grow a row of an XLSX for its wrapped text, and
+    prints the text over the next row."""
+    height = row_height(texts, widths)
+    if height > LINE_POINTS:
+        sheet.set_row(row, height)
+
+
+def set_print_layout(sheet, header_row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
+    """Print `sheet` (xlsxwriter) on A4 landscape, one page wide, with its header row on every page and tall enough
+    for its wrapped headers."""
+    sheet.set_paper(A4_PAPER)
+    sheet.set_landscape()
+    sheet.set_margins(
+        left=SIDE_MARGIN_INCHES, right=SIDE_MARGIN_INCHES, top=TOP_MARGIN_INCHES, bottom=TOP_MARGIN_INCHES
+    )
+    sheet.fit_to_pages(1, 0)
+    # Cell borders on paper: rows stay readable across a wide page, and the form's empty cells can be written in.
+    sheet.hide_gridlines(0)
+    sheet.repeat_rows(header_row)
+    sheet.set_row(header_row, row_height(headers, widths))
 
 
 def temporary_name(name: str) -> str:

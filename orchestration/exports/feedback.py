@@ -14,6 +14,9 @@ whose source and period are now clean is removed, so the folder always says what
       Baris Karantina  each quarantined row: file, row number, reason, the failing column and value, then the
                        row's original values, one column per contract column
 
+Counts and row numbers are number cells; every value an agency sent stays a text cell. Every sheet prints on A4
+landscape, one page wide, its header row on every page (`common.set_print_layout`).
+
 Files outside every source folder of the contract (an unknown inbox folder, a file directly in the inbox) have no
 agency to send them back to: they go, per period, to the TKPKD operator's own workbook
 `<exports>/feedback/_inbox/<period>/umpan_balik__inbox_<period>.xlsx` (period `unknown` when they lie in no period
@@ -44,9 +47,11 @@ from orchestration.exports.common import (
     STAGING_FOLDER,
     XLSX_OPTIONS,
     atomic_file,
+    fit_row_height,
     guard_formula,
     records,
     remove_stale,
+    set_print_layout,
     sweep_debris,
 )
 from orchestration.ingestion.report import INBOX_ROOT_SOURCE
@@ -158,22 +163,27 @@ def _write(path: Path, staging_folder: Path, agency: str, source: str, period: s
     import xlsxwriter
 
     with atomic_file(path, staging_folder) as temporary, xlsxwriter.Workbook(str(temporary), XLSX_OPTIONS) as book:
-        bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-        text = book.add_format({"num_format": "@"})
+        bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
+        text = book.add_format({"num_format": "@", "valign": "top", "text_wrap": True})
+        number = book.add_format({"num_format": "#,##0", "valign": "top"})
 
         def sheet(name: str, headers: list[str], rows: list[list], widths: list[int]):
             worksheet = book.add_worksheet(name)
             worksheet.write_row(0, 0, headers, bold)
             for index, row in enumerate(rows, start=1):
                 for column, value in enumerate(row):
-                    # Every value as text: a NIK must never be turned into a number again (M1). Only the agency's
-                    # text is guarded: a count or row number is ours and never starts with a formula character.
-                    cell = "" if value is None else guard_formula(value) if isinstance(value, str) else str(value)
-                    worksheet.write_string(index, column, cell, text)
+                    # Counts and row numbers are ours: numbers. Everything an agency sent arrives here as text and
+                    # stays text (a NIK must never be turned into a number again, M1), guarded against formulas.
+                    if isinstance(value, int | float) and not isinstance(value, bool):
+                        worksheet.write_number(index, column, value, number)
+                    else:
+                        worksheet.write_string(index, column, "" if value is None else guard_formula(value), text)
+                fit_row_height(worksheet, index, row, widths)
             for column, width in enumerate(widths):
                 worksheet.set_column(column, column, width)
             worksheet.freeze_panes(1, 0)
             worksheet.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+            set_print_layout(worksheet, 0, headers, widths)
 
         sheet(
             "Ringkasan",
@@ -196,7 +206,8 @@ def _write(path: Path, staging_folder: Path, agency: str, source: str, period: s
                 row["source_file"], row["row_number"], row["reason_code"], row["reason_text"],
                 row["failed_column"], row["failed_value"], *[original.get(column) for column in columns],
             ])
-        sheet("Baris Karantina", fixed + columns, rows, [40, 12, 20, 70, 22, 22] + [18] * len(columns))
+        # Narrow columns, text wrapped: fitted to the width of one page, a wide sheet would print too small to read.
+        sheet("Baris Karantina", fixed + columns, rows, [30, 8, 16, 40, 16, 18] + [14] * len(columns))
 
 
 def write_feedback_workbooks(connection: duckdb.DuckDBPyConnection, exports: Path) -> list[Workbook]:

@@ -1,5 +1,5 @@
-"""The lurah's workbook: one XLSX per kelurahan with its extreme-poor case list, verification backlog and the coverage
-of each basic need by RT, for the newest period.
+"""The lurah's workbook: one XLSX per kelurahan with its verification backlog, extreme-poor case list, verification
+progress and the coverage of each basic need by RT, for the newest period.
 
 RESTRICTED: the workbook holds names, NIK, KK numbers and addresses (from `pii.case_list` and
 `pii.family_identities`), read from the restricted warehouse file. It goes to the lurah and the officers who visit,
@@ -12,7 +12,23 @@ exported: the worklist is what the lurah acts on now, and past periods stay in t
 
 Formatted for people: Indonesian headers and need names, a title with the kelurahan and period, the header row
 frozen and filterable, column widths set, NIK and KK numbers as text (16 digits are more than Excel's 15-digit
-numbers keep).
+numbers keep), counts and dates as numbers and dates, every sheet laid out for A4 paper (`set_print_layout`).
+
+The update loop. The backlog sheet is the first sheet and a verification form in the contract's
+`verifikasi_kelurahan` layout (`form_columns`: the contract's columns, order and header spelling, read from
+sources.yaml; the kelurahan in the title block as the contract's title field). The staff fill HASIL VERIFIKASI
+(a drop-down of the six results) and TANGGAL VERIFIKASI after the musyawarah and drop the workbook into
+`<inbox>/verifikasi_kelurahan/<YYYY-MM>/`; the loader reads a workbook's sheet named DATA, else its first sheet, so
+the form is ingested by the same contract-driven loader as any verification file. Choices:
+- Privacy: the form carries what the backlog carried (KK number, name, address, RT/RW); the head's NIK column of
+  the layout stays blank (optional in the contract, the verification is keyed by the KK number) but is a text
+  cell, so a NIK typed in is not turned into a number.
+- Reference columns (ALAMAT, KELAS KEMISKINAN, ...) sit right of the contract's columns under headers the contract
+  does not know: ingestion keeps them in `_extra` and reads nothing from them.
+- The formula guard touches no key: KK numbers are digits, RT and RW numbers, dates dates; only a name beginning
+  with a formula character would come back behind its `'`.
+- A row left unfilled is quarantined for its missing HASIL VERIFIKASI and returns in the kelurahan's feedback
+  workbook: nothing is dropped or guessed, so the form asks the staff to delete the rows they did not verify.
 """
 
 from __future__ import annotations
@@ -26,13 +42,16 @@ from typing import Any
 
 import duckdb
 
+from orchestration.contract import load_contract
 from orchestration.exports.common import (
     STAGING_FOLDER,
     XLSX_OPTIONS,
     atomic_file,
+    fit_row_height,
     guard_formula,
     records,
     remove_stale,
+    set_print_layout,
     sweep_debris,
 )
 
@@ -83,7 +102,7 @@ CONFIDENTIAL_NOTE = (
 class Column:
     header: str
     width: float
-    style: str = "text"  # text, number, date, percent
+    style: str = "text"  # text, identifier (text that stays text when retyped), number, date, percent
 
 
 @dataclass(frozen=True)
@@ -123,21 +142,23 @@ def _agencies_text(row: dict[str, Any]) -> str:
     )
 
 
+# Widths are kept narrow (long text wraps onto more lines) so that the sheet, fitted to the width of A4 landscape,
+# is not shrunk to an unreadable size.
 CASE_COLUMNS = (
-    Column("No", 5, "number"),
-    Column("Nama Kepala Keluarga", 28),
-    Column("NIK Kepala Keluarga", 20),
-    Column("Nomor KK", 20),
-    Column("Alamat", 40),
-    Column("RW", 6, "number"),
-    Column("RT", 6, "number"),
+    Column("No", 4, "number"),
+    Column("Nama Kepala Keluarga", 22),
+    Column("NIK Kepala Keluarga", 18, "identifier"),
+    Column("Nomor KK", 18, "identifier"),
+    Column("Alamat", 28),
+    Column("RW", 4, "number"),
+    Column("RT", 4, "number"),
     Column("Desil Nasional", 9, "number"),
-    Column("Jumlah Anggota", 10, "number"),
-    Column("Status Verifikasi", 18),
-    Column("Tanggal Verifikasi Terakhir", 14, "date"),
-    Column("Jumlah Kebutuhan Belum Terpenuhi", 14, "number"),
-    Column("Kebutuhan Dasar Belum Terpenuhi", 40),
-    Column("Instansi Penanggung Jawab", 60),
+    Column("Jumlah Anggota", 8, "number"),
+    Column("Status Verifikasi", 13),
+    Column("Tanggal Verifikasi Terakhir", 11, "date"),
+    Column("Jumlah Kebutuhan Belum Terpenuhi", 10, "number"),
+    Column("Kebutuhan Dasar Belum Terpenuhi", 26),
+    Column("Instansi Penanggung Jawab", 40),
 )
 
 
@@ -171,30 +192,74 @@ def case_rows(
     ]
 
 
-BACKLOG_COLUMNS = (
-    Column("No", 5, "number"),
-    Column("Nama Kepala Keluarga", 28),
-    Column("Nomor KK", 20),
-    Column("Alamat", 40),
-    Column("RW", 6, "number"),
-    Column("RT", 6, "number"),
-    Column("Kelas Kemiskinan", 16),
-    Column("Desil Nasional", 9, "number"),
-    Column("Tanggal Verifikasi Terakhir", 14, "date"),
-    Column("Hasil Verifikasi Terakhir", 18),
+# The backlog sheet is the kelurahan's verification form: the layout of the contract's `verifikasi_kelurahan`, so the
+# filled sheet goes back into the inbox as a verification file. Widths and cell styles of its columns; which columns,
+# in which order and under which header come from the contract.
+VERIFICATION_SOURCE = "verifikasi_kelurahan"
+FORM_TITLE = "BERITA ACARA HASIL MUSYAWARAH KELURAHAN"
+FORM_LAYOUT = {
+    "no": (4, "number"),
+    "no_kk": (18, "identifier"),
+    "nik_kepala_keluarga": (18, "identifier"),
+    "nama_kepala_keluarga": (22, "text"),
+    "rt": (4, "number"),
+    "rw": (4, "number"),
+    "hasil_verifikasi": (15, "text"),
+    "tanggal_verifikasi": (12, "date"),
+    "petugas": (16, "text"),
+    "keterangan": (20, "text"),
+}
+# To the right of the contract's columns, what the officers need for the visit; headers the contract does not know,
+# so ingestion keeps them in `_extra` and reads nothing from them.
+FORM_REFERENCE_COLUMNS = {
+    "alamat": Column("ALAMAT", 28),
+    "kelas_kemiskinan": Column("KELAS KEMISKINAN", 11),
+    "desil_nasional": Column("DESIL NASIONAL", 9, "number"),
+    "tgl_verifikasi_sebelumnya": Column("TGL VERIFIKASI SEBELUMNYA", 12, "date"),
+    "hasil_sebelumnya": Column("HASIL SEBELUMNYA", 12),
+}
+# With the title, the three heading lines, the confidential note and the count, these keep the header within rows
+# 3-10, where the contract puts it.
+FORM_INSTRUCTIONS = (
+    (
+        "Setelah musyawarah, isi HASIL VERIFIKASI (pilih dari daftar) dan TANGGAL VERIFIKASI setiap keluarga yang "
+        "diverifikasi; tulis keluarga usulan baru di bawah. Kolom ALAMAT sampai HASIL SEBELUMNYA hanya keterangan."
+    ),
+    (
+        "Hapus baris yang belum diverifikasi (baris tanpa hasil dikembalikan sebagai umpan balik), lalu kirim file "
+        f"ini ke inbox {VERIFICATION_SOURCE}/<tahun-bulan musyawarah>/."
+    ),
 )
+# Rows below the listed families where the drop-down and the date check still apply: for new families (Usulan Baru).
+FORM_BLANK_ROWS = 20
+
+
+def form_columns() -> dict[str, Column]:
+    """The form's columns by key: the contract's columns of verifikasi_kelurahan in its order, headed as the
+    contract writes them (`NO KK`), but those the title block supplies (KELURAHAN) and the combined `RT/RW` the
+    loader also accepts (the form has RT and RW); then the reference columns."""
+    spec = load_contract()[VERIFICATION_SOURCE]
+    not_on_form = {*spec.title_fields, *([spec.rt_rw_combined.column] if spec.rt_rw_combined else [])}
+    contract_columns = {
+        column.name: Column(column.name.replace("_", " ").upper(), *FORM_LAYOUT.get(column.name, (16, "text")))
+        for column in spec.columns
+        if column.name not in not_on_form
+    }
+    return {**contract_columns, **FORM_REFERENCE_COLUMNS}
 
 
 def backlog_rows(
     connection: duckdb.DuckDBPyConnection, kelurahan_code: str, period: str
 ) -> list[list[Any]]:
     """Poor families of the kelurahan whose newest verification is not within the verification window ending with
-    `period` (dbt var verification_window_months, 6 months).
+    `period` (dbt var verification_window_months, 6 months), as rows of the verification form (`form_columns`),
+    HASIL VERIFIKASI and TANGGAL VERIFIKASI left to fill.
 
     The complement of rpt_verification_progress.verified_families among its poor_families, by the same rule: poor
     (ekstrem or miskin) as of the period, in the kelurahan of the registry address, verified when the newest
     verification is dated from window_start to window_end. Extreme-poor families first, then those never verified
-    or verified longest ago.
+    or verified longest ago. The head of family's NIK is left blank: the verification is keyed by the KK number, and
+    this sheet never carried NIKs (the case list carries those of the extreme-poor).
     """
     backlog = records(
         connection,
@@ -233,21 +298,56 @@ def backlog_rows(
         """,
         [period, kelurahan_code],
     )
-    return [
-        [
-            number,
-            family["head_of_family_name"],
-            family["kk_number"],
-            family["address"],
-            family["rw"],
-            family["rt"],
-            POVERTY_CLASS_LABELS[family["poverty_class"]],
-            family["desil_nasional"],
-            family["latest_verification_date"],
-            VERIFICATION_LABELS.get(family["latest_verification_outcome"], "Belum pernah"),
-        ]
-        for number, family in enumerate(backlog, start=1)
-    ]
+    keys = list(form_columns())
+    return [_form_row(number, family, keys) for number, family in enumerate(backlog, start=1)]
+
+
+def _form_row(number: int, family: dict[str, Any], keys: Sequence[str]) -> list[Any]:
+    values = {
+        "no": number,
+        "no_kk": family["kk_number"],
+        "nama_kepala_keluarga": family["head_of_family_name"],
+        "rt": family["rt"],
+        "rw": family["rw"],
+        "alamat": family["address"],
+        "kelas_kemiskinan": POVERTY_CLASS_LABELS[family["poverty_class"]],
+        "desil_nasional": family["desil_nasional"],
+        "tgl_verifikasi_sebelumnya": family["latest_verification_date"],
+        "hasil_sebelumnya": VERIFICATION_LABELS.get(family["latest_verification_outcome"], "Belum pernah"),
+    }
+    return [values.get(key) for key in keys]
+
+
+def add_form_inputs(sheet, header_row: int, keys: Sequence[str], families: int) -> None:
+    """The drop-down of HASIL VERIFIKASI (the six results) and the date check of TANGGAL VERIFIKASI, on the rows of
+    the listed families and the blank rows below them."""
+    first, last = header_row + 1, header_row + families + FORM_BLANK_ROWS
+    result, date = keys.index("hasil_verifikasi"), keys.index("tanggal_verifikasi")
+    sheet.data_validation(
+        first, result, last, result,
+        {
+            "validate": "list",
+            "source": list(VERIFICATION_LABELS.values()),
+            "input_title": "Hasil verifikasi",
+            "input_message": "Pilih hasil musyawarah dari daftar.",
+            "error_title": "Hasil tidak dikenal",
+            "error_message": "Pilih salah satu: " + ", ".join(VERIFICATION_LABELS.values()) + ".",
+        },
+    )
+    sheet.data_validation(
+        first, date, last, date,
+        {
+            "validate": "date",
+            "criteria": ">=",
+            "value": dt.date(2000, 1, 1),
+            # A date typed as text (`19 Desember 2025`) is still read by ingestion: warn, do not refuse.
+            "error_type": "warning",
+            "input_title": "Tanggal verifikasi",
+            "input_message": "Tanggal musyawarah, hari-bulan-tahun (19-12-2025).",
+            "error_title": "Bukan tanggal",
+            "error_message": "Tulis tanggal sebagai hari-bulan-tahun, misalnya 19-12-2025.",
+        },
+    )
 
 
 PROGRESS_COLUMNS = (
@@ -340,6 +440,34 @@ def coverage_rows(
     return rows
 
 
+def write_verification_form(
+    writer: _Writer, kelurahan: dict[str, str], period: str, backlog: Sequence[Sequence[Any]]
+) -> None:
+    """The backlog sheet as a verification form: the contract's title block (`KELURAHAN : <name>`, read back by
+    ingestion), the families to verify, the drop-down and the date check."""
+    columns = form_columns()
+    sheet, header_row = writer.sheet(
+        BACKLOG_SHEET,
+        FORM_TITLE,
+        [
+            (
+                f"{len(backlog)} keluarga miskin (ekstrem dan miskin) yang belum diverifikasi dalam 6 bulan "
+                "terakhir; keluarga miskin ekstrem didahulukan, lalu yang paling lama belum diverifikasi."
+            ),
+            *FORM_INSTRUCTIONS,
+        ],
+        tuple(columns.values()),
+        backlog,
+        confidential=True,
+        heading=[
+            f"KELURAHAN : {kelurahan['kelurahan_name']}",
+            f"KECAMATAN : {kelurahan['kecamatan_name']}",
+            f"PERIODE : {period_label(period)}",
+        ],
+    )
+    add_form_inputs(sheet, header_row, list(columns), len(backlog))
+
+
 class _Writer:
     """Sheets with a title block, one frozen and filterable header row, set widths and typed cells."""
 
@@ -347,6 +475,7 @@ class _Writer:
         self.workbook = workbook
         self.styles = {
             "title": workbook.add_format({"bold": True, "font_size": 14}),
+            "heading": workbook.add_format({"bold": True}),
             "note": workbook.add_format({"italic": True, "font_color": "#555555"}),
             "confidential": workbook.add_format({"bold": True, "font_color": "#B00020"}),
             "header": workbook.add_format(
@@ -359,6 +488,8 @@ class _Writer:
                 }
             ),
             "text": workbook.add_format({"valign": "top", "text_wrap": True}),
+            # A NIK or KK number typed into the cell stays text (a number cell keeps only 15 digits, M1).
+            "identifier": workbook.add_format({"valign": "top", "num_format": "@"}),
             "number": workbook.add_format({"valign": "top", "num_format": "#,##0"}),
             "date": workbook.add_format({"valign": "top", "num_format": "dd-mm-yyyy"}),
             "percent": workbook.add_format({"valign": "top", "num_format": "0.0%"}),
@@ -373,15 +504,19 @@ class _Writer:
         rows,
         *,
         confidential: bool,
-    ) -> None:
+        heading: Sequence[str] = (),
+    ) -> tuple[Any, int]:
+        """Write the sheet: the title, the `heading` lines (`KELURAHAN : ...`), the confidential note, the notes, a
+        blank row, the header and the rows; return the worksheet and its header row (0-based)."""
         sheet = self.workbook.add_worksheet(name)
         sheet.write_string(0, 0, title, self.styles["title"])
-        lines = ([CONFIDENTIAL_NOTE] if confidential else []) + list(notes)
-        for offset, line in enumerate(lines, start=1):
-            style = (
-                self.styles["confidential"] if confidential and offset == 1 else self.styles["note"]
-            )
-            sheet.write_string(offset, 0, line, style)
+        lines = [
+            *((line, "heading") for line in heading),
+            *([(CONFIDENTIAL_NOTE, "confidential")] if confidential else []),
+            *((line, "note") for line in notes),
+        ]
+        for offset, (line, style) in enumerate(lines, start=1):
+            sheet.write_string(offset, 0, line, self.styles[style])
         header_row = len(lines) + 2
         for index, column in enumerate(columns):
             sheet.set_column(index, index, column.width)
@@ -392,16 +527,24 @@ class _Writer:
                 if value is None:
                     sheet.write_blank(row_offset, index, None, style)
                 elif isinstance(value, str):
-                    sheet.write_string(row_offset, index, guard_formula(value), self.styles["text"])
+                    text_style = "identifier" if column.style == "identifier" else "text"
+                    sheet.write_string(row_offset, index, guard_formula(value), self.styles[text_style])
                 elif isinstance(value, dt.date):
                     sheet.write_datetime(row_offset, index, value, style)
                 else:
                     sheet.write_number(row_offset, index, value, style)
+            fit_row_height(
+                sheet,
+                row_offset,
+                [value if column.style == "text" else None for column, value in zip(columns, row, strict=True)],
+                [column.width for column in columns],
+            )
         sheet.freeze_panes(header_row + 1, 0)
         sheet.autofilter(header_row, 0, header_row + max(len(rows), 1), len(columns) - 1)
-        sheet.set_landscape()
-        sheet.repeat_rows(header_row)
-        sheet.fit_to_pages(1, 0)
+        set_print_layout(
+            sheet, header_row, [column.header for column in columns], [column.width for column in columns]
+        )
+        return sheet, header_row
 
 
 def write_workbook(
@@ -428,6 +571,7 @@ def write_workbook(
             }
         )
         writer = _Writer(workbook)
+        write_verification_form(writer, kelurahan, period, backlog)
         writer.sheet(
             CASES_SHEET,
             f"Daftar Kasus Keluarga Miskin Ekstrem - {place} - {when}",
@@ -439,19 +583,6 @@ def write_workbook(
             ],
             CASE_COLUMNS,
             cases,
-            confidential=True,
-        )
-        writer.sheet(
-            BACKLOG_SHEET,
-            f"Tunggakan Verifikasi - {place} - {when}",
-            [
-                (
-                    f"{len(backlog)} keluarga miskin (ekstrem dan miskin) yang belum diverifikasi dalam 6 bulan "
-                    "terakhir; keluarga miskin ekstrem didahulukan, lalu yang paling lama belum diverifikasi."
-                )
-            ],
-            BACKLOG_COLUMNS,
-            backlog,
             confidential=True,
         )
         writer.sheet(

@@ -69,11 +69,12 @@ def test_the_quarantined_row_keeps_its_original_values_as_text(warehouse, tmp_pa
     path = tmp_path / "feedback" / "bansos" / "2025-03" / "umpan_balik_bansos_2025-03.xlsx"
     header, row = _sheet(path, "Baris Karantina")
     values = dict(zip(header, row, strict=True))
-    assert values["Nomor baris"] == "7" and values["Alasan"] == "NIK tidak valid"
+    # The row number is ours, a number; every value the agency sent stays text (a NIK in scientific notation too).
+    assert values["Nomor baris"] == 7 and values["Alasan"] == "NIK tidak valid"
     assert values["Kolom bermasalah"] == "nik" and values["nik"] == "6.17101E+15"
     assert values["nama_penerima"] == "SITI AMINAH" and values["program"] == "PKH"
     summary = dict(_sheet(path, "Ringkasan")[1:])
-    assert summary["Baris dikarantina (perlu diperbaiki)"] == "1" and summary["Baris lolos"] == "1"
+    assert summary["Baris dikarantina (perlu diperbaiki)"] == 1 and summary["Baris lolos"] == 1
 
 
 def test_the_rejected_file_and_its_reason(warehouse, tmp_path):
@@ -106,7 +107,7 @@ def test_files_outside_the_source_folders_go_to_the_operators_workbook_per_perio
         ["BANSOS/2025-06/b.csv", "unknown_source"], ["dinas_baru/2025-06/a.csv", "unknown_source"]
     ]
     summary = dict(_sheet(june, "Ringkasan")[1:])
-    assert summary["Instansi"].startswith("TKPKD") and summary["File ditolak"] == "2"
+    assert summary["Instansi"].startswith("TKPKD") and summary["File ditolak"] == 2
     assert not (tmp_path / "feedback" / "dinas_baru").exists() and not (tmp_path / "feedback" / "BANSOS").exists()
 
 
