@@ -80,7 +80,11 @@ def _staged_source(spec: SourceSpec) -> StagedSource:
 # source (`staging.gate` in sources.yaml) is written against the staged view. Its natural key is the deduplication
 # key of the stg_ model. Where staging keeps a row whose NIK Excel damaged (M1: the person stays unresolved), the NIK
 # may be NULL and the gate requires nik_status instead.
-STAGED_SOURCES: dict[str, StagedSource] = {name: _staged_source(spec) for name, spec in load_contract().items()}
+def staged_sources(contract: dict[str, SourceSpec]) -> dict[str, StagedSource]:
+    return {name: _staged_source(spec) for name, spec in contract.items()}
+
+
+STAGED_SOURCES: dict[str, StagedSource] = staged_sources(load_contract())
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,7 @@ def _seed_rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
-def code_lists() -> dict[str, list]:
+def code_lists(contract: dict[str, SourceSpec] | None = None) -> dict[str, list]:
     """Every code list a suite may name: ref_codes, plus programmes, kelurahan and the warehouse's own vocabularies."""
     lists: dict[str, list] = {}
     for row in _seed_rows("ref_codes"):
@@ -212,7 +216,7 @@ def code_lists() -> dict[str, list]:
     lists["poverty_class"] = POVERTY_CLASSES
     lists["registry_status"] = REGISTRY_STATUSES
     lists["basic_need"] = BASIC_NEEDS
-    lists["source"] = sorted(load_contract())
+    lists["source"] = sorted(contract if contract is not None else load_contract())
     # rpt_data_quality: the sources, and the files outside every source folder (the loader's INBOX_ROOT_SOURCE).
     lists["report_source"] = [*lists["source"], INBOX_ROOT_SOURCE]
     return lists
@@ -324,13 +328,13 @@ def deliveries_suite() -> dict:
     }
 
 
-def build_suites() -> dict[Path, dict]:
-    """Every suite, keyed by its file path under `expectations/`."""
-    lists = code_lists()
-    contract = load_contract()
+def build_suites(contract_path: Path | None = None) -> dict[Path, dict]:
+    """Every suite, keyed by its file path under `expectations/` (of the repository's contract unless given)."""
+    contract = load_contract(contract_path)
+    lists = code_lists(contract)
     suites = {
         Path("staging") / f"{source}.json": staging_suite(source, spec, contract[source].kind, lists)
-        for source, spec in STAGED_SOURCES.items()
+        for source, spec in staged_sources(contract).items()
     }
     suites[Path("staging") / "_deliveries.json"] = deliveries_suite()
     suites.update(
@@ -343,9 +347,9 @@ def render(suite: dict) -> str:
     return json.dumps(suite, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_suites(root: Path = EXPECTATIONS_DIR) -> list[Path]:
+def write_suites(root: Path = EXPECTATIONS_DIR, contract_path: Path | None = None) -> list[Path]:
     written = []
-    for relative, suite in build_suites().items():
+    for relative, suite in build_suites(contract_path).items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(suite), encoding="utf-8")

@@ -18,25 +18,10 @@ import yaml
 from raw_samples import KK_1, NIK_A, NIK_C, load_samples
 from raw_warehouse_builder import DBT_PROJECT_DIR, REPO_ROOT, RawWarehouse, source_tables
 
-from orchestration.contract import load_contract
+from orchestration.contract import load_contract, stg_models
 from orchestration.freshness import DEFAULT_DELIVERY_DEADLINE_DAY, dbt_vars, due_date, evaluate
 
-STAGING_MODELS = [
-    "stg_dtsen__families",
-    "stg_dtsen__members",
-    "stg_dukcapil__residents",
-    "stg_verifikasi__verifications",
-    "stg_bansos__payouts",
-    "stg_jkn__memberships",
-    "stg_layanan_kesehatan__services",
-    "stg_rtlh__houses",
-    "stg_air_bersih__connections",
-    "stg_sanitasi__assistance",
-    "stg_pelatihan__trainings",
-    "stg_umkm__businesses",
-    "stg_kur__loans",
-    "stg_mitra__deliveries",
-]
+STAGING_MODELS = stg_models()
 
 
 def _dbt(args: list[str], target_path: Path):
@@ -107,9 +92,8 @@ def test_dbt_parse_succeeds_and_lists_every_staging_model(built):
     models = {
         node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "model"
     }
-    for name in STAGING_MODELS:
-        assert name in models
-        assert name.replace("stg_", "base_", 1) in models
+    for spec in load_contract().values():
+        assert {spec.staging.stg_model, spec.staging.base_model} <= models, spec.name
     assert {"stg_row_outcomes", "stg_dedup_stats", "quarantined_rows"} <= models
     seeds = {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "seed"}
     assert {
