@@ -21,7 +21,12 @@ from typing import Any
 import yaml
 
 from orchestration.contract import SourceSpec, load_contract
-from orchestration.ingestion.loader import EXTRA_COLUMN, INGESTED_FILES, INGESTED_FILES_COLUMNS, LINEAGE_COLUMNS
+from orchestration.ingestion.loader import (
+    EXTRA_COLUMN,
+    INGESTED_FILES,
+    INGESTED_FILES_COLUMNS,
+    LINEAGE_COLUMNS,
+)
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 SOURCES_YML = Path("models") / "staging" / "_raw__sources.yml"

@@ -10,49 +10,24 @@ import ast
 import json
 import re
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
 from raw_samples import KK_1, NIK_A, NIK_C, load_samples
-from raw_warehouse_builder import DBT_PROJECT_DIR, REPO_ROOT, RawWarehouse, source_tables
+from raw_warehouse_builder import (
+    DBT_PROJECT_DIR,
+    REPO_ROOT,
+    RawWarehouse,
+    release_dbt_connections,
+    run_dbt,
+    source_tables,
+)
 
 from orchestration.contract import load_contract, stg_models
 from orchestration.freshness import DEFAULT_DELIVERY_DEADLINE_DAY, dbt_vars, due_date, evaluate
 
 STAGING_MODELS = stg_models()
-
-
-def _dbt(args: list[str], target_path: Path):
-    from dbt.cli.main import dbtRunner
-
-    result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target_path),
-            "--log-path",
-            str(target_path / "logs"),
-            "--no-use-colors",
-        ]
-    )
-    return result
-
-
-def _release_dbt_connections() -> None:
-    """dbt-duckdb keeps its DuckDB instance open in the process after an in-process invocation; close it so this
-    process can open the file read-only (DuckDB refuses a second instance of one file with another configuration)."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    with DuckDBConnectionManager._LOCK:
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +41,9 @@ def built(tmp_path_factory):
         patch.setenv("TKPKD_WAREHOUSE", str(warehouse))
         patch.setenv("TKPKD_PSEUDONYM_SECRET", "test-secret-for-dbt-tests")
         patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-        parse = _dbt(["parse"], target)
-        build = _dbt(["build", "--vars", json.dumps(dbt_vars(load_contract(), DEFAULT_DELIVERY_DEADLINE_DAY))], target)
-        _release_dbt_connections()
+        parse = run_dbt(["parse"], target)
+        build = run_dbt(["build", "--vars", json.dumps(dbt_vars(load_contract(), DEFAULT_DELIVERY_DEADLINE_DAY))], target)
+        release_dbt_connections()
     return {"warehouse": warehouse, "target": target, "parse": parse, "build": build}
 
 
@@ -453,8 +428,8 @@ def test_a_window_that_is_not_a_whole_number_of_months_stops_dbt_naming_the_var(
     monkeypatch.setenv("TKPKD_WAREHOUSE", str(tmp_path / "tkpkd.duckdb"))
     monkeypatch.setenv("TKPKD_PSEUDONYM_SECRET", "test-secret-for-dbt-tests")
     bad_window = json.dumps({"verification_window_months": months})
-    result = _dbt(["compile", "--select", "rpt_verification_progress", "--vars", bad_window], tmp_path / "target")
-    _release_dbt_connections()
+    result = run_dbt(["compile", "--select", "rpt_verification_progress", "--vars", bad_window], tmp_path / "target")
+    release_dbt_connections()
     assert not result.success
     expected = f"var verification_window_months must be a whole number of months >= 1, got {months}"
     assert expected in str(result.exception)
