@@ -267,13 +267,19 @@ def _optional_name(raw: Mapping[str, Any], where: str, key: str) -> str | None:
     return None if raw.get(key) is None else _name(raw[key], where, key)
 
 
-def _parse_persons(raw: Any, where: str, columns: list[str]) -> PersonFields:
+def _block(raw: Any, where: str, allowed: set[str], required: tuple[str, ...]) -> Mapping[str, Any]:
+    """A nested mapping of the contract, with only `allowed` keys and every `required` one."""
     if not isinstance(raw, Mapping):
-        raise _fail(where, "'persons' must be a mapping with at least 'raw_nik' and 'name'")
-    _check_keys(raw, _PERSON_KEYS, where)
-    for key in ("raw_nik", "name"):
+        raise _fail(where, f"must be a mapping with at least {' and '.join(map(repr, required))}")
+    _check_keys(raw, allowed, where)
+    for key in required:
         if key not in raw:
             raise _fail(where, f"missing key {key!r}")
+    return raw
+
+
+def _parse_persons(raw: Any, where: str, columns: list[str]) -> PersonFields:
+    raw = _block(raw, where, _PERSON_KEYS, ("raw_nik", "name"))
     raw_nik = _name(raw["raw_nik"], where, "raw_nik")
     if raw_nik not in columns:
         raise _fail(where, f"raw_nik {raw_nik!r} is not a column of the source")
@@ -295,12 +301,7 @@ def _parse_persons(raw: Any, where: str, columns: list[str]) -> PersonFields:
 
 def _parse_staging(name: str, raw: Any, where: str, columns: list[str]) -> StagingSpec:
     where = f"{where}, staging"
-    if not isinstance(raw, Mapping):
-        raise _fail(where, "must be a mapping with at least 'entity' and 'gate'")
-    _check_keys(raw, _STAGING_KEYS, where)
-    for key in ("entity", "gate"):
-        if key not in raw:
-            raise _fail(where, f"missing key {key!r}")
+    raw = _block(raw, where, _STAGING_KEYS, ("entity", "gate"))
     gate = raw["gate"]
     if not isinstance(gate, Mapping) or not gate.get("natural_key"):
         raise _fail(where, "'gate' must be a mapping with at least a 'natural_key' (staged column names)")

@@ -6,9 +6,7 @@ dbt runs in process (dbtRunner) twice per session (parse, build): each invocatio
 
 from __future__ import annotations
 
-import ast
 import json
-import re
 from datetime import datetime
 
 import duckdb
@@ -373,20 +371,20 @@ def test_other_sources_land_with_their_programme(db):
 # ---------------------------------------------------------------- consistency without dbt
 
 
-def test_base_models_read_exactly_the_documented_raw_columns():
-    """Each base model's `raw_columns` list is its source's documented columns (minus the optional `rt_rw`)."""
-    tables = source_tables()
+def test_base_models_read_their_own_raw_table_through_the_registry():
+    """Each base model reads its source's contract columns with raw_struct, which takes them from staging_sources()
+    (generated from the contract, tests/dbt/test_dbt_files.py), and is named as the contract's `staging` says."""
+    contract = load_contract()
+    source_of = {spec.staging.base_model: name for name, spec in contract.items()}
     seen = set()
     for path in (DBT_PROJECT_DIR / "models" / "staging").glob("*/base_*.sql"):
         text = path.read_text()
-        source = re.search(r"source\('raw', '(\w+)'\)", text).group(1)
-        listed = ast.literal_eval(
-            re.search(r"set raw_columns = (\[.*?\])", text, re.DOTALL).group(1)
-        )
-        documented = [c["name"] for c in tables[source]["columns"] if not c["may_be_absent"]]
-        assert listed == documented, path.name
+        source = source_of[path.stem]
+        assert f"source('raw', '{source}')" in text, path.name
+        assert f"raw_struct('source_rows', '{source}')" in text, path.name
+        assert path.parent.name == contract[source].staging.group, path
         seen.add(source)
-    assert seen == set(tables)
+    assert seen == set(contract)
 
 
 def test_sources_match_the_loader_contract():
