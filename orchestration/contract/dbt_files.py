@@ -14,13 +14,12 @@ A test fails when the committed files and the generator disagree (tests/dbt/test
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from orchestration.contract import SourceSpec, load_contract
+from orchestration.contract import ColumnSpec, SourceSpec, load_contract
 from orchestration.ingestion.loader import (
     EXTRA_COLUMN,
     INGESTED_FILES,
@@ -80,7 +79,7 @@ def _typed_columns(columns: tuple[tuple[str, str], ...], descriptions: dict[str,
     ]
 
 
-def _contract_column(spec: SourceSpec, column) -> dict:
+def _contract_column(spec: SourceSpec, column: ColumnSpec) -> dict:
     meta: dict[str, Any] = {"required": column.required}
     if spec.rt_rw_combined and column.name == spec.rt_rw_combined.column:
         # the loader writes the combined column only when a file had one; staging reads it as NULL otherwise
@@ -130,7 +129,12 @@ def raw_sources_yml(contract: dict[str, SourceSpec]) -> str:
         ],
     }
     body = yaml.safe_dump(document, sort_keys=False, width=120, allow_unicode=True)
-    return f"# {GENERATED_NOTE}\n# Raw tables written by the loader; layout fixed by docs/design.md. tests/dbt builds its test warehouse from this file.\n{body}"
+    header = (
+        f"# {GENERATED_NOTE}\n"
+        "# Raw tables written by the loader; layout fixed by docs/design.md. tests/dbt builds its test warehouse from "
+        "this file.\n"
+    )
+    return header + body
 
 
 def _jinja_literal(value: Any) -> str:
@@ -220,4 +224,4 @@ def write_files(project_dir: Path = DBT_PROJECT_DIR, contract_path: Path | None 
 
 if __name__ == "__main__":
     for path in write_files():
-        print(path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path, file=sys.stdout)
+        print(path.relative_to(REPO_ROOT))
