@@ -7,7 +7,7 @@ UV_VERSION := 0.13.8
 RUN := $(UV) run --frozen
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test test-fast fuzz ui generate summary benchmark score-identity lint clean suites check-dashboard render-pdf
+.PHONY: setup run test test-fast fuzz ui generate summary benchmark score-identity lint clean suites generate-dbt-sources check-dashboard render-pdf
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -55,6 +55,10 @@ benchmark: setup
 ## Rewrite the quality gates' suites in expectations/ from the source contract and the reference seeds
 suites: setup
 	$(RUN) python -m orchestration.quality.suites
+
+## Rewrite the dbt files that list the sources (the raw sources file, the staging_sources() registry) from the contract
+generate-dbt-sources: setup
+	$(RUN) python -m orchestration.contract.dbt_files
 
 ## Identity resolution scored against the generator's ground truth (SCALE=small|city): precision, recall, time, memory
 score-identity: setup

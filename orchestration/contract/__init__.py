@@ -23,11 +23,14 @@ __all__ = [
     "SECTORS",
     "ColumnSpec",
     "ContractError",
+    "PersonFields",
     "RtRwCombined",
     "SourceSpec",
+    "StagingSpec",
     "load_contract",
     "normalise_header",
     "parse_contract",
+    "stg_models",
 ]
 
 CONTRACT_PATH = Path(__file__).with_name("sources.yaml")
@@ -38,10 +41,20 @@ CADENCES = ("monthly", "quarterly", "semester", "yearly")
 FORMATS = ("csv", "xlsx", "parquet")
 DELIMITERS = ("|", ";", ",", "\t")
 SECTORS = ("PEMERINTAH", "AKADEMISI", "DUNIA_USAHA", "MEDIA", "KOMUNITAS")
+# Where int_person_records finds a person's place: the row's own kelurahan/RW/RT, its kelurahan only, or the row's
+# DTSEN family of the same period.
+PERSON_PLACES = ("row", "kelurahan", "dtsen_family")
+# How a source's rows become programme deliveries (int_assistance_deliveries): a row is a delivery whose recipient
+# identity resolution finds, or a membership that is a benefit every month it is active.
+ASSISTANCE_KINDS = ("deliveries", "memberships")
 
 # The column a combined `RT/RW` header lands in (docs/design.md, M6).
 RT_RW_COLUMN = "rt_rw"
 RT_RW_ALIASES = ("rt_rw", "rtrw", "rw_rt", "no_rt_rw", "rt_dan_rw")
+RT_RW_DESCRIPTION = (
+    "Combined `RT/RW` value (`003/005`, RT first) where the file had one column for both (M6). The loader may not "
+    "write this column for every source; staging reads it as NULL when the table lacks it."
+)
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -65,9 +78,12 @@ _SOURCE_KEYS = {
     "rt_rw_combined",
     "sender_per_file",
     "columns",
+    "staging",
 }
-_REQUIRED_SOURCE_KEYS = ("agency", "kind", "natural_key", "columns")
+_REQUIRED_SOURCE_KEYS = ("agency", "kind", "natural_key", "columns", "staging")
 _COLUMN_KEYS = {"name", "required", "aliases", "description"}
+_STAGING_KEYS = {"group", "entity", "kk_column", "assistance", "persons", "gate"}
+_PERSON_KEYS = {"raw_nik", "name", "birth_date", "sex", "place", "identity_rank"}
 
 
 class ContractError(ValueError):
@@ -109,6 +125,40 @@ class RtRwCombined:
 
 
 @dataclass(frozen=True)
+class PersonFields:
+    """The rows of a source name a person: what identity resolution reads of them (int_person_records)."""
+
+    raw_nik: str  # the canonical contract column of the NIK: what Excel left of a damaged one is read from it
+    name: str  # staged column of the person's name
+    birth_date: str | None = None  # staged columns, None where the source has none
+    sex: str | None = None
+    place: str | None = None  # one of PERSON_PLACES; None: the source says nothing of where the person lives
+    # Order in which sources supply a case list's name and birth date (pii.person_identities; 1 first); None: never
+    identity_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class StagingSpec:
+    """How dbt stages a source: its models, what the warehouse takes from it, and its quality gate."""
+
+    group: str  # models/staging/<group>/ and the models' prefix; the source code unless given
+    entity: str  # what one row is, plural: the models are base_<group>__<entity> and stg_<group>__<entity>
+    # The staging gate (orchestration/quality/suites.py, StagedSource): checks written against staged column names
+    gate: Mapping[str, Any]
+    kk_column: str | None = None  # staged column of a KK number the row carries (int_family_identities)
+    assistance: str | None = None  # one of ASSISTANCE_KINDS; None: the rows are no programme deliveries
+    persons: PersonFields | None = None
+
+    @property
+    def base_model(self) -> str:
+        return f"base_{self.group}__{self.entity}"
+
+    @property
+    def stg_model(self) -> str:
+        return f"stg_{self.group}__{self.entity}"
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     """One agency source: what its files must hold and how to recognise their columns."""
 
@@ -118,6 +168,7 @@ class SourceSpec:
     kind: str  # "snapshot" | "event"
     natural_key: tuple[str, ...]
     columns: tuple[ColumnSpec, ...]
+    staging: StagingSpec
     identifiers: tuple[str, ...] = ()  # id columns; all empty + a JUMLAH/TOTAL cell = a total row
     format: str | None = None  # hint: csv | xlsx | parquet
     delimiter: str | None = None  # hint
@@ -206,6 +257,68 @@ def _parse_column(raw: Any, where: str) -> ColumnSpec:
     return ColumnSpec(name=name, required=required, aliases=tuple(aliases), description=description)
 
 
+def _name(value: Any, where: str, key: str) -> str:
+    if not isinstance(value, str) or not _IDENTIFIER.match(value):
+        raise _fail(where, f"{key!r} must be a lower-case name (letters, digits, underscores), not {value!r}")
+    return value
+
+
+def _optional_name(raw: Mapping[str, Any], where: str, key: str) -> str | None:
+    return None if raw.get(key) is None else _name(raw[key], where, key)
+
+
+def _block(raw: Any, where: str, allowed: set[str], required: tuple[str, ...]) -> Mapping[str, Any]:
+    """A nested mapping of the contract, with only `allowed` keys and every `required` one."""
+    if not isinstance(raw, Mapping):
+        raise _fail(where, f"must be a mapping with at least {' and '.join(map(repr, required))}")
+    _check_keys(raw, allowed, where)
+    for key in required:
+        if key not in raw:
+            raise _fail(where, f"missing key {key!r}")
+    return raw
+
+
+def _parse_persons(raw: Any, where: str, columns: list[str]) -> PersonFields:
+    raw = _block(raw, where, _PERSON_KEYS, ("raw_nik", "name"))
+    raw_nik = _name(raw["raw_nik"], where, "raw_nik")
+    if raw_nik not in columns:
+        raise _fail(where, f"raw_nik {raw_nik!r} is not a column of the source")
+    place = raw.get("place")
+    if place is not None and place not in PERSON_PLACES:
+        raise _fail(where, f"place must be one of {', '.join(PERSON_PLACES)} or omitted, not {place!r}")
+    rank = raw.get("identity_rank")
+    if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
+        raise _fail(where, f"identity_rank must be a positive whole number, not {rank!r}")
+    return PersonFields(
+        raw_nik=raw_nik,
+        name=_name(raw["name"], where, "name"),
+        birth_date=_optional_name(raw, where, "birth_date"),
+        sex=_optional_name(raw, where, "sex"),
+        place=place,
+        identity_rank=rank,
+    )
+
+
+def _parse_staging(name: str, raw: Any, where: str, columns: list[str]) -> StagingSpec:
+    where = f"{where}, staging"
+    raw = _block(raw, where, _STAGING_KEYS, ("entity", "gate"))
+    gate = raw["gate"]
+    if not isinstance(gate, Mapping) or not gate.get("natural_key"):
+        raise _fail(where, "'gate' must be a mapping with at least a 'natural_key' (staged column names)")
+    assistance = raw.get("assistance")
+    if assistance is not None and assistance not in ASSISTANCE_KINDS:
+        raise _fail(where, f"assistance must be one of {', '.join(ASSISTANCE_KINDS)} or omitted, not {assistance!r}")
+    persons = raw.get("persons")
+    return StagingSpec(
+        group=_name(raw.get("group", name), where, "group"),
+        entity=_name(raw["entity"], where, "entity"),
+        gate=dict(gate),
+        kk_column=_optional_name(raw, where, "kk_column"),
+        assistance=assistance,
+        persons=None if persons is None else _parse_persons(persons, f"{where}, persons", columns),
+    )
+
+
 def _parse_source(name: str, raw: Any) -> SourceSpec:
     where = f"sources.yaml: source {name!r}"
     if not _SOURCE_NAME.match(name):
@@ -282,7 +395,9 @@ def _parse_source(name: str, raw: Any) -> SourceSpec:
                 where, "'rt_rw_combined' needs an rt column and an rw column (rt/no_rt, rw/no_rw)"
             )
         if RT_RW_COLUMN not in names:
-            columns.append(ColumnSpec(name=RT_RW_COLUMN, required=False, aliases=RT_RW_ALIASES))
+            columns.append(
+                ColumnSpec(name=RT_RW_COLUMN, required=False, aliases=RT_RW_ALIASES, description=RT_RW_DESCRIPTION)
+            )
             names.append(RT_RW_COLUMN)
         combined = RtRwCombined(column=RT_RW_COLUMN, rt=rt, rw=rw)
 
@@ -348,6 +463,7 @@ def _parse_source(name: str, raw: Any) -> SourceSpec:
         rt_rw_combined=combined,
         sender_per_file=_flag(raw.get("sender_per_file", False), where, "sender_per_file"),
         cadence=cadence,
+        staging=_parse_staging(name, raw["staging"], where, names),
     )
 
 
@@ -367,7 +483,28 @@ def parse_contract(data: Any) -> dict[str, SourceSpec]:
         raise ContractError(
             "sources.yaml: 'sources' must be a non-empty mapping of source code -> spec"
         )
-    return {str(name): _parse_source(str(name), raw) for name, raw in sources.items()}
+    specs = {str(name): _parse_source(str(name), raw) for name, raw in sources.items()}
+    _check_unique_across_sources(specs)
+    return specs
+
+
+def _check_unique_across_sources(specs: Mapping[str, SourceSpec]) -> None:
+    """Two sources cannot share a staging model, nor a place in the case lists' order of sources."""
+    seen_models: dict[str, str] = {}
+    seen_ranks: dict[int, str] = {}
+    for name, spec in specs.items():
+        staging = spec.staging
+        model = staging.stg_model
+        if model in seen_models:
+            raise ContractError(f"sources.yaml: sources {seen_models[model]!r} and {name!r} both stage as {model}")
+        seen_models[model] = name
+        rank = staging.persons.identity_rank if staging.persons else None
+        if rank is not None:
+            if rank in seen_ranks:
+                raise ContractError(
+                    f"sources.yaml: sources {seen_ranks[rank]!r} and {name!r} share persons.identity_rank {rank}"
+                )
+            seen_ranks[rank] = name
 
 
 @lru_cache(maxsize=8)
@@ -394,6 +531,11 @@ def load_contract(path: str | Path | None = None) -> dict[str, SourceSpec]:
     """
     resolved = str(Path(path).resolve()) if path is not None else str(CONTRACT_PATH)
     return dict(_load_cached(resolved))
+
+
+def stg_models(path: str | Path | None = None) -> list[str]:
+    """The stg_ model of every contract source, in contract order: the list tests and the gates iterate."""
+    return [spec.staging.stg_model for spec in load_contract(path).values()]
 
 
 load_contract.cache_clear = _load_cached.cache_clear  # type: ignore[attr-defined]

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from orchestration.contract import load_contract
+from orchestration.contract import ContractError, SourceSpec, load_contract
 from orchestration.ingestion.report import INBOX_ROOT_SOURCE
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
@@ -63,171 +63,28 @@ class StagedSource:
     kelurahan: bool = False
 
 
+def _staged_source(spec: SourceSpec) -> StagedSource:
+    """The gate of a source, from its contract entry's `staging.gate` and its stg_ model."""
+    gate = dict(spec.staging.gate)
+    allowed = {f.name for f in fields(StagedSource)} - {"model"}
+    unknown = sorted(set(gate) - allowed)
+    if unknown:
+        raise ContractError(
+            f"sources.yaml: source {spec.name!r}, staging.gate: unknown key(s) {', '.join(unknown)}; "
+            f"allowed: {', '.join(sorted(allowed))}"
+        )
+    return StagedSource(model=spec.staging.stg_model, **gate)
+
+
 # Staged column names differ from the contract's canonical names (staging renames to English), so the gate of each
-# source is written against the staged view. The natural keys are the deduplication keys of the stg_ models. Where
-# staging keeps a row whose NIK Excel damaged (M1: the person stays unresolved), the NIK may be NULL and the gate
-# requires nik_status instead.
-STAGED_SOURCES: dict[str, StagedSource] = {
-    "dtsen_keluarga": StagedSource(
-        model="stg_dtsen__families",
-        natural_key=["kk_number"],
-        types={"kk_number": "str", "kelurahan_code": "str", "rw": "int", "rt": "int", "desil_nasional": "int",
-               "floor_area_m2": "float"},
-        not_null=["kk_number", "kelurahan_code", "rw", "rt", "desil_nasional"],
-        kk=["kk_number"],
-        codes={"desil_nasional": "desil", "desil_kabupaten_kota": "desil",
-               "home_ownership_code": "status_kepemilikan_rumah", "floor_type_code": "jenis_lantai_terluas",
-               "wall_type_code": "jenis_dinding_terluas", "roof_type_code": "jenis_atap_terluas",
-               "drinking_water_source_code": "sumber_air_minum_utama", "toilet_facility_code": "fasilitas_bab",
-               "toilet_type_code": "jenis_kloset", "sewage_disposal_code": "pembuangan_akhir_tinja",
-               "lighting_source_code": "sumber_penerangan_utama", "cooking_fuel_code": "bahan_bakar_utama_memasak"},
-        kelurahan=True,
-    ),
-    "dtsen_individu": StagedSource(
-        model="stg_dtsen__members",
-        natural_key=["nik"],
-        types={"nik": "str", "kk_number": "str", "birth_date": "date", "sex": "str"},
-        not_null=["nik", "kk_number"],
-        nik=["nik"],
-        kk=["kk_number"],
-        codes={"sex": "jenis_kelamin", "relationship_code": "status_hubungan_keluarga",
-               "chronic_illness_code": "penyakit_kronis", "school_participation_code": "partisipasi_sekolah"},
-        birth_dates=["birth_date"],
-    ),
-    "dukcapil": StagedSource(
-        model="stg_dukcapil__residents",
-        natural_key=["nik"],
-        types={"nik": "str", "kk_number": "str", "birth_date": "date", "death_date": "date", "sex": "str"},
-        not_null=["nik", "birth_date", "population_status"],
-        nik=["nik"],
-        kk=["kk_number"],
-        codes={"sex": "jenis_kelamin", "population_status": "status_kependudukan"},
-        birth_dates=["birth_date"],
-        event_dates=["death_date"],
-        kelurahan=True,
-    ),
-    "verifikasi_kelurahan": StagedSource(
-        model="stg_verifikasi__verifications",
-        natural_key=["kk_number", "verification_date"],
-        types={"kk_number": "str", "verification_date": "date", "verification_result": "str"},
-        not_null=["kk_status", "verification_date", "verification_result"],
-        nik=["nik"],
-        kk=["kk_number"],
-        codes={"verification_result": "hasil_verifikasi"},
-        event_dates=["verification_date"],
-        kelurahan=True,
-    ),
-    "bansos": StagedSource(
-        model="stg_bansos__payouts",
-        natural_key=["nik", "program_code", "tahap", "payout_year"],
-        # TAHAP is a label (`TAHAP 1`, `BULAN 12`), never a number
-        types={"nik": "str", "program_code": "str", "tahap": "str", "payout_date": "date", "amount_idr": "int"},
-        not_null=["nik_status", "program_code", "tahap", "payout_date", "amount_idr", "payout_status"],
-        nik=["nik"],
-        kk=["kk_number"],
-        codes={"payout_status": "status_salur", "program_code": "program"},
-        event_dates=["payout_date"],
-        rupiah=["amount_idr"],
-        kelurahan=True,
-    ),
-    "jkn": StagedSource(
-        model="stg_jkn__memberships",
-        natural_key=["noka"],
-        types={"noka": "str", "nik": "str", "birth_date": "date", "coverage_start_date": "date"},
-        not_null=["noka", "membership_status"],
-        nik=["nik"],
-        codes={"membership_status": "status_peserta_jkn", "program_code": "program"},
-        birth_dates=["birth_date"],
-        event_dates=["coverage_start_date"],
-    ),
-    "layanan_kesehatan": StagedSource(
-        model="stg_layanan_kesehatan__services",
-        natural_key=["nik", "service_date", "service_type"],
-        types={"nik": "str", "service_date": "date", "service_type": "str"},
-        not_null=["nik_status", "service_date", "service_type"],
-        nik=["nik"],
-        codes={"service_type": "jenis_layanan", "nutrition_status": "status_gizi", "program_code": "program"},
-        event_dates=["service_date"],
-    ),
-    "rtlh": StagedSource(
-        model="stg_rtlh__houses",
-        natural_key=["kk_number", "activity", "budget_year"],
-        types={"kk_number": "str", "budget_year": "int", "completion_date": "date"},
-        not_null=["budget_year", "house_status"],
-        nik=["nik"],
-        kk=["kk_number"],
-        codes={"house_status": "status_rumah", "funding_source": "sumber_dana", "program_code": "program"},
-        event_dates=["completion_date"],
-        rupiah=["amount_idr"],
-        kelurahan=True,
-    ),
-    "air_bersih": StagedSource(
-        model="stg_air_bersih__connections",
-        natural_key=["connection_number"],
-        types={"connection_number": "str", "installation_date": "date", "connection_status": "str"},
-        not_null=["connection_number", "connection_status"],
-        nik=["nik"],
-        codes={"tariff_group": "golongan_pdam", "connection_status": "status_sambungan", "program_code": "program"},
-        event_dates=["installation_date"],
-        kelurahan=True,
-    ),
-    "sanitasi": StagedSource(
-        model="stg_sanitasi__assistance",
-        natural_key=["kk_number", "assistance_type"],
-        types={"kk_number": "str", "assistance_type": "str", "completion_date": "date"},
-        not_null=["kk_status", "assistance_type", "assistance_status"],
-        nik=["nik"],
-        kk=["kk_number"],
-        codes={"assistance_type": "jenis_bantuan_sanitasi", "assistance_status": "status_sanitasi",
-               "program_code": "program"},
-        event_dates=["completion_date"],
-        kelurahan=True,
-    ),
-    "pelatihan": StagedSource(
-        model="stg_pelatihan__trainings",
-        natural_key=["nik", "training_key", "start_date"],
-        types={"nik": "str", "start_date": "date", "end_date": "date"},
-        not_null=["nik_status", "training_key", "start_date"],
-        nik=["nik"],
-        codes={"sex": "jenis_kelamin", "graduation_status": "status_kelulusan",
-               "post_training_status": "status_setelah_pelatihan", "program_code": "program"},
-        open_codes={"vocation": "kejuruan"},
-        event_dates=["start_date", "end_date", "placement_date"],
-    ),
-    "umkm": StagedSource(
-        model="stg_umkm__businesses",
-        natural_key=["nik", "business_key"],
-        types={"nik": "str", "registration_date": "date"},
-        not_null=["nik_status", "business_key"],
-        nik=["nik"],
-        codes={"sector": "sektor_umkm", "mentoring_type": "pendampingan_umkm"},
-        event_dates=["registration_date", "mentoring_date"],
-        rupiah=["monthly_turnover_idr"],
-    ),
-    "kur": StagedSource(
-        model="stg_kur__loans",
-        natural_key=["nik", "bank", "contract_date"],
-        types={"nik": "str", "bank": "str", "contract_date": "date", "credit_limit_idr": "int"},
-        not_null=["nik_status", "bank", "contract_date", "credit_limit_idr"],
-        nik=["nik"],
-        codes={"bank": "bank_kur", "scheme": "skema_kur", "collectibility": "kolektibilitas",
-               "program_code": "program"},
-        event_dates=["contract_date"],
-        rupiah=["credit_limit_idr"],
-    ),
-    "mitra": StagedSource(
-        model="stg_mitra__deliveries",
-        natural_key=["nik", "partner_program_key", "delivery_date"],
-        types={"nik": "str", "delivery_date": "date", "partner_sector": "str"},
-        not_null=["partner_name", "partner_sector", "category", "delivery_date"],
-        nik=["nik"],
-        kk=["kk_number"],
-        codes={"partner_sector": "sektor_pentahelix", "category": "kategori_mitra"},
-        event_dates=["delivery_date"],
-        rupiah=["amount_idr"],
-        kelurahan=True,
-    ),
-}
+# source (`staging.gate` in sources.yaml) is written against the staged view. Its natural key is the deduplication
+# key of the stg_ model. Where staging keeps a row whose NIK Excel damaged (M1: the person stays unresolved), the NIK
+# may be NULL and the gate requires nik_status instead.
+def staged_sources(contract: dict[str, SourceSpec]) -> dict[str, StagedSource]:
+    return {name: _staged_source(spec) for name, spec in contract.items()}
+
+
+STAGED_SOURCES: dict[str, StagedSource] = staged_sources(load_contract())
 
 
 @dataclass(frozen=True)
@@ -349,7 +206,7 @@ def _seed_rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
-def code_lists() -> dict[str, list]:
+def code_lists(contract: dict[str, SourceSpec] | None = None) -> dict[str, list]:
     """Every code list a suite may name: ref_codes, plus programmes, kelurahan and the warehouse's own vocabularies."""
     lists: dict[str, list] = {}
     for row in _seed_rows("ref_codes"):
@@ -362,7 +219,7 @@ def code_lists() -> dict[str, list]:
     lists["poverty_class"] = POVERTY_CLASSES
     lists["registry_status"] = REGISTRY_STATUSES
     lists["basic_need"] = BASIC_NEEDS
-    lists["source"] = sorted(load_contract())
+    lists["source"] = sorted(contract if contract is not None else load_contract())
     # rpt_data_quality: the sources, and the files outside every source folder (the loader's INBOX_ROOT_SOURCE).
     lists["report_source"] = [*lists["source"], INBOX_ROOT_SOURCE]
     return lists
@@ -474,13 +331,13 @@ def deliveries_suite() -> dict:
     }
 
 
-def build_suites() -> dict[Path, dict]:
-    """Every suite, keyed by its file path under `expectations/`."""
-    lists = code_lists()
-    contract = load_contract()
+def build_suites(contract_path: Path | None = None) -> dict[Path, dict]:
+    """Every suite, keyed by its file path under `expectations/` (of the repository's contract unless given)."""
+    contract = load_contract(contract_path)
+    lists = code_lists(contract)
     suites = {
         Path("staging") / f"{source}.json": staging_suite(source, spec, contract[source].kind, lists)
-        for source, spec in STAGED_SOURCES.items()
+        for source, spec in staged_sources(contract).items()
     }
     suites[Path("staging") / "_deliveries.json"] = deliveries_suite()
     suites.update(
@@ -493,9 +350,9 @@ def render(suite: dict) -> str:
     return json.dumps(suite, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_suites(root: Path = EXPECTATIONS_DIR) -> list[Path]:
+def write_suites(root: Path = EXPECTATIONS_DIR, contract_path: Path | None = None) -> list[Path]:
     written = []
-    for relative, suite in build_suites().items():
+    for relative, suite in build_suites(contract_path).items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(suite), encoding="utf-8")

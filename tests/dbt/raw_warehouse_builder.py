@@ -39,9 +39,40 @@ create table raw.ingested_files (
 """
 
 
-def source_tables() -> dict[str, dict]:
+def run_dbt(args: list[str], target_path: Path, project_dir: Path = DBT_PROJECT_DIR):
+    """One dbt command in process, on the repository's project (or a copy of it)."""
+    from dbt.cli.main import dbtRunner
+
+    return dbtRunner().invoke(
+        [
+            *args,
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(project_dir),
+            "--target-path",
+            str(target_path),
+            "--log-path",
+            str(target_path / "logs"),
+            "--no-use-colors",
+        ]
+    )
+
+
+def release_dbt_connections() -> None:
+    """dbt-duckdb keeps its DuckDB instance open in the process after an in-process invocation; close it so this
+    process can open the file read-only (DuckDB refuses a second instance of one file with another configuration)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def source_tables(sources_yml: Path = SOURCES_YML) -> dict[str, dict]:
     """Raw table name -> its documented columns (`name`, `required`, `may_be_absent`), lineage excluded."""
-    document = yaml.safe_load(SOURCES_YML.read_text())
+    document = yaml.safe_load(sources_yml.read_text())
     tables: dict[str, dict] = {}
     for table in document["sources"][0]["tables"]:
         if table["name"] == "ingested_files":

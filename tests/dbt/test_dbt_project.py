@@ -6,68 +6,26 @@ dbt runs in process (dbtRunner) twice per session (parse, build): each invocatio
 
 from __future__ import annotations
 
-import ast
 import json
-import re
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
 from raw_samples import KK_1, NIK_A, NIK_C, load_samples
-from raw_warehouse_builder import DBT_PROJECT_DIR, REPO_ROOT, RawWarehouse, source_tables
+from raw_warehouse_builder import (
+    DBT_PROJECT_DIR,
+    REPO_ROOT,
+    RawWarehouse,
+    release_dbt_connections,
+    run_dbt,
+    source_tables,
+)
 
-from orchestration.contract import load_contract
+from orchestration.contract import load_contract, stg_models
 from orchestration.freshness import DEFAULT_DELIVERY_DEADLINE_DAY, dbt_vars, due_date, evaluate
 
-STAGING_MODELS = [
-    "stg_dtsen__families",
-    "stg_dtsen__members",
-    "stg_dukcapil__residents",
-    "stg_verifikasi__verifications",
-    "stg_bansos__payouts",
-    "stg_jkn__memberships",
-    "stg_layanan_kesehatan__services",
-    "stg_rtlh__houses",
-    "stg_air_bersih__connections",
-    "stg_sanitasi__assistance",
-    "stg_pelatihan__trainings",
-    "stg_umkm__businesses",
-    "stg_kur__loans",
-    "stg_mitra__deliveries",
-]
-
-
-def _dbt(args: list[str], target_path: Path):
-    from dbt.cli.main import dbtRunner
-
-    result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target_path),
-            "--log-path",
-            str(target_path / "logs"),
-            "--no-use-colors",
-        ]
-    )
-    return result
-
-
-def _release_dbt_connections() -> None:
-    """dbt-duckdb keeps its DuckDB instance open in the process after an in-process invocation; close it so this
-    process can open the file read-only (DuckDB refuses a second instance of one file with another configuration)."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    with DuckDBConnectionManager._LOCK:
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
+STAGING_MODELS = stg_models()
 
 
 @pytest.fixture(scope="module")
@@ -81,9 +39,9 @@ def built(tmp_path_factory):
         patch.setenv("TKPKD_WAREHOUSE", str(warehouse))
         patch.setenv("TKPKD_PSEUDONYM_SECRET", "test-secret-for-dbt-tests")
         patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-        parse = _dbt(["parse"], target)
-        build = _dbt(["build", "--vars", json.dumps(dbt_vars(load_contract(), DEFAULT_DELIVERY_DEADLINE_DAY))], target)
-        _release_dbt_connections()
+        parse = run_dbt(["parse"], target)
+        build = run_dbt(["build", "--vars", json.dumps(dbt_vars(load_contract(), DEFAULT_DELIVERY_DEADLINE_DAY))], target)
+        release_dbt_connections()
     return {"warehouse": warehouse, "target": target, "parse": parse, "build": build}
 
 
@@ -107,9 +65,8 @@ def test_dbt_parse_succeeds_and_lists_every_staging_model(built):
     models = {
         node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "model"
     }
-    for name in STAGING_MODELS:
-        assert name in models
-        assert name.replace("stg_", "base_", 1) in models
+    for spec in load_contract().values():
+        assert {spec.staging.stg_model, spec.staging.base_model} <= models, spec.name
     assert {"stg_row_outcomes", "stg_dedup_stats", "quarantined_rows"} <= models
     seeds = {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "seed"}
     assert {
@@ -427,20 +384,20 @@ def test_other_sources_land_with_their_programme(db):
 # ---------------------------------------------------------------- consistency without dbt
 
 
-def test_base_models_read_exactly_the_documented_raw_columns():
-    """Each base model's `raw_columns` list is its source's documented columns (minus the optional `rt_rw`)."""
-    tables = source_tables()
+def test_base_models_read_their_own_raw_table_through_the_registry():
+    """Each base model reads its source's contract columns with raw_struct, which takes them from staging_sources()
+    (generated from the contract, tests/dbt/test_dbt_files.py), and is named as the contract's `staging` says."""
+    contract = load_contract()
+    source_of = {spec.staging.base_model: name for name, spec in contract.items()}
     seen = set()
     for path in (DBT_PROJECT_DIR / "models" / "staging").glob("*/base_*.sql"):
         text = path.read_text()
-        source = re.search(r"source\('raw', '(\w+)'\)", text).group(1)
-        listed = ast.literal_eval(
-            re.search(r"set raw_columns = (\[.*?\])", text, re.DOTALL).group(1)
-        )
-        documented = [c["name"] for c in tables[source]["columns"] if not c["may_be_absent"]]
-        assert listed == documented, path.name
+        source = source_of[path.stem]
+        assert f"source('raw', '{source}')" in text, path.name
+        assert f"raw_struct('source_rows', '{source}')" in text, path.name
+        assert path.parent.name == contract[source].staging.group, path
         seen.add(source)
-    assert seen == set(tables)
+    assert seen == set(contract)
 
 
 def test_sources_match_the_loader_contract():
@@ -482,8 +439,8 @@ def test_a_window_that_is_not_a_whole_number_of_months_stops_dbt_naming_the_var(
     monkeypatch.setenv("TKPKD_WAREHOUSE", str(tmp_path / "tkpkd.duckdb"))
     monkeypatch.setenv("TKPKD_PSEUDONYM_SECRET", "test-secret-for-dbt-tests")
     bad_window = json.dumps({"verification_window_months": months})
-    result = _dbt(["compile", "--select", "rpt_verification_progress", "--vars", bad_window], tmp_path / "target")
-    _release_dbt_connections()
+    result = run_dbt(["compile", "--select", "rpt_verification_progress", "--vars", bad_window], tmp_path / "target")
+    release_dbt_connections()
     assert not result.success
     expected = f"var verification_window_months must be a whole number of months >= 1, got {months}"
     assert expected in str(result.exception)

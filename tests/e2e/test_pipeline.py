@@ -3,6 +3,7 @@
 import duckdb
 import pytest
 
+from orchestration.contract import stg_models
 from orchestration.summary import build_summary
 from tests.e2e.conftest import materialize_everything
 
@@ -94,12 +95,7 @@ def test_quarantine_keeps_original_values_and_a_plain_reason(warehouse):
 
 
 def test_staging_holds_every_source_and_the_registry_matches_the_ground_truth(warehouse):
-    for model in (
-        "stg_dtsen__families", "stg_dtsen__members", "stg_dukcapil__residents", "stg_verifikasi__verifications",
-        "stg_bansos__payouts", "stg_jkn__memberships", "stg_layanan_kesehatan__services", "stg_rtlh__houses",
-        "stg_air_bersih__connections", "stg_sanitasi__assistance", "stg_pelatihan__trainings",
-        "stg_umkm__businesses", "stg_kur__loans", "stg_mitra__deliveries",
-    ):
+    for model in stg_models():
         assert warehouse.execute(f"select count(*) from staging.{model}").fetchone()[0] > 0, model
     # The newest DTSEN snapshot: every family the truth put in a loaded data row, keyed by a usable KK number.
     newest = warehouse.execute("select max(_period) from staging.stg_dtsen__families").fetchone()[0]

@@ -231,9 +231,55 @@ def test_adding_a_source_is_data_only(tmp_path: Path, raw_contract):
             {"name": "nik", "required": True, "aliases": ["NIK Balita"]},
             {"name": "tanggal", "required": True, "aliases": ["Tgl. Kunjungan"]},
         ],
+        "staging": {"entity": "visits", "gate": {"natural_key": ["nik", "visit_date"]}},
     }
     path = tmp_path / "more.yaml"
     path.write_text(yaml.safe_dump(raw_contract))
     spec = load_contract(path)["posyandu"]
     assert spec.alias_index["tgl_kunjungan"] == "tanggal"
     assert spec.identifiers == ("nik", "tanggal")
+    assert (spec.staging.base_model, spec.staging.stg_model) == ("base_posyandu__visits", "stg_posyandu__visits")
+    assert spec.staging.persons is None and spec.staging.assistance is None
+
+
+def test_staging_names_the_models_and_what_the_warehouse_takes(contract):
+    members = contract["dtsen_individu"].staging
+    assert (members.base_model, members.stg_model) == ("base_dtsen__members", "stg_dtsen__members")
+    assert members.persons.raw_nik == "nomor_induk_kependudukan" and members.persons.place == "dtsen_family"
+    assert contract["bansos"].staging.stg_model == "stg_bansos__payouts"  # group defaults to the source code
+    assert contract["jkn"].staging.assistance == "memberships"
+    assert contract["dtsen_keluarga"].staging.persons is None
+    assert contract["dtsen_keluarga"].staging.kk_column == "kk_number"
+
+
+def test_staging_is_required_and_checked(raw_contract):
+    raw = copy.deepcopy(raw_contract)
+    del raw["sources"]["kur"]["staging"]
+    _expect_error(raw, "'kur'", "missing key 'staging'")
+    raw = copy.deepcopy(raw_contract)
+    raw["sources"]["kur"]["staging"]["entitiy"] = "loans"
+    _expect_error(raw, "'kur', staging", "unknown key", "'entitiy'")
+    raw = copy.deepcopy(raw_contract)
+    raw["sources"]["kur"]["staging"]["assistance"] = "payouts"
+    _expect_error(raw, "'kur', staging", "assistance must be one of")
+    raw = copy.deepcopy(raw_contract)
+    del raw["sources"]["kur"]["staging"]["gate"]
+    _expect_error(raw, "'kur', staging", "missing key 'gate'")
+
+
+def test_persons_must_name_a_raw_nik_column_and_a_place(raw_contract):
+    raw = copy.deepcopy(raw_contract)
+    raw["sources"]["kur"]["staging"]["persons"]["raw_nik"] = "nik"
+    _expect_error(raw, "'kur', staging, persons", "raw_nik 'nik' is not a column")
+    raw = copy.deepcopy(raw_contract)
+    raw["sources"]["kur"]["staging"]["persons"]["place"] = "kecamatan"
+    _expect_error(raw, "'kur', staging, persons", "place must be one of")
+
+
+def test_two_sources_cannot_share_a_model_or_an_identity_rank(raw_contract):
+    raw = copy.deepcopy(raw_contract)
+    raw["sources"]["kur"]["staging"]["persons"]["identity_rank"] = 1
+    _expect_error(raw, "'dtsen_individu' and 'kur' share persons.identity_rank 1")
+    raw = copy.deepcopy(raw_contract)
+    raw["sources"]["kur"]["staging"].update(group="umkm", entity="businesses")
+    _expect_error(raw, "'umkm' and 'kur' both stage as stg_umkm__businesses")

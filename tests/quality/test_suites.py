@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 
 from orchestration.contract import load_contract
 from orchestration.quality import gates
@@ -107,3 +108,16 @@ def test_the_code_lists_know_every_training_and_business_the_sample_writes():
     lists = code_lists()
     assert {course.kejuruan for course in COURSES} <= set(lists["kejuruan"])
     assert set(SECTORS) | {course.sector for course in COURSES} <= set(lists["sektor_umkm"])
+
+
+def test_an_unknown_gate_key_in_the_contract_is_named(tmp_path):
+    import yaml
+
+    from orchestration.contract import CONTRACT_PATH, ContractError
+
+    raw = yaml.safe_load(CONTRACT_PATH.read_text(encoding="utf-8"))
+    raw["sources"]["kur"]["staging"]["gate"]["not_nul"] = ["bank"]
+    path = tmp_path / "sources.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ContractError, match=r"'kur', staging.gate: unknown key\(s\) not_nul"):
+        build_suites(path)

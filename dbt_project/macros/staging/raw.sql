@@ -18,10 +18,14 @@
 {#
   The raw values of a row as one STRUCT named by canonical column (`_raw.nik`, `_raw.tanggal_salur`): the parsers
   read from it and quarantine.quarantined_rows turns it into JSON, so the original values are kept exactly.
-  `optional_columns` may be absent from the raw table (the extra canonical column `rt_rw` of docs/design.md, which a
-  loader may or may not write for a source): they read as NULL when the table lacks them.
+  The columns are the source's contract columns (staging_sources()). Its `optional_columns` may be absent from the
+  raw table (the extra canonical column `rt_rw` of docs/design.md, which a loader may or may not write for a source):
+  they read as NULL when the table lacks them.
 #}
-{% macro raw_struct(relation_alias, source_table, columns, optional_columns=[]) -%}
+{% macro raw_struct(relation_alias, source_table) -%}
+{%- set registered = staging_source(source_table) -%}
+{%- set columns = registered.columns -%}
+{%- set optional_columns = registered.optional_columns -%}
 {
     {%- for column in columns %}
         '{{ column }}': {{ relation_alias }}."{{ column }}"{{ "," if not loop.last or optional_columns }}

@@ -1,23 +1,36 @@
 {#
-  The fourteen contract sources and their staging models, in one place: stg_row_outcomes, stg_dedup_stats and
-  quarantine.quarantined_rows loop over this list. `kind` follows docs/contract/sources.md: a snapshot source
-  deduplicates within each period, an event source across all periods.
+  Generated from orchestration/contract/sources.yaml by `make generate-dbt-sources`: edit the contract.
+  The contract sources and their staging models, in contract order. Per source: `base` and `stg` model names, `kind`
+  (a snapshot source deduplicates within each period, an event source across all periods), the raw `columns` (and the
+  `optional_columns` a raw table may lack), and what the intermediate layer takes from it (`kk_column`, `assistance`,
+  `persons`: see `staging` in sources.yaml). stg_row_outcomes, stg_dedup_stats, quarantine.quarantined_rows, the
+  identity models and the base models' raw_struct loop over or look up this list.
 #}
 {% macro staging_sources() %}
 {{ return([
-    {'source': 'dtsen_keluarga', 'base': 'base_dtsen__families', 'stg': 'stg_dtsen__families', 'kind': 'snapshot'},
-    {'source': 'dtsen_individu', 'base': 'base_dtsen__members', 'stg': 'stg_dtsen__members', 'kind': 'snapshot'},
-    {'source': 'dukcapil', 'base': 'base_dukcapil__residents', 'stg': 'stg_dukcapil__residents', 'kind': 'snapshot'},
-    {'source': 'verifikasi_kelurahan', 'base': 'base_verifikasi__verifications', 'stg': 'stg_verifikasi__verifications', 'kind': 'event'},
-    {'source': 'bansos', 'base': 'base_bansos__payouts', 'stg': 'stg_bansos__payouts', 'kind': 'event'},
-    {'source': 'jkn', 'base': 'base_jkn__memberships', 'stg': 'stg_jkn__memberships', 'kind': 'snapshot'},
-    {'source': 'layanan_kesehatan', 'base': 'base_layanan_kesehatan__services', 'stg': 'stg_layanan_kesehatan__services', 'kind': 'event'},
-    {'source': 'rtlh', 'base': 'base_rtlh__houses', 'stg': 'stg_rtlh__houses', 'kind': 'event'},
-    {'source': 'air_bersih', 'base': 'base_air_bersih__connections', 'stg': 'stg_air_bersih__connections', 'kind': 'snapshot'},
-    {'source': 'sanitasi', 'base': 'base_sanitasi__assistance', 'stg': 'stg_sanitasi__assistance', 'kind': 'event'},
-    {'source': 'pelatihan', 'base': 'base_pelatihan__trainings', 'stg': 'stg_pelatihan__trainings', 'kind': 'event'},
-    {'source': 'umkm', 'base': 'base_umkm__businesses', 'stg': 'stg_umkm__businesses', 'kind': 'snapshot'},
-    {'source': 'kur', 'base': 'base_kur__loans', 'stg': 'stg_kur__loans', 'kind': 'event'},
-    {'source': 'mitra', 'base': 'base_mitra__deliveries', 'stg': 'stg_mitra__deliveries', 'kind': 'event'},
+    {'source': 'dtsen_keluarga', 'base': 'base_dtsen__families', 'stg': 'stg_dtsen__families', 'kind': 'snapshot', 'columns': ['nomor_kartu_keluarga', 'kode_kecamatan', 'kecamatan', 'kelurahan_desa', 'rw', 'rt', 'alamat', 'jumlah_anggota_keluarga', 'nama_kepala_keluarga', 'desil_nasional', 'desil_kabupaten_kota', 'status_kepemilikan_rumah', 'luas_lantai', 'jenis_lantai_terluas', 'jenis_dinding_terluas', 'jenis_atap_terluas', 'sumber_air_minum_utama', 'fasilitas_bab', 'jenis_kloset', 'pembuangan_akhir_tinja', 'sumber_penerangan_utama', 'bahan_bakar_utama_memasak'], 'optional_columns': ['rt_rw'], 'kk_column': 'kk_number', 'assistance': none, 'persons': none},
+    {'source': 'dtsen_individu', 'base': 'base_dtsen__members', 'stg': 'stg_dtsen__members', 'kind': 'snapshot', 'columns': ['nomor_induk_kependudukan', 'nomor_kartu_keluarga', 'nama', 'tanggal_lahir', 'jenis_kelamin', 'status_hubungan_keluarga', 'status_bekerja', 'penyakit_kronis', 'disabilitas', 'partisipasi_sekolah', 'jaminan_kesehatan'], 'optional_columns': [], 'kk_column': 'kk_number', 'assistance': none, 'persons': {'raw_nik': 'nomor_induk_kependudukan', 'name': 'full_name', 'birth_date': 'birth_date', 'sex': 'sex', 'place': 'dtsen_family', 'identity_rank': 1}},
+    {'source': 'dukcapil', 'base': 'base_dukcapil__residents', 'stg': 'stg_dukcapil__residents', 'kind': 'snapshot', 'columns': ['nik', 'no_kk', 'nama_lgkp', 'jenis_klmin', 'tmpt_lhr', 'tgl_lhr', 'no_prop', 'no_kab', 'no_kec', 'no_kel', 'nama_kel', 'no_rw', 'no_rt', 'alamat', 'stat_hbkel', 'status', 'tgl_mati'], 'optional_columns': ['rt_rw'], 'kk_column': 'kk_number', 'assistance': none, 'persons': {'raw_nik': 'nik', 'name': 'full_name', 'birth_date': 'birth_date', 'sex': 'sex', 'place': 'row', 'identity_rank': 2}},
+    {'source': 'verifikasi_kelurahan', 'base': 'base_verifikasi__verifications', 'stg': 'stg_verifikasi__verifications', 'kind': 'event', 'columns': ['no', 'no_kk', 'nik_kepala_keluarga', 'nama_kepala_keluarga', 'rt', 'rw', 'hasil_verifikasi', 'tanggal_verifikasi', 'petugas', 'keterangan', 'kelurahan'], 'optional_columns': ['rt_rw'], 'kk_column': 'kk_number', 'assistance': none, 'persons': {'raw_nik': 'nik_kepala_keluarga', 'name': 'head_of_family_name', 'birth_date': none, 'sex': none, 'place': 'row', 'identity_rank': none}},
+    {'source': 'bansos', 'base': 'base_bansos__payouts', 'stg': 'stg_bansos__payouts', 'kind': 'event', 'columns': ['no', 'nik', 'no_kk', 'nama_penerima', 'alamat', 'kelurahan', 'program', 'tahap', 'nilai', 'tanggal_salur', 'status'], 'optional_columns': [], 'kk_column': 'kk_number', 'assistance': 'deliveries', 'persons': {'raw_nik': 'nik', 'name': 'recipient_name', 'birth_date': none, 'sex': none, 'place': 'kelurahan', 'identity_rank': 8}},
+    {'source': 'jkn', 'base': 'base_jkn__memberships', 'stg': 'stg_jkn__memberships', 'kind': 'snapshot', 'columns': ['noka', 'nik', 'nama', 'tgl_lahir', 'segmen', 'status_peserta', 'tmt', 'kelas'], 'optional_columns': [], 'kk_column': none, 'assistance': 'memberships', 'persons': {'raw_nik': 'nik', 'name': 'full_name', 'birth_date': 'birth_date', 'sex': none, 'place': none, 'identity_rank': 3}},
+    {'source': 'layanan_kesehatan', 'base': 'base_layanan_kesehatan__services', 'stg': 'stg_layanan_kesehatan__services', 'kind': 'event', 'columns': ['nik', 'nama', 'tanggal_layanan', 'puskesmas', 'jenis_layanan', 'status_gizi'], 'optional_columns': [], 'kk_column': none, 'assistance': 'deliveries', 'persons': {'raw_nik': 'nik', 'name': 'full_name', 'birth_date': none, 'sex': none, 'place': none, 'identity_rank': 4}},
+    {'source': 'rtlh', 'base': 'base_rtlh__houses', 'stg': 'stg_rtlh__houses', 'kind': 'event', 'columns': ['nik_kepala_keluarga', 'no_kk', 'nama', 'alamat', 'rt', 'rw', 'kelurahan', 'status_rumah', 'kegiatan', 'sumber_dana', 'tahun_anggaran', 'nilai_bantuan', 'tanggal_selesai', 'progres_fisik'], 'optional_columns': ['rt_rw'], 'kk_column': 'kk_number', 'assistance': 'deliveries', 'persons': {'raw_nik': 'nik_kepala_keluarga', 'name': 'head_of_family_name', 'birth_date': none, 'sex': none, 'place': 'row', 'identity_rank': 11}},
+    {'source': 'air_bersih', 'base': 'base_air_bersih__connections', 'stg': 'stg_air_bersih__connections', 'kind': 'snapshot', 'columns': ['no_sambungan', 'nik_pelanggan', 'nama_pelanggan', 'alamat', 'kelurahan', 'golongan', 'program', 'tanggal_pasang', 'status'], 'optional_columns': [], 'kk_column': none, 'assistance': 'deliveries', 'persons': {'raw_nik': 'nik_pelanggan', 'name': 'customer_name', 'birth_date': none, 'sex': none, 'place': 'kelurahan', 'identity_rank': 10}},
+    {'source': 'sanitasi', 'base': 'base_sanitasi__assistance', 'stg': 'stg_sanitasi__assistance', 'kind': 'event', 'columns': ['nik', 'no_kk', 'nama', 'kelurahan', 'rt', 'rw', 'jenis_bantuan', 'sumber_dana', 'tanggal_selesai', 'status'], 'optional_columns': ['rt_rw'], 'kk_column': 'kk_number', 'assistance': 'deliveries', 'persons': {'raw_nik': 'nik', 'name': 'full_name', 'birth_date': none, 'sex': none, 'place': 'row', 'identity_rank': 12}},
+    {'source': 'pelatihan', 'base': 'base_pelatihan__trainings', 'stg': 'stg_pelatihan__trainings', 'kind': 'event', 'columns': ['nik', 'nama', 'jenis_kelamin', 'nama_pelatihan', 'kejuruan', 'penyelenggara', 'tanggal_mulai', 'tanggal_selesai', 'status_kelulusan', 'status_setelah_pelatihan', 'tanggal_penempatan'], 'optional_columns': [], 'kk_column': none, 'assistance': 'deliveries', 'persons': {'raw_nik': 'nik', 'name': 'full_name', 'birth_date': none, 'sex': 'sex', 'place': none, 'identity_rank': 5}},
+    {'source': 'umkm', 'base': 'base_umkm__businesses', 'stg': 'stg_umkm__businesses', 'kind': 'snapshot', 'columns': ['nik_pemilik', 'nama_pemilik', 'nama_usaha', 'nib', 'sektor', 'omzet_per_bulan', 'tanggal_terdaftar', 'pendampingan', 'tanggal_pendampingan'], 'optional_columns': [], 'kk_column': none, 'assistance': 'deliveries', 'persons': {'raw_nik': 'nik_pemilik', 'name': 'owner_name', 'birth_date': none, 'sex': none, 'place': none, 'identity_rank': 6}},
+    {'source': 'kur', 'base': 'base_kur__loans', 'stg': 'stg_kur__loans', 'kind': 'event', 'columns': ['nik_debitur', 'nama_debitur', 'bank', 'skema', 'plafon', 'tanggal_akad', 'jangka_waktu_bulan', 'kolektibilitas'], 'optional_columns': [], 'kk_column': none, 'assistance': 'deliveries', 'persons': {'raw_nik': 'nik_debitur', 'name': 'debtor_name', 'birth_date': none, 'sex': none, 'place': none, 'identity_rank': 7}},
+    {'source': 'mitra', 'base': 'base_mitra__deliveries', 'stg': 'stg_mitra__deliveries', 'kind': 'event', 'columns': ['nama_lembaga', 'sektor', 'nama_program', 'kategori', 'nik_penerima', 'no_kk', 'nama_penerima', 'kelurahan', 'nilai', 'tanggal'], 'optional_columns': [], 'kk_column': 'kk_number', 'assistance': 'deliveries', 'persons': {'raw_nik': 'nik_penerima', 'name': 'recipient_name', 'birth_date': none, 'sex': none, 'place': 'kelurahan', 'identity_rank': 9}},
 ]) }}
+{% endmacro %}
+
+
+{# The registry entry of one source (a compile error names an unknown one). #}
+{% macro staging_source(source) %}
+{%- set found = staging_sources() | selectattr('source', 'equalto', source) | list -%}
+{%- if not found -%}
+    {{ exceptions.raise_compiler_error("no contract source " ~ source ~ " in staging_sources() (macros/staging/registry.sql)") }}
+{%- endif -%}
+{{ return(found[0]) }}
 {% endmacro %}

@@ -52,12 +52,14 @@ families as (
 
 -- what identity resolution adds to a row (int_person_resolution): the recipient of a row without a valid NIK
 -- (repaired NIK or record linkage; a row with its own valid NIK keeps it, an unresolved row has none), and the
--- family now holding a KK number Dukcapil renumbered
+-- family now holding a KK number Dukcapil renumbered. The sources whose rows are deliveries (`staging.assistance` in
+-- sources.yaml) each have a CTE of their name below.
+{%- set delivery_sources = staging_sources() | selectattr('assistance', 'equalto', 'deliveries') | map(attribute='source') | list %}
 resolution as (
     select _source_file, _row_number, resolved_nik, resolution_method, family_key, family_source
     from {{ ref('int_person_resolution') }}
     where (resolution_method in ('repaired_nik', 'linked') or family_source = 'kk_lineage')
-        and source in ('bansos', 'rtlh', 'air_bersih', 'sanitasi', 'pelatihan', 'umkm', 'kur', 'mitra', 'layanan_kesehatan')
+        and source in ('{{ delivery_sources | join("', '") }}')
 ),
 
 bansos as (
@@ -223,7 +225,7 @@ mitra as (
         and partner_name is not null
 ),
 
-layanan as (
+layanan_kesehatan as (
     select
         {{ tkpkd_delivery_columns('layanan_kesehatan', {
             'program_code': "program_code",
@@ -251,15 +253,10 @@ pbi_members as (
 ),
 
 deliveries as (
-    select * from bansos
-    union all select * from rtlh
-    union all select * from air_bersih
-    union all select * from sanitasi
-    union all select * from pelatihan
-    union all select * from umkm
-    union all select * from kur
-    union all select * from mitra
-    union all select * from layanan
+    {%- for source in delivery_sources %}
+    select * from {{ source }}
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 ),
 
 resolved as (

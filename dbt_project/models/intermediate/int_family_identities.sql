@@ -2,22 +2,14 @@
   Every valid KK number (nomor kartu keluarga) seen in any staging source, with its pseudonymous
   family_key = pseudonym('kk', kk_number). Restricted: schema `intermediate`. Only valid KK numbers are keyed.
 #}
-{%- set sources = [
-    ('dtsen_keluarga', 'stg_dtsen__families'),
-    ('dtsen_individu', 'stg_dtsen__members'),
-    ('dukcapil', 'stg_dukcapil__residents'),
-    ('verifikasi_kelurahan', 'stg_verifikasi__verifications'),
-    ('bansos', 'stg_bansos__payouts'),
-    ('rtlh', 'stg_rtlh__houses'),
-    ('sanitasi', 'stg_sanitasi__assistance'),
-    ('mitra', 'stg_mitra__deliveries'),
-] %}
+{#- the sources whose rows carry a KK number (`staging.kk_column` in sources.yaml) #}
+{%- set sources = staging_sources() | selectattr('kk_column') | list %}
 
 with seen as (
-    {%- for source_code, model in sources %}
-    select distinct kk_number, '{{ source_code }}' as source
-    from {{ ref(model) }}
-    where kk_number is not null
+    {%- for item in sources %}
+    select distinct {{ item.kk_column }} as kk_number, '{{ item.source }}' as source
+    from {{ ref(item.stg) }}
+    where {{ item.kk_column }} is not null
     {{ "union all" if not loop.last }}
     {%- endfor %}
 ),

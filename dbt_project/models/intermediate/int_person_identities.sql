@@ -4,27 +4,14 @@
   Only valid NIKs are keyed (staging leaves `nik` NULL unless its status is `valid`; an Excel-damaged NIK is never
   matched). The pseudonym is computed here once per NIK; every other model joins this table.
 #}
-{%- set sources = [
-    ('dtsen_individu', 'stg_dtsen__members', 'nik'),
-    ('dukcapil', 'stg_dukcapil__residents', 'nik'),
-    ('verifikasi_kelurahan', 'stg_verifikasi__verifications', 'nik'),
-    ('bansos', 'stg_bansos__payouts', 'nik'),
-    ('jkn', 'stg_jkn__memberships', 'nik'),
-    ('layanan_kesehatan', 'stg_layanan_kesehatan__services', 'nik'),
-    ('rtlh', 'stg_rtlh__houses', 'nik'),
-    ('air_bersih', 'stg_air_bersih__connections', 'nik'),
-    ('sanitasi', 'stg_sanitasi__assistance', 'nik'),
-    ('pelatihan', 'stg_pelatihan__trainings', 'nik'),
-    ('umkm', 'stg_umkm__businesses', 'nik'),
-    ('kur', 'stg_kur__loans', 'nik'),
-    ('mitra', 'stg_mitra__deliveries', 'nik'),
-] %}
+{#- the sources whose rows name a person (`staging.persons` in sources.yaml) #}
+{%- set sources = staging_sources() | selectattr('persons') | list %}
 
 with seen as (
-    {%- for source_code, model, column in sources %}
-    select distinct {{ column }} as nik, '{{ source_code }}' as source
-    from {{ ref(model) }}
-    where {{ column }} is not null
+    {%- for item in sources %}
+    select distinct nik, '{{ item.source }}' as source
+    from {{ ref(item.stg) }}
+    where nik is not null
     {{ "union all" if not loop.last }}
     {%- endfor %}
 ),

@@ -1,5 +1,5 @@
 {#
-  Every person row of every source (the accepted, deduplicated staging rows of the 13 sources that name a person),
+  Every person row of every source (the accepted, deduplicated staging rows of the sources that name a person),
   in one shape, with what identity resolution needs. Restricted: schema `intermediate`.
   - record_id: `_source_file#_row_number`, the row as the agency can find it;
   - nik / nik_status from staging; nik_surviving_digits: the valid NIK, or what Excel left of a damaged one
@@ -21,49 +21,32 @@
   identifiers and names to the warehouse costs half a minute at city scale.
 #}
 {{ config(materialized='view') }}
-{%- set sources = [
-    {'source': 'dtsen_individu', 'model': 'stg_dtsen__members', 'base': 'base_dtsen__members',
-     'raw_nik': 'nomor_induk_kependudukan', 'name': 'full_name', 'birth_date': 'birth_date', 'sex': 'sex',
-     'kk': 'kk_number', 'place': 'dtsen'},
-    {'source': 'dukcapil', 'model': 'stg_dukcapil__residents', 'base': 'base_dukcapil__residents', 'raw_nik': 'nik',
-     'name': 'full_name', 'birth_date': 'birth_date', 'sex': 'sex', 'kk': 'kk_number', 'place': 'row'},
-    {'source': 'verifikasi_kelurahan', 'model': 'stg_verifikasi__verifications',
-     'base': 'base_verifikasi__verifications', 'raw_nik': 'nik_kepala_keluarga', 'name': 'head_of_family_name',
-     'kk': 'kk_number', 'place': 'row'},
-    {'source': 'bansos', 'model': 'stg_bansos__payouts', 'base': 'base_bansos__payouts', 'raw_nik': 'nik',
-     'name': 'recipient_name', 'kk': 'kk_number', 'place': 'kelurahan'},
-    {'source': 'jkn', 'model': 'stg_jkn__memberships', 'base': 'base_jkn__memberships', 'raw_nik': 'nik',
-     'name': 'full_name', 'birth_date': 'birth_date', 'context': "'jkn|' || stg.noka"},
-    {'source': 'layanan_kesehatan', 'model': 'stg_layanan_kesehatan__services',
-     'base': 'base_layanan_kesehatan__services', 'raw_nik': 'nik', 'name': 'full_name',
-     'context': "'puskesmas|' || upper(stg.puskesmas)",
-     'service_group': "case when stg.service_type in ('ANC', 'PERSALINAN') then 'MATERNAL'"
-         ~ " when stg.service_type in ('PEMERIKSAAN_BALITA', 'IMUNISASI') then 'CHILD'"
-         ~ " when stg.service_type = 'PENGOBATAN_PTM' then 'PTM' when stg.service_type = 'PENGOBATAN_TB' then 'TB' end",
-     'sex_expr': "case when stg.service_type in ('ANC', 'PERSALINAN') then 'P' end",
-     'born_on_or_after': "case when stg.service_type in ('PEMERIKSAAN_BALITA', 'IMUNISASI')"
-         ~ " then cast(stg.service_date - interval 6 year as date) end"},
-    {'source': 'rtlh', 'model': 'stg_rtlh__houses', 'base': 'base_rtlh__houses', 'raw_nik': 'nik_kepala_keluarga',
-     'name': 'head_of_family_name', 'kk': 'kk_number', 'place': 'row'},
-    {'source': 'air_bersih', 'model': 'stg_air_bersih__connections', 'base': 'base_air_bersih__connections',
-     'raw_nik': 'nik_pelanggan', 'name': 'customer_name', 'place': 'kelurahan',
-     'context': "'pdam|' || stg.connection_number"},
-    {'source': 'sanitasi', 'model': 'stg_sanitasi__assistance', 'base': 'base_sanitasi__assistance', 'raw_nik': 'nik',
-     'name': 'full_name', 'kk': 'kk_number', 'place': 'row'},
-    {'source': 'pelatihan', 'model': 'stg_pelatihan__trainings', 'base': 'base_pelatihan__trainings', 'raw_nik': 'nik',
-     'name': 'full_name', 'sex': 'sex'},
-    {'source': 'umkm', 'model': 'stg_umkm__businesses', 'base': 'base_umkm__businesses', 'raw_nik': 'nik_pemilik',
-     'name': 'owner_name', 'context': "'umkm|' || stg.business_key"},
-    {'source': 'kur', 'model': 'stg_kur__loans', 'base': 'base_kur__loans', 'raw_nik': 'nik_debitur',
-     'name': 'debtor_name'},
-    {'source': 'mitra', 'model': 'stg_mitra__deliveries', 'base': 'base_mitra__deliveries', 'raw_nik': 'nik_penerima',
-     'name': 'recipient_name', 'kk': 'kk_number', 'place': 'kelurahan'},
-] %}
+{#-
+  The sources come from `staging.persons` in sources.yaml (staged name, birth date and sex columns, the raw NIK column,
+  where the place is); what only SQL can say of a source (a context, a service's group, sex or age) is here.
+#}
+{%- set person_sql = {
+    'jkn': {'context': "'jkn|' || stg.noka"},
+    'layanan_kesehatan': {
+        'context': "'puskesmas|' || upper(stg.puskesmas)",
+        'service_group': "case when stg.service_type in ('ANC', 'PERSALINAN') then 'MATERNAL'"
+            ~ " when stg.service_type in ('PEMERIKSAAN_BALITA', 'IMUNISASI') then 'CHILD'"
+            ~ " when stg.service_type = 'PENGOBATAN_PTM' then 'PTM' when stg.service_type = 'PENGOBATAN_TB' then 'TB' end",
+        'sex': "case when stg.service_type in ('ANC', 'PERSALINAN') then 'P' end",
+        'born_on_or_after': "case when stg.service_type in ('PEMERIKSAAN_BALITA', 'IMUNISASI')"
+            ~ " then cast(stg.service_date - interval 6 year as date) end",
+    },
+    'air_bersih': {'context': "'pdam|' || stg.connection_number"},
+    'umkm': {'context': "'umkm|' || stg.business_key"},
+} %}
+{%- set sources = staging_sources() | selectattr('persons') | list %}
 
 with records as (
-    {%- for s in sources %}
+    {%- for item in sources %}
+    {%- set s = item.persons %}
+    {%- set special = person_sql.get(item.source, {}) %}
     select
-        '{{ s.source }}' as source,
+        '{{ item.source }}' as source,
         stg._source_file || '#' || cast(stg._row_number as varchar) as record_id,
         stg._source_file,
         stg._row_number,
@@ -71,12 +54,12 @@ with records as (
         stg.nik,
         stg.nik_status,
         coalesce(stg.nik, damaged.surviving_digits) as nik_surviving_digits,
-        {{ 'stg.' ~ s.kk if s.kk else 'cast(null as varchar)' }} as kk_number,
+        {{ 'stg.' ~ item.kk_column if item.kk_column else 'cast(null as varchar)' }} as kk_number,
         {{ 'stg.' ~ s.name }} as full_name,
         {{ 'stg.' ~ s.birth_date if s.birth_date else 'cast(null as date)' }} as birth_date,
-        {{ 'stg.' ~ s.sex if s.sex else s.sex_expr or 'cast(null as varchar)' }} as sex,
-        {{ s.born_on_or_after or 'cast(null as date)' }} as born_on_or_after,
-        {%- if s.place == 'dtsen' %}
+        {{ 'stg.' ~ s.sex if s.sex else special.sex or 'cast(null as varchar)' }} as sex,
+        {{ special.born_on_or_after or 'cast(null as date)' }} as born_on_or_after,
+        {%- if s.place == 'dtsen_family' %}
         families.kelurahan_code,
         families.rw,
         families.rt,
@@ -93,20 +76,20 @@ with records as (
         cast(null as integer) as rw,
         cast(null as integer) as rt,
         {%- endif %}
-        {{ s.context if s.context else 'cast(null as varchar)' }} as context,
-        {{ s.service_group or 'cast(null as varchar)' }} as service_group
-    from {{ ref(s.model) }} as stg
+        {{ special.context or 'cast(null as varchar)' }} as context,
+        {{ special.service_group or 'cast(null as varchar)' }} as service_group
+    from {{ ref(item.stg) }} as stg
     -- the raw value only for the few Excel-damaged NIKs: what survived of them
     left join (
         select _file_hash, _source_file, _row_number, {{ excel_surviving_digits('_raw.' ~ s.raw_nik) }} as surviving_digits
-        from {{ ref(s.base) }}
+        from {{ ref(item.base) }}
         where nik_status = 'excel_damaged'
     ) as damaged
         on stg.nik_status = 'excel_damaged'
         and damaged._file_hash = stg._file_hash
         and damaged._source_file = stg._source_file
         and damaged._row_number = stg._row_number
-    {%- if s.place == 'dtsen' %}
+    {%- if s.place == 'dtsen_family' %}
     left join {{ ref('stg_dtsen__families') }} as families
         on families.kk_number = stg.kk_number
         and families._period = stg._period

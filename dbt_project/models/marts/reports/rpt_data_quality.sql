@@ -125,7 +125,8 @@ nik_validity as (
     {%- endfor %}
 ),
 
-{%- set kk_sources = ['dtsen_individu', 'dukcapil', 'verifikasi_kelurahan', 'bansos', 'rtlh', 'sanitasi', 'mitra'] %}
+{#- person rows with a KK number: how many of their families the registry knows #}
+{%- set kk_sources = sources | selectattr('persons') | selectattr('kk_column') | list %}
 
 person_resolution as (
     select
@@ -149,8 +150,7 @@ registry_as_of as (
 ),
 
 registry_matches as (
-    {%- for source in kk_sources %}
-    {%- set item = (sources | selectattr('source', 'equalto', source) | first) %}
+    {%- for item in kk_sources %}
     select
         '{{ item.source }}' as source,
         rows._period as period,

@@ -7,10 +7,6 @@
   TUTUP_SEMENTARA / PUTUS (invalid_code). golongan is optional.
 #}
 
-{%- set raw_columns = [
-    'no_sambungan', 'nik_pelanggan', 'nama_pelanggan', 'alamat', 'kelurahan', 'golongan', 'program',
-    'tanggal_pasang', 'status',
-] -%}
 {%- set checks = [
     {'column': 'no_sambungan', 'required': true},
     {'column': 'nik_pelanggan', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
@@ -24,7 +20,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'air_bersih', raw_columns) }} as _raw
+        {{ raw_struct('source_rows', 'air_bersih') }} as _raw
     from {{ source('raw', 'air_bersih') }} as source_rows
 ),
 

@@ -9,9 +9,6 @@
   values become NULL (kk_status / _field_warnings).
 #}
 
-{%- set raw_columns = [
-    'no', 'nik', 'no_kk', 'nama_penerima', 'alamat', 'kelurahan', 'program', 'tahap', 'nilai', 'tanggal_salur', 'status',
-] -%}
 {%- set checks = [
     {'column': 'nik', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
     {'column': 'no_kk', 'status': 'kk_status', 'reason': 'invalid_kk'},
@@ -27,7 +24,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'bansos', raw_columns) }} as _raw
+        {{ raw_struct('source_rows', 'bansos') }} as _raw
     from {{ source('raw', 'bansos') }} as source_rows
 ),
 

@@ -9,13 +9,6 @@
 
 {%- set bounds = var('tkpkd_bounds') -%}
 
-{%- set raw_columns = [
-    'nomor_kartu_keluarga', 'kode_kecamatan', 'kecamatan', 'kelurahan_desa', 'rw', 'rt', 'alamat',
-    'jumlah_anggota_keluarga', 'nama_kepala_keluarga', 'desil_nasional', 'desil_kabupaten_kota',
-    'status_kepemilikan_rumah', 'luas_lantai', 'jenis_lantai_terluas', 'jenis_dinding_terluas', 'jenis_atap_terluas',
-    'sumber_air_minum_utama', 'fasilitas_bab', 'jenis_kloset', 'pembuangan_akhir_tinja', 'sumber_penerangan_utama',
-    'bahan_bakar_utama_memasak',
-] -%}
 {%- set codes = [
     ('status_kepemilikan_rumah', 'home_ownership_code'),
     ('jenis_lantai_terluas', 'floor_type_code'),
@@ -48,7 +41,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'dtsen_keluarga', raw_columns, ['rt_rw']) }} as _raw
+        {{ raw_struct('source_rows', 'dtsen_keluarga') }} as _raw
     from {{ source('raw', 'dtsen_keluarga') }} as source_rows
 ),
 

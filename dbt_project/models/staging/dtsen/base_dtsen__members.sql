@@ -6,11 +6,6 @@
   Optional codes that do not parse become NULL and are named in _field_warnings.
 #}
 
-{%- set raw_columns = [
-    'nomor_induk_kependudukan', 'nomor_kartu_keluarga', 'nama', 'tanggal_lahir', 'jenis_kelamin',
-    'status_hubungan_keluarga', 'status_bekerja', 'penyakit_kronis', 'disabilitas', 'partisipasi_sekolah',
-    'jaminan_kesehatan',
-] -%}
 {%- set checks = [
     {'column': 'nomor_induk_kependudukan', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
     {'column': 'nomor_kartu_keluarga', 'status': 'kk_status', 'reason': 'invalid_kk', 'required': true, 'reject': false},
@@ -29,7 +24,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'dtsen_individu', raw_columns) }} as _raw
+        {{ raw_struct('source_rows', 'dtsen_individu') }} as _raw
     from {{ source('raw', 'dtsen_individu') }} as source_rows
 ),
 

@@ -8,10 +8,6 @@
   unparseable one is NULL with a warning.
 #}
 
-{%- set raw_columns = [
-    'nik', 'no_kk', 'nama_lgkp', 'jenis_klmin', 'tmpt_lhr', 'tgl_lhr', 'no_prop', 'no_kab', 'no_kec', 'no_kel',
-    'nama_kel', 'no_rw', 'no_rt', 'alamat', 'stat_hbkel', 'status', 'tgl_mati',
-] -%}
 {%- set checks = [
     {'column': 'nik', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
     {'column': 'no_kk', 'status': 'kk_status', 'reason': 'invalid_kk', 'required': true, 'reject': false},
@@ -31,7 +27,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'dukcapil', raw_columns, ['rt_rw']) }} as _raw
+        {{ raw_struct('source_rows', 'dukcapil') }} as _raw
     from {{ source('raw', 'dukcapil') }} as source_rows
 ),
 

@@ -7,7 +7,6 @@
 #}
 
 {%- set bounds = var('tkpkd_bounds') -%}
-{%- set raw_columns = ['noka', 'nik', 'nama', 'tgl_lahir', 'segmen', 'status_peserta', 'tmt', 'kelas'] -%}
 {%- set checks = [
     {'column': 'noka', 'status': 'noka_status', 'reason': 'invalid_number', 'required': true},
     {'column': 'nik', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
@@ -21,7 +20,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'jkn', raw_columns) }} as _raw
+        {{ raw_struct('source_rows', 'jkn') }} as _raw
     from {{ source('raw', 'jkn') }} as source_rows
 ),
 

@@ -9,9 +9,6 @@
 #}
 
 {%- set bounds = var('tkpkd_bounds') -%}
-{%- set raw_columns = [
-    'nik_debitur', 'nama_debitur', 'bank', 'skema', 'plafon', 'tanggal_akad', 'jangka_waktu_bulan', 'kolektibilitas',
-] -%}
 {%- set checks = [
     {'column': 'nik_debitur', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
     {'column': 'bank', 'value': 'bank', 'reason': 'invalid_code', 'required': true},
@@ -26,7 +23,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'kur', raw_columns) }} as _raw
+        {{ raw_struct('source_rows', 'kur') }} as _raw
     from {{ source('raw', 'kur') }} as source_rows
 ),
 

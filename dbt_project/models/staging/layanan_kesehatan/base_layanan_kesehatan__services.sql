@@ -4,7 +4,6 @@
   (invalid_date), jenis_layanan outside the seven service types (invalid_code). status_gizi is optional.
 #}
 
-{%- set raw_columns = ['nik', 'nama', 'tanggal_layanan', 'puskesmas', 'jenis_layanan', 'status_gizi'] -%}
 {%- set checks = [
     {'column': 'nik', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
     {'column': 'tanggal_layanan', 'value': 'service_date', 'reason': 'invalid_date', 'required': true},
@@ -15,7 +14,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'layanan_kesehatan', raw_columns) }} as _raw
+        {{ raw_struct('source_rows', 'layanan_kesehatan') }} as _raw
     from {{ source('raw', 'layanan_kesehatan') }} as source_rows
 ),
 

@@ -6,10 +6,6 @@
   KELURAHAN and NILAI are optional.
 #}
 
-{%- set raw_columns = [
-    'nama_lembaga', 'sektor', 'nama_program', 'kategori', 'nik_penerima', 'no_kk', 'nama_penerima', 'kelurahan',
-    'nilai', 'tanggal',
-] -%}
 {%- set checks = [
     {'column': 'nama_lembaga', 'required': true},
     {'column': 'sektor', 'value': 'partner_sector', 'reason': 'invalid_code', 'required': true},
@@ -25,7 +21,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'mitra', raw_columns) }} as _raw
+        {{ raw_struct('source_rows', 'mitra') }} as _raw
     from {{ source('raw', 'mitra') }} as source_rows
 ),
 

@@ -7,10 +7,6 @@
   programme PELATIHAN_KERJA.
 #}
 
-{%- set raw_columns = [
-    'nik', 'nama', 'jenis_kelamin', 'nama_pelatihan', 'kejuruan', 'penyelenggara', 'tanggal_mulai',
-    'tanggal_selesai', 'status_kelulusan', 'status_setelah_pelatihan', 'tanggal_penempatan',
-] -%}
 {%- set checks = [
     {'column': 'nik', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
     {'column': 'jenis_kelamin', 'value': 'sex', 'reason': 'invalid_code'},
@@ -25,7 +21,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'pelatihan', raw_columns) }} as _raw
+        {{ raw_struct('source_rows', 'pelatihan') }} as _raw
     from {{ source('raw', 'pelatihan') }} as source_rows
 ),
 

@@ -11,10 +11,6 @@
 
 {%- set bounds = var('tkpkd_bounds') -%}
 
-{%- set raw_columns = [
-    'nik_kepala_keluarga', 'no_kk', 'nama', 'alamat', 'rt', 'rw', 'kelurahan', 'status_rumah', 'kegiatan',
-    'sumber_dana', 'tahun_anggaran', 'nilai_bantuan', 'tanggal_selesai', 'progres_fisik',
-] -%}
 {%- set checks = [
     {'column': 'nik_kepala_keluarga', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true, 'reject': false},
     {'column': 'no_kk', 'status': 'kk_status', 'reason': 'invalid_kk', 'required': true},
@@ -35,7 +31,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'rtlh', raw_columns, ['rt_rw']) }} as _raw
+        {{ raw_struct('source_rows', 'rtlh') }} as _raw
     from {{ source('raw', 'rtlh') }} as source_rows
 ),
 

@@ -8,9 +8,6 @@
   the programme SANITASI.
 #}
 
-{%- set raw_columns = [
-    'nik', 'no_kk', 'nama', 'kelurahan', 'rt', 'rw', 'jenis_bantuan', 'sumber_dana', 'tanggal_selesai', 'status',
-] -%}
 {%- set checks = [
     {'column': 'nik', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true, 'reject': false},
     {'column': 'no_kk', 'status': 'kk_status', 'reason': 'invalid_kk', 'required': true},
@@ -27,7 +24,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'sanitasi', raw_columns, ['rt_rw']) }} as _raw
+        {{ raw_struct('source_rows', 'sanitasi') }} as _raw
     from {{ source('raw', 'sanitasi') }} as source_rows
 ),
 

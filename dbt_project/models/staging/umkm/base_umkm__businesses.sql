@@ -5,10 +5,6 @@
   tanggal_pendampingan are optional (an omzet beyond parse_rupiah's bound: NULL with an out_of_range warning). program_code is PENDAMPINGAN_UMKM when pendampingan is other than TIDAK.
 #}
 
-{%- set raw_columns = [
-    'nik_pemilik', 'nama_pemilik', 'nama_usaha', 'nib', 'sektor', 'omzet_per_bulan', 'tanggal_terdaftar',
-    'pendampingan', 'tanggal_pendampingan',
-] -%}
 {%- set checks = [
     {'column': 'nik_pemilik', 'status': 'nik_status', 'reason': 'invalid_nik', 'required': true},
     {'column': 'nama_usaha', 'required': true},
@@ -23,7 +19,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'umkm', raw_columns) }} as _raw
+        {{ raw_struct('source_rows', 'umkm') }} as _raw
     from {{ source('raw', 'umkm') }} as source_rows
 ),
 

@@ -8,10 +8,6 @@
   DTSEN record yet.
 #}
 
-{%- set raw_columns = [
-    'no', 'no_kk', 'nik_kepala_keluarga', 'nama_kepala_keluarga', 'rt', 'rw', 'hasil_verifikasi',
-    'tanggal_verifikasi', 'petugas', 'keterangan', 'kelurahan',
-] -%}
 {%- set checks = [
     {'column': 'no_kk', 'status': 'kk_status', 'reason': 'invalid_kk', 'required': true},
     {'column': 'nik_kepala_keluarga', 'status': 'nik_status', 'reason': 'invalid_nik'},
@@ -27,7 +23,7 @@
 with raw_rows as (
     select
         {{ raw_lineage_columns('source_rows') }},
-        {{ raw_struct('source_rows', 'verifikasi_kelurahan', raw_columns, ['rt_rw']) }} as _raw
+        {{ raw_struct('source_rows', 'verifikasi_kelurahan') }} as _raw
     from {{ source('raw', 'verifikasi_kelurahan') }} as source_rows
 ),
 

@@ -6,31 +6,20 @@
   the newest row of puskesmas services, trainings, businesses, loans, bansos, partner deliveries, PDAM, RTLH or
   sanitation (a birth date only from the first three).
 #}
-{%- set named_sources = [
-    ('dtsen_individu', 'stg_dtsen__members', 'full_name', 'birth_date'),
-    ('dukcapil', 'stg_dukcapil__residents', 'full_name', 'birth_date'),
-    ('jkn', 'stg_jkn__memberships', 'full_name', 'birth_date'),
-    ('layanan_kesehatan', 'stg_layanan_kesehatan__services', 'full_name', none),
-    ('pelatihan', 'stg_pelatihan__trainings', 'full_name', none),
-    ('umkm', 'stg_umkm__businesses', 'owner_name', none),
-    ('kur', 'stg_kur__loans', 'debtor_name', none),
-    ('bansos', 'stg_bansos__payouts', 'recipient_name', none),
-    ('mitra', 'stg_mitra__deliveries', 'recipient_name', none),
-    ('air_bersih', 'stg_air_bersih__connections', 'customer_name', none),
-    ('rtlh', 'stg_rtlh__houses', 'head_of_family_name', none),
-    ('sanitasi', 'stg_sanitasi__assistance', 'full_name', none),
-] %}
+{#- the order is each source's `staging.persons.identity_rank` in sources.yaml #}
+{%- set named_sources = staging_sources() | selectattr('persons') | selectattr('persons.identity_rank')
+    | sort(attribute='persons.identity_rank') | list %}
 with candidates as (
-    {%- for source_code, model, name_column, birth_column in named_sources %}
+    {%- for item in named_sources %}
     select
         nik,
-        {{ name_column }} as full_name,
-        {{ birth_column if birth_column else 'cast(null as date)' }} as birth_date,
-        '{{ source_code }}' as identity_source,
-        {{ loop.index }} as priority,
+        {{ item.persons.name }} as full_name,
+        {{ item.persons.birth_date or 'cast(null as date)' }} as birth_date,
+        '{{ item.source }}' as identity_source,
+        {{ item.persons.identity_rank }} as priority,
         _period
-    from {{ ref(model) }}
-    where nik is not null and {{ name_column }} is not null
+    from {{ ref(item.stg) }}
+    where nik is not null and {{ item.persons.name }} is not null
     {{ "union all" if not loop.last }}
     {%- endfor %}
 ),

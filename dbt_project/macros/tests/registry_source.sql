@@ -1,0 +1,11 @@
+{#
+  Generic test: every value of the column is a contract source of staging_sources(), one that has `having` (e.g.
+  `persons`) when given. The list of sources lives in the contract only, so this replaces accepted_values lists.
+#}
+{% test tkpkd_registry_source(model, column_name, having=none) %}
+{%- set sources = staging_sources() -%}
+{%- if having -%}{%- set sources = sources | selectattr(having) | list -%}{%- endif %}
+select {{ column_name }}
+from {{ model }}
+where {{ column_name }} not in ('{{ sources | map(attribute='source') | join("', '") }}')
+{% endtest %}
