@@ -9,7 +9,6 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.settings import duckdb_memory_limit
 from orchestration.warehouse_lock import connect_warehouse
 
 # Every asset that writes the warehouse file runs in this pool. DuckDB allows one writing process per file, so
@@ -26,7 +25,7 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        connection = connect_warehouse(self.database, config={"memory_limit": duckdb_memory_limit()})
+        connection = connect_warehouse(self.database)
         try:
             yield connection
         finally:
