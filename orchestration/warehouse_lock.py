@@ -88,11 +88,12 @@ def connect_warehouse(
     """`duckdb.connect` with the pipeline's memory limit (`config` adds or overrides settings), waiting while another
     process holds the file; `WarehouseLockedError` after the timeout."""
     timeout = lock_timeout_seconds() if timeout is None else timeout
-    config = {"memory_limit": duckdb_memory_limit(), **(config or {})}
+    config = config or {}
     pauses = _waits(timeout)
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config)
+            connection = duckdb.connect(str(path), read_only=read_only, config=config)
+            break
         except duckdb.IOException as error:
             if not _is_lock_conflict(error):
                 raise
@@ -102,6 +103,11 @@ def connect_warehouse(
                     f"{path} is locked by {describe_holder(error)}; waited {timeout:g} s. {WHAT_TO_DO}"
                 ) from None
             time.sleep(pause)
+    if "memory_limit" not in config:
+        # Set on the open connection, not in `config`: DuckDB refuses a second connection in this process to a file
+        # already open with another config (a notebook's or a test's own `duckdb.connect`).
+        connection.execute("set memory_limit = ?", [duckdb_memory_limit()])
+    return connection
 
 
 def wait_for_warehouse(path: str | Path, timeout: float | None = None) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import duckdb
+
 from orchestration.settings import REPO_ROOT
 from orchestration.warehouse_lock import IN_MEMORY, connect_warehouse
 
@@ -91,3 +93,14 @@ def test_an_in_memory_engine_gets_the_memory_limit_and_config_can_override_it(mo
     with connect_warehouse(IN_MEMORY, config={"memory_limit": "2GB"}) as connection:
         [(limit,)] = connection.execute("select current_setting('memory_limit')").fetchall()
     assert limit == "1.8 GiB"
+
+
+def test_a_plain_connection_in_the_same_process_still_opens_the_file(monkeypatch, tmp_path):
+    """DuckDB refuses a second connection to an open file with another config: the limit must not be part of it."""
+    monkeypatch.setenv("TKPKD_DUCKDB_MEMORY_LIMIT", "1GB")
+    database = tmp_path / "w.duckdb"
+    duckdb.connect(str(database)).close()
+    with duckdb.connect(str(database), read_only=True) as plain, connect_warehouse(database, read_only=True) as ours:
+        [(limit,)] = ours.execute("select current_setting('memory_limit')").fetchall()
+        assert plain.execute("select 1").fetchall() == [(1,)]
+    assert limit == "953.6 MiB"
