@@ -6,15 +6,25 @@ UV := $(PYTHON) -m uv
 UV_VERSION := 0.13.8
 RUN := $(UV) run --frozen
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+DBT_MANIFEST := dbt_project/target/manifest.json
+DBT_PROJECT_FILES := dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
 
-.PHONY: setup run test test-fast fuzz ui generate summary benchmark score-identity lint clean suites generate-dbt-sources check-dashboard render-pdf
+.PHONY: setup manifest run test test-fast fuzz ui generate summary benchmark score-identity lint clean suites generate-dbt-sources check-dashboard render-pdf
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
-setup: .venv/.synced
+## The environment and the dbt manifest the Dagster code location reads its asset graph from
+setup: .venv/.synced manifest
+
+## `dbt parse` of dbt_project/, again whenever one of its files is newer than the manifest
+manifest: $(DBT_MANIFEST)
+
+$(DBT_MANIFEST): .venv/.synced $(DBT_PROJECT_FILES)
+	$(RUN) dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+	@touch $@
 
 ## The main job: generate the sample inbox if it is empty, then materialise every asset into data/warehouse/tkpkd.duckdb
 run: setup

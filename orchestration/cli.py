@@ -9,6 +9,7 @@ import sys
 import uuid
 from datetime import datetime
 
+from orchestration.dbt_targets import DbtManifestMissingError
 from orchestration.settings import ProductionSettingsError, load_settings
 from orchestration.warehouse_lock import WarehouseLockedError
 
@@ -249,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (ProductionSettingsError, WarehouseLockedError) as error:
+    except (ProductionSettingsError, WarehouseLockedError, DbtManifestMissingError) as error:
         print(f"tkpkd {args.command}: {error}", file=sys.stderr)
         return 2
 

@@ -1,4 +1,8 @@
-"""Pruning the per-invocation dbt target folders that dagster-dbt leaves behind.
+"""The dbt target folder: the project's manifest, which `make manifest` prepares, and the per-invocation folders
+that dagster-dbt leaves behind.
+
+The Dagster code location reads its asset graph from `target/manifest.json` and never parses the project itself
+(`require_manifest`): a missing manifest is refused with the command that makes it.
 
 `DbtCliResource.cli(...)` without an explicit `target_path` runs every dbt invocation in a fresh folder under the
 project's target path, named `<op name>-<first 7 characters of the run id>-<7 random hex digits>`
@@ -14,12 +18,51 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 KEEP_PER_STEP = 3
 _INVOCATION_FOLDER = re.compile(r"^(?P<step>.+)-[0-9a-f]{7}-[0-9a-f]{7}$")
 
 logger = logging.getLogger(__name__)
+
+
+# The command that prepares the manifest; `make setup`, `run`, `test` and `ui` run it first.
+MANIFEST_COMMAND = "make manifest"
+
+
+class DbtManifestMissingError(RuntimeError):
+    """The dbt manifest the asset graph is read from has not been prepared; the message names the command."""
+
+
+def _project_files(project_dir: Path) -> Iterator[Path]:
+    yield project_dir / "dbt_project.yml"
+    for folder in ("models", "macros", "seeds", "tests"):
+        yield from (path for path in (project_dir / folder).rglob("*") if path.is_file())
+
+
+def require_manifest(manifest: Path, project_dir: Path) -> Path:
+    """The manifest, checked before the dbt assets read it; a missing one raises `DbtManifestMissingError`.
+
+    The code location never parses the project itself: a `dbt parse` takes up to half a minute on a busy 2-core
+    machine, too long for every import. A manifest older than a project file still loads (the graph lacks the
+    change until the next parse), with a warning that says so and how to refresh it.
+    """
+    if not manifest.exists():
+        raise DbtManifestMissingError(
+            f"The dbt manifest {manifest} is missing, and the Dagster code location reads its asset graph from it. "
+            f"Run `{MANIFEST_COMMAND}` in the repository (a `dbt parse` of dbt_project/), then load it again."
+        )
+    built = manifest.stat().st_mtime
+    newer = next((path for path in _project_files(project_dir) if path.stat().st_mtime > built), None)
+    if newer is not None:
+        warnings.warn(
+            f"The dbt manifest is older than {newer.relative_to(project_dir)}: the asset graph may lack that change. "
+            f"Run `{MANIFEST_COMMAND}` to refresh it.",
+            stacklevel=2,
+        )
+    return manifest
 
 
 def _modified_at(folder: Path) -> float:

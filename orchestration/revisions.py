@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.warehouse_lock import IN_MEMORY, connect_warehouse
 
 PUBLISHED_SUITES = REPO_ROOT / "expectations" / "published"
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -165,7 +166,7 @@ def _table_revisions_sql(
 def record_revisions(warehouse: Path, new_analytics: Path, previous_analytics: Path) -> int:
     """Write `rpt_revisions` and `rpt_publications` into the newly built file; return the number of new revisions."""
     published_at = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-    with duckdb.connect() as connection:
+    with connect_warehouse(IN_MEMORY) as connection:
         connection.execute(f"attach {_quote(str(warehouse))} as warehouse (read_only)")
         connection.execute(f"attach {_quote(str(new_analytics))} as analytics")
         connection.execute(REVISIONS_DDL)

@@ -1,4 +1,9 @@
-"""Opening DuckDB files that another process may hold, and the run lock that keeps two `tkpkd run`s apart.
+"""Every DuckDB engine the pipeline opens, and the run lock that keeps two `tkpkd run`s apart.
+
+`connect_warehouse` is the one place that calls `duckdb.connect` (tests/test_duckdb_connections.py keeps it so): a
+file or a private in-memory engine (`IN_MEMORY`: Splink's working tables, the revisions diff) gets DuckDB's
+memory_limit from TKPKD_DUCKDB_MEMORY_LIMIT and the wait for a held file. The temporary (spill) folder is DuckDB's
+own default: `<file>.tmp` beside a file, `.tmp` in the working directory for an in-memory engine.
 
 DuckDB lets one process write a file, or several read it, never both: a reader (an engineer's DBeaver, another
 run's gate) makes every other open fail at once with `duckdb.IOException`. `connect_warehouse` waits for the holder
@@ -27,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import number_from_env
+from orchestration.settings import duckdb_memory_limit, number_from_env
 
 DEFAULT_LOCK_TIMEOUT_SECONDS = 120.0
 _FIRST_WAIT_SECONDS = 0.1
@@ -39,6 +44,10 @@ WHAT_TO_DO = (
     "or a snapshot copy instead of the warehouse, or wait for the other run to finish; "
     "TKPKD_WAREHOUSE_LOCK_TIMEOUT sets how long the pipeline waits."
 )
+
+
+# A private engine with no file: nothing to wait for, but the same memory limit.
+IN_MEMORY = ":memory:"
 
 
 class WarehouseLockedError(RuntimeError):
@@ -76,12 +85,15 @@ def _waits(timeout: float) -> Iterator[float]:
 def connect_warehouse(
     path: str | Path, *, read_only: bool = False, config: dict | None = None, timeout: float | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """`duckdb.connect`, waiting while another process holds the file; `WarehouseLockedError` after the timeout."""
+    """`duckdb.connect` with the pipeline's memory limit (`config` adds or overrides settings), waiting while another
+    process holds the file; `WarehouseLockedError` after the timeout."""
     timeout = lock_timeout_seconds() if timeout is None else timeout
+    config = config or {}
     pauses = _waits(timeout)
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config or {})
+            connection = duckdb.connect(str(path), read_only=read_only, config=config)
+            break
         except duckdb.IOException as error:
             if not _is_lock_conflict(error):
                 raise
@@ -91,6 +103,11 @@ def connect_warehouse(
                     f"{path} is locked by {describe_holder(error)}; waited {timeout:g} s. {WHAT_TO_DO}"
                 ) from None
             time.sleep(pause)
+    if "memory_limit" not in config:
+        # Set on the open connection, not in `config`: DuckDB refuses a second connection in this process to a file
+        # already open with another config (a notebook's or a test's own `duckdb.connect`).
+        connection.execute("set memory_limit = ?", [duckdb_memory_limit()])
+    return connection
 
 
 def wait_for_warehouse(path: str | Path, timeout: float | None = None) -> None:

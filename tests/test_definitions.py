@@ -1,9 +1,16 @@
 """The code location loads, and its graph is wired the way the data flows: inbox -> raw -> dbt -> analytics."""
 
+import os
+import warnings
+
 import dagster as dg
+import pytest
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from orchestration.contract import load_contract
-from orchestration.definitions import MAIN_JOB_NAME, defs
+from orchestration.dbt_targets import DbtManifestMissingError, require_manifest
+from orchestration.definitions import MAIN_JOB_NAME, area_definitions, defs
+from orchestration.settings import REPO_ROOT
 
 
 def _graph():
@@ -51,3 +58,75 @@ def test_exports_follow_the_warehouse_and_the_analytics_file():
     workbooks = graph.get(dg.AssetKey(["exports", "kelurahan_workbooks"])).parent_keys
     assert dg.AssetKey(["pii", "case_list"]) in workbooks
     assert analytics not in workbooks
+
+
+def _declared_in_areas() -> dict[str, set]:
+    """The assets, checks, jobs, schedules and sensors the modules of orchestration/defs/ declare at module level."""
+    import importlib
+    import pkgutil
+
+    import orchestration.defs as areas
+
+    declared = {"assets": set(), "checks": set(), "jobs": set(), "schedules": set(), "sensors": set()}
+    for module_info in pkgutil.iter_modules(areas.__path__):
+        module = importlib.import_module(f"{areas.__name__}.{module_info.name}")
+        for value in vars(module).values():
+            if isinstance(value, dg.AssetChecksDefinition):
+                declared["checks"] |= set(value.check_keys)
+            elif isinstance(value, dg.AssetsDefinition):
+                declared["assets"] |= set(value.keys)
+            elif isinstance(value, (dg.JobDefinition, UnresolvedAssetJobDefinition)):
+                declared["jobs"].add(value.name)
+            elif isinstance(value, dg.ScheduleDefinition):
+                declared["schedules"].add(value.name)
+            elif isinstance(value, dg.SensorDefinition):
+                declared["sensors"].add(value.name)
+    return declared
+
+
+def test_every_definition_an_area_declares_is_in_the_code_location():
+    declared = _declared_in_areas()
+    graph = _graph()
+    assert declared["assets"] and declared["assets"] <= set(graph.get_all_asset_keys())
+    assert declared["checks"] <= set(graph.asset_check_keys)
+    repository = defs.get_repository_def()
+    assert declared["jobs"] <= {job.name for job in repository.get_all_jobs()}
+    assert declared["schedules"] == {schedule.name for schedule in repository.schedule_defs}
+    assert declared["sensors"] == {sensor.name for sensor in repository.sensor_defs}
+
+
+def test_the_resources_come_from_the_settings_with_paths_resolved_against_the_repository(monkeypatch, tmp_path):
+    monkeypatch.setenv("TKPKD_PSEUDONYM_SECRET", "x" * 40)
+    monkeypatch.setenv("TKPKD_WAREHOUSE", "elsewhere/tkpkd.duckdb")
+    monkeypatch.setenv("TKPKD_EXPORTS", str(tmp_path / "exports"))
+    monkeypatch.delenv("TKPKD_INBOX", raising=False)
+    resources = area_definitions()["resources"].resources
+    assert resources["warehouse"].database == str(REPO_ROOT / "elsewhere" / "tkpkd.duckdb")
+    assert resources["exports"].path == str(tmp_path / "exports")
+    assert resources["inbox"].path == str(REPO_ROOT / "data" / "inbox")
+    # one executor, from operations.py: the steps of a run share one process and one DuckDB writer
+    assert defs.executor is dg.in_process_executor
+
+
+def test_a_missing_manifest_is_refused_with_the_command_that_makes_it(tmp_path):
+    with pytest.raises(DbtManifestMissingError, match="Run `make manifest`"):
+        require_manifest(tmp_path / "target" / "manifest.json", tmp_path)
+
+
+def test_a_manifest_older_than_a_model_loads_with_a_warning_that_says_which(tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "dbt_project.yml").write_text("name: x\n")
+    manifest = tmp_path / "target" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_text("{}")
+    model = tmp_path / "models" / "new_model.sql"
+    model.write_text("select 1")
+    os.utime(tmp_path / "dbt_project.yml", (1_000_000, 1_000_000))
+    os.utime(manifest, (2_000_000, 2_000_000))
+    os.utime(model, (3_000_000, 3_000_000))
+    with pytest.warns(UserWarning, match=r"older than models/new_model\.sql"):
+        assert require_manifest(manifest, tmp_path) == manifest
+    os.utime(manifest, (4_000_000, 4_000_000))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        require_manifest(manifest, tmp_path)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FRESHNESS_CHECK",
     "FRESHNESS_JOB_NAME",
+    "defs",
     "freshness_as_of",
     "freshness_checks",
     "freshness_job",
@@ -126,3 +127,6 @@ daily_freshness_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every morning: which agency is late with its data (warns, never blocks).",
 )
+
+
+defs = dg.Definitions(asset_checks=[freshness_checks], jobs=[freshness_job], schedules=[daily_freshness_schedule])

@@ -117,3 +117,6 @@ def ingest_inbox(context: dg.AssetExecutionContext, warehouse: WarehouseResource
                 "rejected_files_outside_sources": dg.MetadataValue.md(_rejections_markdown(unknown)),
             },
         )
+
+
+defs = dg.Definitions(assets=[ingest_inbox])

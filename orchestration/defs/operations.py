@@ -70,3 +70,11 @@ def monthly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | d
         run_key=f"monthly-{delivered}",
         tags={**range_tags(periods), TRIGGER_TAG: "schedule"},
     )
+
+
+defs = dg.Definitions(
+    jobs=[main_job],
+    schedules=[monthly_schedule],
+    # DuckDB takes one writing process per file: run each job's steps in one process, one after another.
+    executor=dg.in_process_executor,
+)

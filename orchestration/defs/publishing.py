@@ -6,15 +6,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import AnalyticsFileResource, WarehouseResource
 from orchestration.defs.transformation import tkpkd_dbt_core_assets, tkpkd_dbt_period_assets
 from orchestration.publishing import publish_analytics
-
-
-class AnalyticsFileResource(dg.ConfigurableResource):
-    """Where the published analytics file lives (TKPKD_ANALYTICS)."""
-
-    path: str
 
 
 @dg.asset(
@@ -36,3 +30,6 @@ def analytics_file(warehouse: WarehouseResource, analytics: AnalyticsFileResourc
             "tables": dg.MetadataValue.md("\n".join(f"- `{t.name}`: {t.rows} rows" for t in published) or "none"),
         }
     )
+
+
+defs = dg.Definitions(assets=[analytics_file])

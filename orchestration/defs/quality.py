@@ -330,3 +330,6 @@ def agency_feedback(warehouse: WarehouseResource, exports: ExportsResource) -> d
             "folder": dg.MetadataValue.path(str(exports.folder("feedback"))),
         }
     )
+
+
+defs = dg.Definitions(assets=[agency_feedback], asset_checks=[staging_gates, dimension_gates, published_gates])

@@ -1,4 +1,9 @@
-"""Resources shared by the areas. Paths come from `orchestration.settings` (environment variables)."""
+"""Resources shared by the areas, configured from `orchestration.settings` (environment variables).
+
+The values are resolved by the settings, not given to Dagster as `dg.EnvVar`: an `EnvVar` has no default and is read
+as it is, while the settings supply the defaults (the repository's `data/` folder) and resolve relative paths against
+the repository root (docs/design.md, "Configuration").
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.settings import duckdb_memory_limit
+from orchestration.settings import load_settings
 from orchestration.warehouse_lock import connect_warehouse
 
 # Every asset that writes the warehouse file runs in this pool. DuckDB allows one writing process per file, so
@@ -26,7 +31,7 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        connection = connect_warehouse(self.database, config={"memory_limit": duckdb_memory_limit()})
+        connection = connect_warehouse(self.database)
         try:
             yield connection
         finally:
@@ -55,3 +60,24 @@ class ExportsResource(dg.ConfigurableResource):
 
     def folder(self, name: str) -> Path:
         return Path(self.path) / name
+
+
+class AnalyticsFileResource(dg.ConfigurableResource):
+    """Where the published analytics file lives (TKPKD_ANALYTICS)."""
+
+    path: str
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    # A function, so that the settings (and a production refusal) are read when the code location loads, not when
+    # an area imports a resource class.
+    settings = load_settings()
+    return dg.Definitions(
+        resources={
+            "warehouse": WarehouseResource(database=str(settings.warehouse)),
+            "inbox": InboxResource(location=settings.inbox_location, path=str(settings.inbox)),
+            "analytics": AnalyticsFileResource(path=str(settings.analytics)),
+            "exports": ExportsResource(path=str(settings.exports)),
+        }
+    )

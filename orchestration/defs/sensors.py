@@ -130,3 +130,6 @@ def _record(context) -> None:
     # same run replaces the first.
     settings = load_settings()
     after_run(context.instance, context.dagster_run.run_id, settings.warehouse, settings.analytics)
+
+
+defs = dg.Definitions(sensors=[inbox_sensor, processing_log_on_success, processing_log_on_failure])

@@ -8,8 +8,13 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.dashboard.build import build_dashboard
-from orchestration.defs.publishing import AnalyticsFileResource, analytics_file
-from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, ExportsResource, WarehouseResource
+from orchestration.defs.publishing import analytics_file
+from orchestration.defs.resources import (
+    WAREHOUSE_WRITER_POOL,
+    AnalyticsFileResource,
+    ExportsResource,
+    WarehouseResource,
+)
 from orchestration.defs.transformation import tkpkd_dbt_core_assets, tkpkd_dbt_period_assets
 from orchestration.exports.kelurahan import export_kelurahan_workbooks
 from orchestration.exports.open_data import export_open_data
@@ -106,4 +111,4 @@ dashboard = _from_analytics(
     lambda page: {"page": dg.MetadataValue.path(str(page)), "bytes": page.stat().st_size},
 )
 
-serving_assets = [kelurahan_workbooks, report_parquet, open_data, dashboard]
+defs = dg.Definitions(assets=[kelurahan_workbooks, report_parquet, open_data, dashboard])

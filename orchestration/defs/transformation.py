@@ -19,7 +19,7 @@ from dagster_dbt import (
 
 from orchestration import freshness
 from orchestration.contract import load_contract
-from orchestration.dbt_targets import prune_invocation_folders
+from orchestration.dbt_targets import prune_invocation_folders, require_manifest
 from orchestration.defs.partitions import ONE_RUN_PER_RANGE, PERIODS, known_periods, periods_of
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
 from orchestration.settings import DBT_PROJECT_DIR, load_settings
@@ -36,32 +36,7 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
-def _manifest_is_stale() -> bool:
-    manifest = DBT_PROJECT.manifest_path
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    project_files = (
-        path
-        for folder in ("models", "macros", "seeds", "tests")
-        for path in (DBT_PROJECT_DIR / folder).rglob("*")
-        if path.is_file()
-    )
-    return any(path.stat().st_mtime > built for path in [DBT_PROJECT_DIR / "dbt_project.yml", *project_files])
-
-
-def ensure_manifest() -> None:
-    """Parse the dbt project when its manifest is missing or older than the project's files.
-
-    The asset graph is read from the manifest, so a stale one would not know a new model. A fresh clone has no
-    manifest yet: the first load parses once (a `dbt parse` of the whole project: several seconds, up to half a minute
-    on a busy 2-core machine) instead of failing; later loads only compare file times.
-    """
-    if _manifest_is_stale():
-        dbt_resource().cli(["parse", "--quiet"], target_path=DBT_PROJECT.target_path).wait()
-
-
-ensure_manifest()
+require_manifest(DBT_PROJECT.manifest_path, DBT_PROJECT_DIR)
 
 
 # A per-period model that later periods read back (fct_assistance: the 12-month windows, the newest assistance of a
@@ -237,3 +212,9 @@ def tkpkd_dbt_core_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
 def tkpkd_dbt_period_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """The per-period facts and reports (and pii.case_list): the run's periods are deleted and built again."""
     yield from _dbt_build(context, dbt, periods=periods_of(context), period_range=period_range_var(context))
+
+
+defs = dg.Definitions(
+    assets=[tkpkd_dbt_staging_assets, tkpkd_dbt_core_assets, tkpkd_dbt_period_assets],
+    resources={"dbt": dbt_resource()},
+)

@@ -34,7 +34,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.identity.names import normalise_name_sql
-from orchestration.settings import duckdb_memory_limit
+from orchestration.warehouse_lock import IN_MEMORY, connect_warehouse
 
 MATCH_THRESHOLD = 0.95
 UNIQUENESS_THRESHOLD = 0.99
@@ -311,7 +311,7 @@ def link(records, reference) -> LinkResult:
     """
     from splink import DuckDBAPI, Linker
 
-    con = duckdb.connect(":memory:", config={"memory_limit": duckdb_memory_limit()})
+    con = connect_warehouse(IN_MEMORY)
     try:
         _prepare(con, "unresolved", records, "record_id")
         # several rows per person (one per distinct description) are kept: each is evidence, the best one counts

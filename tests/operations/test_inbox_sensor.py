@@ -5,6 +5,7 @@ import time
 import warnings
 
 import dagster as dg
+import fsspec
 import pytest
 
 from orchestration.inbox import InboxCursor, changes_since, mirror
@@ -89,7 +90,6 @@ def test_the_cursor_survives_serialisation(tmp_path):
 
 
 def test_a_remote_inbox_is_listed_in_place_and_mirrored_for_the_loader(tmp_path):
-    fsspec = pytest.importorskip("fsspec")
     remote = fsspec.filesystem("memory")
     remote.pipe("/share/bansos/2025-03/penyaluran.csv", b"NIK;NAMA\n1;a\n")
     url = "memory://share"

@@ -1,6 +1,7 @@
 """Which assets are partitioned by period, and which periods each partitioned asset reads of its parents."""
 
 import dagster as dg
+import fsspec
 import pytest
 
 from orchestration.contract import load_contract
@@ -63,7 +64,6 @@ def test_a_range_of_periods_is_one_run():
 
 
 def test_the_delivered_periods_are_read_where_the_inbox_is_local_or_remote(tmp_path):
-    fsspec = pytest.importorskip("fsspec")
     from orchestration.defs.partitions import delivered_periods
 
     (tmp_path / "bansos" / "2025-04").mkdir(parents=True)
