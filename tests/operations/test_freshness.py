@@ -145,6 +145,7 @@ def test_contract_refuses_an_unknown_cadence():
                 "cadence": "weekly",
                 "natural_key": ["nik"],
                 "columns": [{"name": "nik", "required": True}],
+                "staging": {"entity": "visits", "gate": {"natural_key": ["nik"]}},
             }
         }
     }
