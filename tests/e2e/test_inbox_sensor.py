@@ -101,6 +101,7 @@ def test_a_new_period_dropped_into_the_inbox_is_built_by_the_sensor_alone(deploy
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,  # the tables differ; a full refresh that fails is a failure of its own (pytest.fail)
     reason=(
         "Known gap (issue 14): a month's files also carry rows dated in earlier months (late-recorded payouts, "
         "corrections of an event source), and the run of the new month rebuilds only its own period, so those "
@@ -120,5 +121,6 @@ def test_the_incremental_month_equals_a_full_rebuild_table_by_table(deployment):
     shutil.copyfile(deployment.root / "warehouse" / "analytics.duckdb", incremental.analytics)
     # The deployment's settings stay in the environment while its module's tests run.
     rebuilt = run_main_job(deployment.instance, known_periods(), {FULL_REFRESH_TAG: "true"})
-    assert rebuilt.success
+    if not rebuilt.success:
+        pytest.fail("the full refresh failed")
     assert analytics_differences(incremental, Workspace(deployment.root)) == []
