@@ -329,10 +329,8 @@ def test_left_behind_before_the_window_is_protected_by_its_row_sum():
     assert suppress(report, rows)[0] == {"assisted_before_window_families", "never_assisted_families"}
 
 
-def test_the_left_behind_csv_leaves_out_the_ekstrem_count_and_the_dictionary_says_where_it_is(tmp_path, monkeypatch):
-    import orchestration.exports.open_data as module
-
-    report = _report("rpt_left_behind_by_region")
+def _left_behind_table() -> duckdb.DuckDBPyConnection:
+    """An in-memory rpt_left_behind_by_region holding one city row: 30 left behind, 20 of them never assisted."""
     rows = _left_behind_rows([("kota", "61.71", None, 30, 20)])
     connection = duckdb.connect()
     connection.execute(
@@ -340,6 +338,14 @@ def test_the_left_behind_csv_leaves_out_the_ekstrem_count_and_the_dictionary_say
         f"({', '.join('?' for _ in rows[0])})) as t({', '.join(rows[0])})",
         list(rows[0].values()),
     )
+    return connection
+
+
+def test_the_left_behind_csv_leaves_out_the_ekstrem_count_and_the_dictionary_says_where_it_is(tmp_path, monkeypatch):
+    import orchestration.exports.open_data as module
+
+    report = _report("rpt_left_behind_by_region")
+    connection = _left_behind_table()
     connection.execute("comment on table rpt_left_behind_by_region is 'Left-behind families per region.'")
     monkeypatch.setattr(module, "REPORTS", (report,))
     export_open_data(connection, tmp_path)
@@ -357,13 +363,7 @@ def test_the_dictionary_gives_the_full_description_from_the_analytics_files_data
     import orchestration.exports.open_data as module
     from orchestration.publishing import DATA_DICTIONARY
 
-    rows = _left_behind_rows([("kota", "61.71", None, 30, 20)])
-    connection = duckdb.connect()
-    connection.execute(
-        "create table rpt_left_behind_by_region as select * from (values "
-        f"({', '.join('?' for _ in rows[0])})) as t({', '.join(rows[0])})",
-        list(rows[0].values()),
-    )
+    connection = _left_behind_table()
     # As publish_analytics leaves them: the comment is the first sentence, the dictionary has the rest.
     connection.execute("comment on table rpt_left_behind_by_region is 'Left-behind families per region.'")
     connection.execute(f"create table {DATA_DICTIONARY} (table_name varchar, column_name varchar, description varchar)")
