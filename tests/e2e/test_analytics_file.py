@@ -214,8 +214,10 @@ print(json.dumps({
 
 def _client_command(version: str) -> list[str]:
     """A DuckDB client of `version` from PyPI, through uv, outside the project's environment."""
-    python = shutil.which("python3.11") or shutil.which("python3")
-    return [python, "-m", "uv", "run", "--no-project", "--quiet", "--with", f"duckdb=={version}", "python"]
+    # `uv run` (make test) names its own binary in UV; the project's .venv has no uv module of its own.
+    uv = os.environ.get("UV") or shutil.which("uv")
+    command = [uv] if uv else [shutil.which("python3.11") or shutil.which("python3"), "-m", "uv"]
+    return [*command, "run", "--no-project", "--quiet", "--with", f"duckdb=={version}", "python"]
 
 
 @pytest.mark.old_duckdb_clients
