@@ -278,14 +278,19 @@ def _block(raw: Any, where: str, allowed: set[str], required: tuple[str, ...]) -
     return raw
 
 
+def _optional_choice(raw: Mapping, where: str, key: str, allowed: tuple[str, ...]) -> str | None:
+    value = raw.get(key)
+    if value is not None and value not in allowed:
+        raise _fail(where, f"{key} must be one of {', '.join(allowed)} or omitted, not {value!r}")
+    return value
+
+
 def _parse_persons(raw: Any, where: str, columns: list[str]) -> PersonFields:
     raw = _block(raw, where, _PERSON_KEYS, ("raw_nik", "name"))
     raw_nik = _name(raw["raw_nik"], where, "raw_nik")
     if raw_nik not in columns:
         raise _fail(where, f"raw_nik {raw_nik!r} is not a column of the source")
-    place = raw.get("place")
-    if place is not None and place not in PERSON_PLACES:
-        raise _fail(where, f"place must be one of {', '.join(PERSON_PLACES)} or omitted, not {place!r}")
+    place = _optional_choice(raw, where, "place", PERSON_PLACES)
     rank = raw.get("identity_rank")
     if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
         raise _fail(where, f"identity_rank must be a positive whole number, not {rank!r}")
@@ -305,9 +310,7 @@ def _parse_staging(name: str, raw: Any, where: str, columns: list[str]) -> Stagi
     gate = raw["gate"]
     if not isinstance(gate, Mapping) or not gate.get("natural_key"):
         raise _fail(where, "'gate' must be a mapping with at least a 'natural_key' (staged column names)")
-    assistance = raw.get("assistance")
-    if assistance is not None and assistance not in ASSISTANCE_KINDS:
-        raise _fail(where, f"assistance must be one of {', '.join(ASSISTANCE_KINDS)} or omitted, not {assistance!r}")
+    assistance = _optional_choice(raw, where, "assistance", ASSISTANCE_KINDS)
     persons = raw.get("persons")
     return StagingSpec(
         group=_name(raw.get("group", name), where, "group"),

@@ -236,9 +236,10 @@ def _staging_gate_result(
     })
     if not active and not released:
         return check
+    reports = ", ".join(published_models_reading(STAGED_SOURCES[source].model)) if active else ""
     notes = [
         f"Batch {hold.label()} held since {hold.held_at:%Y-%m-%d %H:%M} ({', '.join(hold.failed_expectations)}); "
-        f"built without it: {', '.join(published_models_reading(STAGED_SOURCES[source].model)) or 'no report'}. "
+        f"built without it: {reports or 'no report'}. "
         f"Deliver a corrected file, or accept it: tkpkd hold release {source} {hold.period}"
         for hold in active
     ] + [f"Batch {hold.label()} released by {hold.released_by}: accepted as delivered." for hold in released]
