@@ -34,9 +34,9 @@ run: setup
 test: setup
 	$(RUN) pytest
 
-## Unit tests only (skips the end-to-end materialisation)
+## Unit tests only (skips the end-to-end materialisation and the slow tests)
 test-fast: setup
-	$(RUN) pytest -m "not e2e"
+	$(RUN) pytest -m "not e2e and not slow"
 
 ## Fault injection on the tiny sample: hostile and random files, then SIGKILLs inside the run's steps (KILLS=6), each
 ## compared with a reference run (scripts/fault_injection.py; minutes per kill)

@@ -25,6 +25,8 @@ from orchestration.ingestion.loader import ingest_source
 from orchestration.quality import gates
 from orchestration.quality.suites import build_suites
 
+pytestmark = pytest.mark.slow  # a copy of the dbt project, generated and built: about 75 s here
+
 SOURCE = "bank_sampah"
 GOOD_NIKS = ["6171010505800001", "6171014512900002"]  # synthetic: born 5 May 1980; a woman born 5 Dec 1990
 
