@@ -1,6 +1,8 @@
 """The repository carries its own definitions: no tracked file cites a path outside it (the contract once lived in a
-sibling folder that a clone does not have), every page the files cite exists, and the contract pages in docs/contract
-agree with the data that implements them (sources.yaml, the programme seed, the indicator vars of dbt_project.yml).
+sibling folder that a clone does not have), every page and heading the files cite exists, the contract pages in
+docs/contract agree with the data that implements them (sources.yaml, the programme seed, the indicator vars of
+dbt_project.yml), and the README stays a front door: a few screens, its two commands real, every docs page and every
+setting findable from it.
 
 What counts as a citation outside the repository: a relative path climbing out of it (`../../x` from its file), a
 relative path to a missing file that git does not ignore (so `../data/warehouse/...`, a build output, is fine), the
@@ -11,6 +13,7 @@ absolute path shown as an example of a deployment (`/srv/tkpkd/...`) is not a ci
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 import subprocess
 from functools import cache
@@ -27,7 +30,7 @@ THIS_FILE = Path(__file__).resolve()
 
 _UPWARD_PATH = re.compile(r"(?<![\w./-])((?:\.\./)+[\w./-]*\w)")
 _DOCS_PAGE = re.compile(r"(?<![\w./-])((?:\.\./)*docs/[\w./-]+\.md)\b")
-_MARKDOWN_LINK = re.compile(r"\]\(([^)\s#]+)(?:#[^)]*)?\)")
+_MARKDOWN_LINK = re.compile(r"\]\(([^)\s#]*)(?:#([^)\s]*))?\)")
 _OUTSIDE_LOCATIONS = re.compile(r"shared/(?:contract|reference)\b|(?<![\w.])/work/")
 
 
@@ -105,18 +108,106 @@ def test_every_cited_docs_page_exists():
     assert missing == [], "\n".join(missing)
 
 
-def test_relative_links_of_markdown_pages_resolve():
+def _heading_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives the headings of `markdown`: lower case, punctuation dropped, spaces as hyphens, a
+    repeated heading numbered `-1`, `-2`; lines of fenced code are not headings."""
+    anchors: set[str] = set()
+    in_code = False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        heading = None if in_code else re.match(r"#{1,6} (.+)", line)
+        if heading is None:
+            continue
+        slug = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower()).replace(" ", "-")
+        anchor, repeat = slug, 0
+        while anchor in anchors:
+            repeat += 1
+            anchor = f"{slug}-{repeat}"
+        anchors.add(anchor)
+    return anchors
+
+
+def test_relative_links_of_markdown_pages_resolve_to_a_file_and_heading():
     broken = []
     for name, text in _tracked_text_files().items():
         if not name.endswith(".md"):
             continue
         for match in _MARKDOWN_LINK.finditer(text):
-            target = match.group(1)
+            target, anchor = match.group(1), match.group(2)
             if re.match(r"[a-z][a-z0-9+.-]*:", target):  # a URL
                 continue
-            if not ((REPO_ROOT / name).parent / target).resolve().exists():
-                broken.append(f"{name}:{_line_of(text, match.start())}: {target}")
+            where = f"{name}:{_line_of(text, match.start())}: {match.group(0)}"
+            path = ((REPO_ROOT / name).parent / target).resolve() if target else REPO_ROOT / name
+            if not path.exists():
+                broken.append(f"{where}: no such file")
+            elif anchor and path.suffix == ".md" and anchor not in _heading_anchors(path.read_text(encoding="utf-8")):
+                broken.append(f"{where}: no such heading")
     assert broken == [], "\n".join(broken)
+
+
+def test_heading_anchors_follow_github():
+    page = "# Title\n## `rpt_data_quality`\n## Feedback (umpan balik)\n```sh\n# not one\n```\n## Title"
+    anchors = _heading_anchors(page)
+    assert anchors == {"title", "rpt_data_quality", "feedback-umpan-balik", "title-1"}
+
+
+# --- The README as the front door ---------------------------------------------------------------------------------
+
+README = REPO_ROOT / "README.md"
+README_MAX_LINES = 180
+
+
+def test_the_readme_fits_on_a_few_screens():
+    lines = README.read_text(encoding="utf-8").count("\n")
+    assert lines <= README_MAX_LINES, f"README.md has {lines} lines; move sections to docs/"
+
+
+def test_the_readme_gives_two_commands_make_run_and_make_test_and_ci_runs_make_test():
+    quick_start = _section(README.read_text(encoding="utf-8"), "##", "Quick start")
+    [block] = re.findall(r"```sh\n(.*?)```", quick_start, re.DOTALL)
+    commands = [line.split("#")[0].strip() for line in block.splitlines() if line.split("#")[0].strip()]
+    assert commands == ["make run", "make test"]
+    targets = set(re.findall(r"^([\w-]+):", (REPO_ROOT / "Makefile").read_text(), re.MULTILINE))
+    assert {"run", "test"} <= targets
+    ci_commands = [line.strip() for line in (REPO_ROOT / ".ci" / "run").read_text().splitlines()]
+    assert "make test" in ci_commands
+
+
+def test_the_readme_links_every_docs_page():
+    linked = {
+        ((REPO_ROOT / match.group(1)).resolve())
+        for match in _MARKDOWN_LINK.finditer(README.read_text(encoding="utf-8"))
+        if match.group(1).startswith("docs/")
+    }
+    pages = {path.resolve() for path in (REPO_ROOT / "docs").rglob("*.md")}
+    assert sorted(str(page.relative_to(REPO_ROOT)) for page in pages - linked) == []
+
+
+def _variables_the_code_reads() -> set[str]:
+    from orchestration.ingestion.limits import IngestionLimits
+
+    code = "\n".join(path.read_text(encoding="utf-8") for path in (REPO_ROOT / "orchestration").rglob("*.py"))
+    named = set(re.findall(r"\b(TKPKD_[A-Z_]*[A-Z])\b", code)) - {"TKPKD_MAX"}  # the limits' shared prefix
+    limits = {IngestionLimits.variable(limit.name) for limit in dataclasses.fields(IngestionLimits)}
+    return named | limits | {"DAGSTER_HOME"}
+
+
+def test_the_configuration_page_documents_every_variable_the_code_reads():
+    table = _section((REPO_ROOT / "docs" / "operations.md").read_text(encoding="utf-8"), "##", "Configuration")
+    documented = {name for row in _table_rows(table) for name in re.findall(r"`([A-Z][A-Z_]+)`", row[0])}
+    assert "TKPKD_INBOX" in _variables_the_code_reads()
+    assert sorted(_variables_the_code_reads() - documented) == []
+
+
+def test_the_design_layout_lists_every_defs_module_and_test_folder():
+    layout_rows = _table_rows(_section((REPO_ROOT / "docs" / "design.md").read_text(encoding="utf-8"), "##", "Layout"))
+    layout = {row[0]: row[1] for row in layout_rows}
+    defs_modules = {path.name for path in (REPO_ROOT / "orchestration" / "defs").glob("*.py")} - {"__init__.py"}
+    test_folders = {name.split("/")[1] for name in _tracked_text_files() if re.match(r"tests/[^/]+/", name)}
+    unlisted_modules = sorted(module for module in defs_modules if f"`{module}`" not in layout["`orchestration/defs/`"])
+    unlisted_folders = sorted(folder for folder in test_folders if f"`{folder}/`" not in layout["`tests/`"])
+    assert (unlisted_modules, unlisted_folders) == ([], [])
 
 
 # --- The contract pages and the data that implements them ---------------------------------------------------------

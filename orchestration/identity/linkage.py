@@ -23,7 +23,7 @@ The model (Fellegi-Sunter, as Splink implements it):
   Bayes factors is at least UNIQUENESS_THRESHOLD: two equally good namesakes share 0.5 each); otherwise it stays
   unresolved with the reason (`no_candidate`, `below_threshold`, `ambiguous`). Never a guess. A link whose best
   person agrees on the 15 surviving NIK digits is reported as `repaired_nik`, any other as `linked`.
-The threshold was calibrated against the generator's ground truth (README, "Identity resolution").
+The threshold was calibrated against the generator's ground truth (docs/identity.md).
 """
 
 from __future__ import annotations

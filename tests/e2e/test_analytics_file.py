@@ -89,7 +89,7 @@ def test_bi_tools_connect_through_sqlalchemy(built_warehouse, tmp_path):
     engines = [
         # What a Python client or a notebook passes:
         sqlalchemy.create_engine(f"duckdb:///{analytics}", connect_args={"read_only": True}),
-        # What Apache Superset takes as its SQLAlchemy URI (the README gives this form):
+        # What Apache Superset takes as its SQLAlchemy URI (docs/bi-tools.md gives this form):
         sqlalchemy.create_engine(f"duckdb:///{analytics}?access_mode=read_only"),
     ]
     for engine in engines:

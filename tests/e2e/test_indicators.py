@@ -1,5 +1,6 @@
 """The TKPKD indicators on generated data, against values computed independently from the ground truth, and the
-README's analyst queries run as written, each answer checked against the tables it summarises."""
+analyst queries of docs/analyst_queries.md (the first query of each question) run as written, each answer checked
+against the tables it summarises."""
 
 import re
 from datetime import date, timedelta
@@ -10,7 +11,7 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ANALYST_QUERIES = Path(__file__).resolve().parents[2] / "docs" / "analyst_queries.md"
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +25,10 @@ def warehouse(pipeline_run):
     connection.close()
 
 
-def _readme_queries() -> list[str]:
-    section = README.read_text().split("## Three questions, one query each")[1].split("\n## ")[0]
-    return re.findall(r"```sql\n(.*?)```", section, re.DOTALL)
+def _analyst_queries() -> list[str]:
+    """The first SQL block of each numbered question (`## 1. ...`); a question may show a variant after it."""
+    questions = re.findall(r"^## \d+\. .*?(?=^## |\Z)", ANALYST_QUERIES.read_text(), re.DOTALL | re.MULTILINE)
+    return [re.search(r"```sql\n(.*?)```", question, re.DOTALL).group(1) for question in questions]
 
 
 def _last_complete_quarter(newest_period: str) -> tuple[date, date]:
@@ -41,8 +43,8 @@ def _last_complete_quarter(newest_period: str) -> tuple[date, date]:
 
 
 @pytest.fixture(scope="module")
-def readme_answers(pipeline_run):
-    queries = _readme_queries()
+def analyst_answers(pipeline_run):
+    queries = _analyst_queries()
     assert len(queries) == 3
     with duckdb.connect(str(pipeline_run.analytics), read_only=True) as analytics:
         return [analytics.execute(query).fetchall() for query in queries]
@@ -54,11 +56,12 @@ def analytics(pipeline_run):
         yield connection
 
 
-README_KELURAHAN = "kelurahan_name = 'Sungaijawi Dalam'"
+QUERY_KELURAHAN = "kelurahan_name = 'Sungaijawi Dalam'"
 
 
 def _rts_without_clean_water(analytics, kelurahan_name: str) -> list[tuple]:
-    """The README's first answer for one kelurahan, counted from fct_family_month and dim_region, not the report."""
+    """The clean-water query's answer for one kelurahan, counted from fct_family_month and dim_region, not the
+    report."""
     rows = analytics.execute(
         """
         with newest as (select max(period) as period from fct_family_month),
@@ -82,10 +85,10 @@ def _rts_without_clean_water(analytics, kelurahan_name: str) -> list[tuple]:
     return [(*row[:6], pytest.approx(row[6]), row[7]) for row in rows]
 
 
-def test_the_readme_clean_water_query_lists_the_rts_the_family_month_fact_gives(readme_answers, analytics):
+def test_the_analyst_clean_water_query_lists_the_rts_the_family_month_fact_gives(analyst_answers, analytics):
     """As written (Sungaijawi Dalam), and for the kelurahan with the most such families, so that a non-empty
     answer is compared whatever the sample holds."""
-    assert readme_answers[0] == _rts_without_clean_water(analytics, "Sungaijawi Dalam")
+    assert analyst_answers[0] == _rts_without_clean_water(analytics, "Sungaijawi Dalam")
     [(busiest,)] = analytics.execute(
         """
         select region.kelurahan_name
@@ -95,14 +98,14 @@ def test_the_readme_clean_water_query_lists_the_rts_the_family_month_fact_gives(
         group by all order by count(*) desc, region.kelurahan_name limit 1
         """
     ).fetchall()
-    query = _readme_queries()[0]
-    assert README_KELURAHAN in query
-    answer = analytics.execute(query.replace(README_KELURAHAN, "kelurahan_name = ?"), [busiest]).fetchall()
+    query = _analyst_queries()[0]
+    assert QUERY_KELURAHAN in query
+    answer = analytics.execute(query.replace(QUERY_KELURAHAN, "kelurahan_name = ?"), [busiest]).fetchall()
     assert answer and answer == _rts_without_clean_water(analytics, busiest)
 
 
-def test_the_readme_pkh_query_sums_the_last_complete_quarter(readme_answers, analytics):
-    [(quarter_start, quarter_end, total, above, share, families_above, unknown)] = readme_answers[1]
+def test_the_analyst_pkh_query_sums_the_last_complete_quarter(analyst_answers, analytics):
+    [(quarter_start, quarter_end, total, above, share, families_above, unknown)] = analyst_answers[1]
     [(newest_period,)] = analytics.execute("select max(period) from fct_family_month").fetchall()
     assert (quarter_start, quarter_end) == _last_complete_quarter(newest_period)
     by_group = dict(
@@ -128,8 +131,8 @@ def test_the_readme_pkh_query_sums_the_last_complete_quarter(readme_answers, ana
     ).fetchall()[0][0]
 
 
-def test_the_readme_rtlh_query_compares_both_groups_and_their_difference(readme_answers, analytics):
-    rows = {row[2]: row for row in readme_answers[2]}
+def test_the_analyst_rtlh_query_compares_both_groups_and_their_difference(analyst_answers, analytics):
+    rows = {row[2]: row for row in analyst_answers[2]}
     assert sorted(rows) == ["difference", "intervened", "not_intervened"]
     [(first_baseline, last_evaluation)] = analytics.execute(
         "select min(baseline_period), max(evaluation_period) from rpt_impact"
