@@ -21,8 +21,14 @@ import duckdb
 from dagster_dbt import DbtCliResource
 
 from orchestration.contract import load_contract
+from orchestration.defs.ingestion import INGESTED_FILES, raw_asset_key
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, ExportsResource, WarehouseResource
-from orchestration.defs.transformation import published_models_reading, rebuild_models
+from orchestration.defs.transformation import (
+    MARTS_LAYER,
+    RESTRICTED_TAGS,
+    published_models_reading,
+    rebuild_models,
+)
 from orchestration.quality.suites import PUBLISHED_TABLES, STAGED_SOURCES
 from orchestration.settings import load_settings
 from orchestration.warehouse_lock import connect_warehouse
@@ -43,7 +49,7 @@ def staging_key(source: str) -> dg.AssetKey:
 
 
 def published_key(table: str) -> dg.AssetKey:
-    return dg.AssetKey([table])
+    return dg.AssetKey([MARTS_LAYER, table])
 
 
 def _gate_result(
@@ -308,9 +314,10 @@ published_gates = _published_gates(
 
 @dg.asset(
     key=["exports", "agency_feedback"],
-    deps=[QUARANTINE_KEY, dg.AssetKey(["raw", "ingested_files"])],
-    group_name="quality",
+    deps=[QUARANTINE_KEY, raw_asset_key(INGESTED_FILES)],
+    group_name="serving",
     kinds={"xlsx"},
+    tags=RESTRICTED_TAGS,
     pool=WAREHOUSE_WRITER_POOL,
     description=(
         "One feedback workbook (umpan balik) per source and period with something to fix: rejected files and every "

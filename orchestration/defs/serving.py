@@ -15,7 +15,7 @@ from orchestration.defs.resources import (
     ExportsResource,
     WarehouseResource,
 )
-from orchestration.defs.transformation import tkpkd_dbt_core_assets, tkpkd_dbt_period_assets
+from orchestration.defs.transformation import RESTRICTED_TAGS, tkpkd_dbt_core_assets, tkpkd_dbt_period_assets
 from orchestration.exports.kelurahan import export_kelurahan_workbooks
 from orchestration.exports.open_data import export_open_data
 from orchestration.exports.parquet import export_report_parquet
@@ -27,6 +27,7 @@ from orchestration.warehouse_lock import connect_warehouse
     deps=[tkpkd_dbt_core_assets, tkpkd_dbt_period_assets],
     group_name="serving",
     kinds={"excel"},
+    tags=RESTRICTED_TAGS,
     # It opens the warehouse file, which a writing process would lock: it waits for the writers' pool.
     pool=WAREHOUSE_WRITER_POOL,
     description=(
