@@ -31,7 +31,6 @@ from orchestration.defs.transformation import (
 )
 from orchestration.quality.suites import PUBLISHED_TABLES, STAGED_SOURCES
 from orchestration.settings import load_settings
-from orchestration.warehouse_lock import connect_warehouse
 
 if TYPE_CHECKING:
     from orchestration.quality.gates import GateResult
@@ -157,7 +156,7 @@ def staging_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
     kinds = {code: spec.kind for code, spec in load_contract().items()}
     selected = {key.name for key in context.selected_asset_check_keys}
     results, to_hold = [], []
-    with connect_warehouse(warehouse.database, read_only=True) as connection:
+    with warehouse.connect(read_only=True) as connection:
         recorded_holds = holds.list_holds(connection)
         for source, spec in STAGED_SOURCES.items():
             name = f"{GATE_PREFIX}{source}"
@@ -193,7 +192,7 @@ def staging_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
     if to_hold:
         _hold_batches(context, warehouse, dbt, to_hold)
     docs_index = runner.build_docs()
-    with connect_warehouse(warehouse.database, read_only=True) as connection:
+    with warehouse.connect(read_only=True) as connection:
         active = [hold for hold in holds.list_holds(connection) if hold.is_active]
     for source, name, result, released, extra in results:
         yield _staging_gate_result(
@@ -210,7 +209,7 @@ def _hold_batches(
     deduplication counts) without it, before the intermediate models read them."""
     from orchestration.quality import holds
 
-    with connect_warehouse(warehouse.database) as connection:
+    with warehouse.connect() as connection:
         for source, period, name, result in failed:
             holds.hold_batch(
                 connection, source, period, name, [o.expectation for o in result.failed_errors], result.summary(),
@@ -284,7 +283,7 @@ def _published_gates(name: str, tables: list[str], description: str) -> dg.Asset
         runner = gates.gate_runner(settings.quality_docs)
         selected = {key.asset_key for key in context.selected_asset_check_keys}
         results = []
-        with connect_warehouse(warehouse.database, read_only=True) as connection:
+        with warehouse.connect(read_only=True) as connection:
             for table in tables:
                 if published_key(table) not in selected:
                     continue
@@ -328,7 +327,7 @@ published_gates = _published_gates(
 def agency_feedback(warehouse: WarehouseResource, exports: ExportsResource) -> dg.MaterializeResult:
     from orchestration.exports.feedback import write_feedback_workbooks
 
-    with connect_warehouse(warehouse.database, read_only=True) as connection:
+    with warehouse.connect(read_only=True) as connection:
         workbooks = write_feedback_workbooks(connection, Path(exports.path))
     return dg.MaterializeResult(
         metadata={
