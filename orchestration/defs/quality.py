@@ -25,6 +25,7 @@ from orchestration.defs.ingestion import INGESTED_FILES, raw_asset_key
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, ExportsResource, WarehouseResource
 from orchestration.defs.transformation import (
     MARTS_LAYER,
+    MARTS_SCHEMA,
     RESTRICTED_TAGS,
     published_models_reading,
     rebuild_models,
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
     from orchestration.quality.holds import Hold
 
 STAGING_SCHEMA = "staging"
-PUBLISHED_SCHEMA = "main"
 GATE_PREFIX = "gx_"
 DELIVERIES_CHECK = "gx_deliveries"
 QUARANTINE_KEY = dg.AssetKey(["quarantine", "quarantined_rows"])
@@ -288,7 +288,7 @@ def _published_gates(name: str, tables: list[str], description: str) -> dg.Asset
                 if published_key(table) not in selected:
                     continue
                 suite = gates.load_suite(Path("published") / f"{table}.json")
-                frame = gates.published_batch(connection, suite, PUBLISHED_SCHEMA, table)
+                frame = gates.published_batch(connection, suite, MARTS_SCHEMA, table)
                 results.append((table, runner.validate(suite, frame, {})))
         docs_index = runner.build_docs()
         for table, result in results:
