@@ -1,37 +1,26 @@
-"""The Dagster code location: the `defs` of every area module in `orchestration/defs/`, merged into one.
+"""The Dagster code location: the definitions of every module in `orchestration/defs/`, one module per area.
 
-Each area module declares what it adds (`defs = dg.Definitions(...)`, or a `@dg.definitions` function when it
-reads the settings, as `resources.py` does); a module without `defs` (`partitions.py`) holds helpers only. This is
-Dagster's "defs folder" layout without the `dg` project scaffold that `dg.load_from_defs_folder` needs.
+Loaded with `dg.load_from_defs_folder`, which reads pyproject.toml's `[tool.dg.project]` (root module
+`orchestration`, so the defs module `orchestration.defs`); nothing else of the `dg` project scaffold is needed.
+Each area module declares what it adds: `defs = dg.Definitions(...)`, or a `@dg.definitions` function when it reads
+the settings (`resources.py`), called when the code location loads. A module with neither contributes what it
+declares at its top level: `partitions.py` holds helpers only.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 import dagster as dg
 
-import orchestration.defs as areas
 from orchestration.defs.operations import MAIN_JOB_NAME
+from orchestration.settings import REPO_ROOT
 
-__all__ = ["MAIN_JOB_NAME", "area_definitions", "build_definitions", "defs"]
-
-
-def area_definitions() -> dict[str, dg.Definitions]:
-    """Each area module's definitions by module name, in the folder's (alphabetical) order."""
-    found = {}
-    for module_info in pkgutil.iter_modules(areas.__path__):
-        module = importlib.import_module(f"{areas.__name__}.{module_info.name}")
-        area = getattr(module, "defs", None)
-        if area is not None:
-            # a `@dg.definitions` function is called here, when the code location loads
-            found[module_info.name] = area() if callable(area) else area
-    return found
+__all__ = ["MAIN_JOB_NAME", "build_definitions", "defs"]
 
 
 def build_definitions() -> dg.Definitions:
-    return dg.Definitions.merge(*area_definitions().values())
+    """The code location's definitions with the resources of the settings as they are now (an area module is
+    imported once; `resources.py`'s function reads the environment at each call)."""
+    return dg.load_from_defs_folder(path_within_project=REPO_ROOT)
 
 
 defs = build_definitions()

@@ -1,5 +1,6 @@
 """The code location loads, and its graph is wired the way the data flows: inbox -> raw -> dbt -> analytics."""
 
+import json
 import os
 import warnings
 
@@ -9,8 +10,23 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 
 from orchestration.contract import load_contract
 from orchestration.dbt_targets import DbtManifestMissingError, require_manifest
-from orchestration.definitions import MAIN_JOB_NAME, area_definitions, defs
+from orchestration.definitions import MAIN_JOB_NAME, build_definitions, defs
+from orchestration.defs.transformation import DBT_PROJECT
 from orchestration.settings import REPO_ROOT
+
+# The naming scheme of docs/design.md ("Dagster assets"): an asset key is [layer, name], and the layer gives the group.
+LAYER_GROUPS = {
+    "raw": "ingestion",
+    "staging": "staging",
+    "reference": "staging",
+    "quarantine": "quality",
+    "intermediate": "intermediate",
+    "marts": "marts",
+    "pii": "pii",
+    "analytics": "serving",
+    "exports": "serving",
+}
+RESTRICTED_TAG = "tkpkd/restricted"
 
 
 def _graph():
@@ -37,7 +53,7 @@ def test_dbt_tests_are_asset_checks_and_the_main_job_exists():
 def test_the_analytics_file_is_published_after_dbt():
     graph = _graph()
     parents = graph.get(dg.AssetKey(["analytics", "analytics_file"])).parent_keys
-    assert dg.AssetKey(["rpt_data_quality"]) in parents
+    assert dg.AssetKey(["marts", "rpt_data_quality"]) in parents
     assert dg.AssetKey(["staging", "stg_bansos__payouts"]) in graph.get(dg.AssetKey(["intermediate", "int_assistance_deliveries"])).parent_keys
 
 
@@ -45,7 +61,7 @@ def test_every_gate_is_an_asset_check_and_the_feedback_is_an_asset():
     graph = _graph()
     gates = {key for key in graph.asset_check_keys if key.name.startswith("gx_")}
     assert dg.AssetCheckKey(dg.AssetKey(["staging", "stg_bansos__payouts"]), "gx_bansos") in gates
-    assert dg.AssetCheckKey(dg.AssetKey(["fct_assistance"]), "gx_published") in gates
+    assert dg.AssetCheckKey(dg.AssetKey(["marts", "fct_assistance"]), "gx_published") in gates
     assert dg.AssetKey(["exports", "agency_feedback"]) in set(graph.get_all_asset_keys())
 
 
@@ -58,6 +74,43 @@ def test_exports_follow_the_warehouse_and_the_analytics_file():
     workbooks = graph.get(dg.AssetKey(["exports", "kelurahan_workbooks"])).parent_keys
     assert dg.AssetKey(["pii", "case_list"]) in workbooks
     assert analytics not in workbooks
+
+
+def test_every_asset_key_is_its_layer_and_its_name_and_the_layer_gives_its_group():
+    specs = list(defs.resolve_all_asset_specs())
+    for spec in specs:
+        assert len(spec.key.path) == 2 and spec.key.path[0] in LAYER_GROUPS, spec.key
+        assert spec.group_name == LAYER_GROUPS[spec.key.path[0]], spec.key
+        assert spec.kinds, spec.key
+    assert {spec.group_name for spec in specs} == set(LAYER_GROUPS.values())
+
+
+def test_a_dbt_asset_is_keyed_by_the_schema_its_table_is_built_in():
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text())
+    tables = {
+        dg.AssetKey(["marts" if node["schema"] == "main" else node["schema"], node["alias"]])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed")
+    }
+    dbt_assets = {spec.key for spec in defs.resolve_all_asset_specs() if "dbt" in spec.kinds}
+    assert dbt_assets == tables
+    assert dg.AssetKey(["marts", "rpt_verification_progress"]) in tables
+    assert dg.AssetKey(["pii", "family_identities"]) in tables  # a model of models/marts/ built in schema pii
+
+
+def test_the_restricted_assets_are_tagged_and_no_other():
+    graph = _graph()
+    specs = {spec.key: spec for spec in defs.resolve_all_asset_specs()}
+    restricted = {key for key, spec in specs.items() if spec.tags.get(RESTRICTED_TAG) == "true"}
+    assert all(spec.tags.get(RESTRICTED_TAG) in (None, "true") for spec in specs.values())
+    restricted_schema = {key for key in specs if key.path[0] == "pii"}
+    assert restricted_schema and restricted_schema <= restricted
+    # Outside the restricted schema, exactly the exports that read the restricted warehouse: every other export
+    # reads only the published analytics file, which holds no identifier.
+    analytics = dg.AssetKey(["analytics", "analytics_file"])
+    exports = {key for key in specs if key.path[0] == "exports"}
+    assert restricted - restricted_schema == {key for key in exports if graph.get(key).parent_keys != {analytics}}
+    assert dg.AssetKey(["exports", "kelurahan_workbooks"]) in restricted
 
 
 def _declared_in_areas() -> dict[str, set]:
@@ -100,7 +153,7 @@ def test_the_resources_come_from_the_settings_with_paths_resolved_against_the_re
     monkeypatch.setenv("TKPKD_WAREHOUSE", "elsewhere/tkpkd.duckdb")
     monkeypatch.setenv("TKPKD_EXPORTS", str(tmp_path / "exports"))
     monkeypatch.delenv("TKPKD_INBOX", raising=False)
-    resources = area_definitions()["resources"].resources
+    resources = build_definitions().resources
     assert resources["warehouse"].database == str(REPO_ROOT / "elsewhere" / "tkpkd.duckdb")
     assert resources["exports"].path == str(tmp_path / "exports")
     assert resources["inbox"].path == str(REPO_ROOT / "data" / "inbox")

@@ -18,7 +18,6 @@ from orchestration.defs.ingestion import INGESTED_FILES, RAW_SCHEMA, raw_asset_k
 from orchestration.defs.operations import TIMEZONE
 from orchestration.defs.resources import WarehouseResource
 from orchestration.freshness import delivery_deadline_day, evaluate
-from orchestration.warehouse_lock import connect_warehouse
 
 if TYPE_CHECKING:
     import duckdb
@@ -90,7 +89,7 @@ def freshness_checks(context: dg.AssetCheckExecutionContext, warehouse: Warehous
     as_of = freshness_as_of()
     deadline_day = delivery_deadline_day()
     contract = load_contract()
-    with connect_warehouse(warehouse.database, read_only=True) as connection:
+    with warehouse.connect(read_only=True) as connection:
         delivered = last_delivered_periods(connection)
     for check_key in context.selected_asset_check_keys:
         source = check_key.asset_key.path[-1]

@@ -14,7 +14,7 @@ from orchestration.publishing import publish_analytics
 @dg.asset(
     key=["analytics", "analytics_file"],
     deps=[tkpkd_dbt_core_assets, tkpkd_dbt_period_assets],
-    group_name="publishing",
+    group_name="serving",
     kinds={"duckdb"},
     description=(
         "`analytics.duckdb`: the star schema and reports without direct identifiers, with primary, unique and "

@@ -21,18 +21,23 @@ import duckdb
 from dagster_dbt import DbtCliResource
 
 from orchestration.contract import load_contract
+from orchestration.defs.ingestion import INGESTED_FILES, raw_asset_key
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL, ExportsResource, WarehouseResource
-from orchestration.defs.transformation import published_models_reading, rebuild_models
+from orchestration.defs.transformation import (
+    MARTS_LAYER,
+    MARTS_SCHEMA,
+    RESTRICTED_TAGS,
+    published_models_reading,
+    rebuild_models,
+)
 from orchestration.quality.suites import PUBLISHED_TABLES, STAGED_SOURCES
 from orchestration.settings import load_settings
-from orchestration.warehouse_lock import connect_warehouse
 
 if TYPE_CHECKING:
     from orchestration.quality.gates import GateResult
     from orchestration.quality.holds import Hold
 
 STAGING_SCHEMA = "staging"
-PUBLISHED_SCHEMA = "main"
 GATE_PREFIX = "gx_"
 DELIVERIES_CHECK = "gx_deliveries"
 QUARANTINE_KEY = dg.AssetKey(["quarantine", "quarantined_rows"])
@@ -43,7 +48,7 @@ def staging_key(source: str) -> dg.AssetKey:
 
 
 def published_key(table: str) -> dg.AssetKey:
-    return dg.AssetKey([table])
+    return dg.AssetKey([MARTS_LAYER, table])
 
 
 def _gate_result(
@@ -151,7 +156,7 @@ def staging_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
     kinds = {code: spec.kind for code, spec in load_contract().items()}
     selected = {key.name for key in context.selected_asset_check_keys}
     results, to_hold = [], []
-    with connect_warehouse(warehouse.database, read_only=True) as connection:
+    with warehouse.connect(read_only=True) as connection:
         recorded_holds = holds.list_holds(connection)
         for source, spec in STAGED_SOURCES.items():
             name = f"{GATE_PREFIX}{source}"
@@ -187,7 +192,7 @@ def staging_gates(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
     if to_hold:
         _hold_batches(context, warehouse, dbt, to_hold)
     docs_index = runner.build_docs()
-    with connect_warehouse(warehouse.database, read_only=True) as connection:
+    with warehouse.connect(read_only=True) as connection:
         active = [hold for hold in holds.list_holds(connection) if hold.is_active]
     for source, name, result, released, extra in results:
         yield _staging_gate_result(
@@ -204,7 +209,7 @@ def _hold_batches(
     deduplication counts) without it, before the intermediate models read them."""
     from orchestration.quality import holds
 
-    with connect_warehouse(warehouse.database) as connection:
+    with warehouse.connect() as connection:
         for source, period, name, result in failed:
             holds.hold_batch(
                 connection, source, period, name, [o.expectation for o in result.failed_errors], result.summary(),
@@ -278,12 +283,12 @@ def _published_gates(name: str, tables: list[str], description: str) -> dg.Asset
         runner = gates.gate_runner(settings.quality_docs)
         selected = {key.asset_key for key in context.selected_asset_check_keys}
         results = []
-        with connect_warehouse(warehouse.database, read_only=True) as connection:
+        with warehouse.connect(read_only=True) as connection:
             for table in tables:
                 if published_key(table) not in selected:
                     continue
                 suite = gates.load_suite(Path("published") / f"{table}.json")
-                frame = gates.published_batch(connection, suite, PUBLISHED_SCHEMA, table)
+                frame = gates.published_batch(connection, suite, MARTS_SCHEMA, table)
                 results.append((table, runner.validate(suite, frame, {})))
         docs_index = runner.build_docs()
         for table, result in results:
@@ -308,9 +313,10 @@ published_gates = _published_gates(
 
 @dg.asset(
     key=["exports", "agency_feedback"],
-    deps=[QUARANTINE_KEY, dg.AssetKey(["raw", "ingested_files"])],
-    group_name="quality",
+    deps=[QUARANTINE_KEY, raw_asset_key(INGESTED_FILES)],
+    group_name="serving",
     kinds={"xlsx"},
+    tags=RESTRICTED_TAGS,
     pool=WAREHOUSE_WRITER_POOL,
     description=(
         "One feedback workbook (umpan balik) per source and period with something to fix: rejected files and every "
@@ -321,7 +327,7 @@ published_gates = _published_gates(
 def agency_feedback(warehouse: WarehouseResource, exports: ExportsResource) -> dg.MaterializeResult:
     from orchestration.exports.feedback import write_feedback_workbooks
 
-    with connect_warehouse(warehouse.database, read_only=True) as connection:
+    with warehouse.connect(read_only=True) as connection:
         workbooks = write_feedback_workbooks(connection, Path(exports.path))
     return dg.MaterializeResult(
         metadata={

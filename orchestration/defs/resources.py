@@ -1,14 +1,17 @@
 """Resources shared by the areas, configured from `orchestration.settings` (environment variables).
 
-The values are resolved by the settings, not given to Dagster as `dg.EnvVar`: an `EnvVar` has no default and is read
-as it is, while the settings supply the defaults (the repository's `data/` folder) and resolve relative paths against
-the repository root (docs/design.md, "Configuration").
+The values are resolved by the settings, not given to Dagster as `dg.EnvVar`. Every one of them has a default (the
+repository's `data/` folder) and a relative path means the repository root (docs/design.md, "Configuration"); an
+`EnvVar` has no default (with dagster 1.13, an unset one fails the run even where the resource field declares a
+default) and is passed on as written, so it could carry none of them without a second copy of the defaults.
+
+Every DuckDB connection of an asset or check goes through `WarehouseResource.connect` or
+`AnalyticsFileResource.connect` (both `orchestration.warehouse_lock.connect_warehouse`: the lock wait and the memory
+limit).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -28,14 +31,11 @@ class WarehouseResource(dg.ConfigurableResource):
 
     database: str
 
-    @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        connection = connect_warehouse(self.database)
-        try:
-            yield connection
-        finally:
-            connection.close()
+    def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """Used as `with warehouse.connect() as connection:`, which closes it."""
+        if not read_only:
+            Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        return connect_warehouse(self.database, read_only=read_only)
 
 
 class InboxResource(dg.ConfigurableResource):
@@ -63,9 +63,14 @@ class ExportsResource(dg.ConfigurableResource):
 
 
 class AnalyticsFileResource(dg.ConfigurableResource):
-    """Where the published analytics file lives (TKPKD_ANALYTICS)."""
+    """Where the published analytics file lives (TKPKD_ANALYTICS). The pipeline replaces it whole
+    (orchestration/publishing.py) and otherwise only reads it."""
 
     path: str
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """Read-only, used as `with analytics.connect() as connection:`."""
+        return connect_warehouse(self.path, read_only=True)
 
 
 @dg.definitions

@@ -15,11 +15,14 @@ from orchestration.defs.resources import (
     ExportsResource,
     WarehouseResource,
 )
-from orchestration.defs.transformation import tkpkd_dbt_core_assets, tkpkd_dbt_period_assets
+from orchestration.defs.transformation import (
+    RESTRICTED_TAGS,
+    tkpkd_dbt_core_assets,
+    tkpkd_dbt_period_assets,
+)
 from orchestration.exports.kelurahan import export_kelurahan_workbooks
 from orchestration.exports.open_data import export_open_data
 from orchestration.exports.parquet import export_report_parquet
-from orchestration.warehouse_lock import connect_warehouse
 
 
 @dg.asset(
@@ -27,6 +30,7 @@ from orchestration.warehouse_lock import connect_warehouse
     deps=[tkpkd_dbt_core_assets, tkpkd_dbt_period_assets],
     group_name="serving",
     kinds={"excel"},
+    tags=RESTRICTED_TAGS,
     # It opens the warehouse file, which a writing process would lock: it waits for the writers' pool.
     pool=WAREHOUSE_WRITER_POOL,
     description=(
@@ -39,7 +43,7 @@ from orchestration.warehouse_lock import connect_warehouse
 def kelurahan_workbooks(
     warehouse: WarehouseResource, exports: ExportsResource
 ) -> dg.MaterializeResult:
-    with connect_warehouse(warehouse.database, read_only=True) as connection:
+    with warehouse.connect(read_only=True) as connection:
         written = export_kelurahan_workbooks(connection, exports.folder("kelurahan"))
     return dg.MaterializeResult(
         metadata={
@@ -65,7 +69,7 @@ def _from_analytics(
         description=description,
     )
     def _export(analytics: AnalyticsFileResource, exports: ExportsResource) -> dg.MaterializeResult:
-        with connect_warehouse(analytics.path, read_only=True) as connection:
+        with analytics.connect() as connection:
             written = export(connection, exports.folder(folder))
         return dg.MaterializeResult(
             metadata={

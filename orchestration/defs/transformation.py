@@ -50,15 +50,51 @@ with warnings.catch_warnings():
     )
 
 
+# A dbt asset's key is [layer, table]: the layer is the DuckDB schema the node is built in (`marts` for the target
+# schema `main`), and the layer decides the Dagster group (docs/design.md, "Dagster assets"). The seeds (schema
+# reference) are staging's input and sit in its group.
+MARTS_SCHEMA = "main"
+MARTS_LAYER = "marts"
+LAYER_GROUPS = {
+    "reference": "staging",
+    "staging": "staging",
+    "quarantine": "quality",
+    "intermediate": "intermediate",
+    MARTS_LAYER: "marts",
+    "pii": "pii",
+}
+# Names, NIK, KK numbers and addresses for the officers who act on them (docs/contract/warehouse.md): the assets of
+# the restricted schema, and the exports that carry such rows out of the warehouse, carry this tag.
+RESTRICTED_SCHEMA = "pii"
+RESTRICTED_TAGS = {"tkpkd/restricted": "true"}
+
+
 class TkpkdDbtTranslator(DagsterDbtTranslator):
-    """Groups dbt assets by layer (the model's first folder) so the graph reads raw -> staging -> marts, and maps
-    the periods one per-period model reads of another."""
+    """Keys and groups by layer (the schema a model is built in), so the graph reads raw -> staging -> marts; tags
+    the restricted schema; maps the periods one per-period model reads of another."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)  # raw/<source>, the ingestion asset's key
+        return dg.AssetKey([layer_of(dbt_resource_props), dbt_resource_props["alias"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        fqn = dbt_resource_props.get("fqn", [])
-        if dbt_resource_props["resource_type"] == "seed":
-            return "reference"
-        return fqn[1] if len(fqn) > 2 else "marts"
+        if dbt_resource_props["resource_type"] == "source":
+            return None  # the ingestion asset of the source gives its own
+        layer = layer_of(dbt_resource_props)
+        if layer not in LAYER_GROUPS:
+            raise ValueError(
+                f"dbt {dbt_resource_props['resource_type']} {dbt_resource_props['name']} is built in schema "
+                f"{dbt_resource_props['schema']}, which has no Dagster group: add it to LAYER_GROUPS "
+                "(orchestration/defs/transformation.py) and to docs/design.md, \"Dagster assets\"."
+            )
+        return LAYER_GROUPS[layer]
+
+    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        tags = super().get_tags(dbt_resource_props)
+        if dbt_resource_props.get("schema") == RESTRICTED_SCHEMA:
+            return {**tags, **RESTRICTED_TAGS}
+        return tags
 
     def get_partition_mapping(
         self, dbt_resource_props: Mapping[str, Any], dbt_parent_resource_props: Mapping[str, Any]
@@ -68,6 +104,11 @@ class TkpkdDbtTranslator(DagsterDbtTranslator):
         if dbt_parent_resource_props.get("config", {}).get("meta", {}).get("read_by_later_periods"):
             return EVERY_EARLIER_PERIOD
         return dg.TimeWindowPartitionMapping()  # the same period
+
+
+def layer_of(dbt_resource_props: Mapping[str, Any]) -> str:
+    schema = dbt_resource_props["schema"]
+    return MARTS_LAYER if schema == MARTS_SCHEMA else schema
 
 
 def is_per_period(dbt_resource_props: Mapping[str, Any]) -> bool:

@@ -92,7 +92,7 @@ def test_a_new_period_dropped_into_the_inbox_is_built_by_the_sensor_alone(deploy
         if event.partition
     }
     assert partitions and set(partitions.values()) == {NEW_PERIOD}
-    assert {"raw/bansos", "rpt_targeting", "fct_assistance"} <= set(partitions)
+    assert {"raw/bansos", "marts/rpt_targeting", "marts/fct_assistance"} <= set(partitions)
     with duckdb.connect(str(deployment.root / "warehouse" / "analytics.duckdb"), read_only=True) as analytics:
         periods = {row[0] for row in analytics.sql("select distinct period from rpt_targeting").fetchall()}
         assert NEW_PERIOD in periods and "2025-11" in periods

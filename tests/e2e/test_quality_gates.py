@@ -171,7 +171,7 @@ def test_a_failing_batch_is_held_and_every_other_source_goes_on(pipeline_run, tm
     assert evaluation.metadata["held_batches"].value == [period]
     assert f"tkpkd hold release bansos {period}" in evaluation.description
     materialized = {event.asset_key for event in result.get_asset_materialization_events()}
-    assert {dg.AssetKey(["fct_assistance"]), dg.AssetKey(["rpt_basic_needs_coverage"]),
+    assert {dg.AssetKey(["marts", "fct_assistance"]), dg.AssetKey(["marts", "rpt_basic_needs_coverage"]),
             dg.AssetKey(["analytics", "analytics_file"])} <= materialized
     assert analytics.stat().st_mtime_ns != analytics_before
     with duckdb.connect(str(warehouse), read_only=True) as connection:

@@ -136,7 +136,7 @@ def test_the_sensor_runs_only_the_delivering_source_and_its_periods(sensor_conte
     assert dg.AssetKey(["raw", "umkm"]) not in selected
     assert dg.AssetKey(["staging", "stg_bansos__payouts"]) in selected
     assert dg.AssetKey(["staging", "stg_umkm__businesses"]) not in selected
-    assert dg.AssetKey(["fct_assistance"]) in selected
+    assert dg.AssetKey(["marts", "fct_assistance"]) in selected
     assert any(check.asset_key == dg.AssetKey(["staging", "stg_bansos__payouts"]) for check in request.asset_check_keys)
     again, _ = evaluate(cursor)
     assert isinstance(again, dg.SkipReason)

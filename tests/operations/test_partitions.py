@@ -27,7 +27,7 @@ def partitioned(graph) -> set[str]:
 
 def test_ingestion_and_the_per_period_facts_and_reports_are_partitioned_and_nothing_else(graph):
     raw = {f"raw/{source}" for source in load_contract()} | {"raw/ingested_files"}
-    assert partitioned(graph) == raw | PER_PERIOD | {"pii/case_list"}
+    assert partitioned(graph) == raw | {f"marts/{name}" for name in PER_PERIOD} | {"pii/case_list"}
 
 
 def test_each_partitioned_model_reads_its_own_period_or_every_earlier_one(graph):
@@ -51,7 +51,7 @@ def test_each_partitioned_model_reads_its_own_period_or_every_earlier_one(graph)
 
 
 def test_the_dimensions_and_identity_are_unpartitioned(graph):
-    for name in (["dim_family"], ["dim_person"], ["intermediate", "int_person_links"], ["staging", "stg_bansos__payouts"]):
+    for name in (["marts", "dim_family"], ["marts", "dim_person"], ["intermediate", "int_person_links"], ["staging", "stg_bansos__payouts"]):
         assert graph.get(dg.AssetKey(name)).partitions_def is None
 
 

@@ -97,7 +97,7 @@ def test_the_published_gates_block_what_follows_them_and_the_staging_gates_hold_
     assert DELIVERIES_CHECK in {spec.name for spec in staging_gates.check_specs}
     # The marts are built by a later dbt step, after the gated staged data they read.
     graph = defs.resolve_asset_graph()
-    marts = graph.get(dg.AssetKey(["fct_assistance"]))
+    marts = graph.get(dg.AssetKey(["marts", "fct_assistance"]))
     staging = graph.get(dg.AssetKey(["staging", "stg_bansos__payouts"]))
     assert marts.assets_def is not staging.assets_def
 
