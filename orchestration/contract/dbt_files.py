@@ -26,6 +26,7 @@ from orchestration.ingestion.loader import (
     INGESTED_FILES_COLUMNS,
     LINEAGE_COLUMNS,
 )
+from orchestration.quality.suites import DBT_GATE_RULES, staged_source
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 SOURCES_YML = Path("models") / "staging" / "_raw__sources.yml"
@@ -176,6 +177,9 @@ def _registry_entry(spec: SourceSpec) -> dict:
             "place": persons.place,
             "identity_rank": persons.identity_rank,
         },
+        # The gate's row and schema rules, which the generic test tkpkd_contract_rules checks on the stg_ model; its
+        # batch rules (dates, rupiah, volume) are the GX suite's (orchestration/quality/suites.py).
+        "gate": {rule: getattr(staged_source(spec), rule) for rule in DBT_GATE_RULES},
     }
 
 
@@ -186,7 +190,8 @@ def registry_sql(contract: dict[str, SourceSpec]) -> str:
   The contract sources and their staging models, in contract order. Per source: `base` and `stg` model names, `kind`
   (a snapshot source deduplicates within each period, an event source across all periods), the raw `columns` (and the
   `optional_columns` a raw table may lack), and what the intermediate layer takes from it (`kk_column`, `assistance`,
-  `persons`: see `staging` in sources.yaml). stg_row_outcomes, stg_dedup_stats, quarantine.quarantined_rows, the
+  `persons`: see `staging` in sources.yaml) and the row and schema rules of its `gate` (the generic test
+  tkpkd_contract_rules). stg_row_outcomes, stg_dedup_stats, quarantine.quarantined_rows, the
   identity models and the base models' raw_struct loop over or look up this list.
 #}}
 {{% macro staging_sources() %}}
