@@ -4,7 +4,7 @@
   staging (a row breaking it is quarantined or its value set to NULL), so a failure is a staging defect:
     not_null   the column is never NULL;
     nik, kk    the identifier is valid by identifier_status (16 digits; a NIK's day and month possible);
-    codes      the value is a code of its list: ref_codes, or `program` (ref_programs), `desil` (ref_codes);
+    codes      the value is a code of its list (tkpkd_code_list_query: ref_codes, or `program`);
     kelurahan  kelurahan_code is a kelurahan of ref_regions;
     types      the column exists with a type of its family (str, int, float, date, bool).
   `open_codes: true` checks the lists the contract leaves open instead (give it severity warn: a new kejuruan is
@@ -22,14 +22,9 @@
 {%- set checks = [] -%}
 {%- set code_lists = gate.open_codes if open_codes else gate.codes -%}
 {%- for column, code_list in code_lists.items() -%}
-    {%- if code_list == 'program' -%}
-        {%- set codes = "select program_code from " ~ ref('ref_programs') -%}
-    {%- else -%}
-        {%- set codes = "select cast(code as varchar) from " ~ ref('ref_codes') ~ " where code_list = '" ~ code_list ~ "'" -%}
-    {%- endif -%}
     {%- do checks.append("select 'codes:" ~ code_list ~ "' as rule, '" ~ column ~ "' as column_name, cast(" ~ column
         ~ " as varchar) as value from " ~ model ~ " where " ~ column ~ " is not null and cast(" ~ column
-        ~ " as varchar) not in (" ~ codes ~ ")") -%}
+        ~ " as varchar) not in (" ~ tkpkd_code_list_query(code_list) ~ ")") -%}
 {%- endfor -%}
 {%- if not open_codes -%}
     {%- for column in gate.not_null -%}
@@ -44,8 +39,8 @@
     {%- endfor -%}
     {%- if gate.kelurahan -%}
         {%- do checks.append("select 'kelurahan' as rule, 'kelurahan_code' as column_name, kelurahan_code as value from "
-            ~ model ~ " where kelurahan_code is not null and kelurahan_code not in (select region_code from "
-            ~ ref('ref_regions') ~ " where region_level = 'kelurahan')") -%}
+            ~ model ~ " where kelurahan_code is not null and kelurahan_code not in ("
+            ~ tkpkd_code_list_query('kelurahan') ~ ")") -%}
     {%- endif -%}
     {%- for column, family in gate.types.items() -%}
         {%- do checks.append("select 'type:" ~ family ~ "' as rule, '" ~ column ~ "' as column_name, "
