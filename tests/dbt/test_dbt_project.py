@@ -180,7 +180,7 @@ def test_every_staging_model_checks_its_contract_rules(built):
     """The row and schema rules of each source's `staging.gate` (sources.yaml) are a dbt test of its stg_ model."""
     manifest = json.loads((built["target"] / "manifest.json").read_text())
     checked = {
-        (node["attached_node"].rsplit(".", 1)[-1], node["test_metadata"]["kwargs"]["arguments"]["source"])
+        (node["attached_node"].rsplit(".", 1)[-1], node["test_metadata"]["kwargs"]["source"])
         for node in manifest["nodes"].values()
         if node["resource_type"] == "test" and node.get("test_metadata", {}).get("name") == "tkpkd_contract_rules"
     }
