@@ -4,7 +4,7 @@ A late or corrected delivery rebuilds earlier periods, so a report's figure for 
 change. At publish time, before the new analytics file replaces the old one, every published table with a
 `period` column is compared with the previous analytics file, for the periods the previous file already held:
 
-- a row whose key (the table's unique key, from its published GX suite) is in both and whose value differs gives
+- a row whose key (the table's unique key, from `PUBLISHED_TABLES` in orchestration/quality/suites.py) is in both and whose value differs gives
   one `changed` row per column; a key only in the new build gives `added`, a key only in the old one `removed`;
 - `caused_by` lists the files loaded into the warehouse since the previous publication (raw.ingested_files.loaded_at
   after the previous publication time) whose source feeds the report (the report's raw sources from the dbt
@@ -24,10 +24,10 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.quality.suites import PUBLISHED_TABLES
+from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.warehouse_lock import IN_MEMORY, connect_warehouse
 
-PUBLISHED_SUITES = REPO_ROOT / "expectations" / "published"
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 # The period a row belongs to: `period`, or for rpt_impact (baseline and evaluation) the period evaluated.
 PERIOD_COLUMNS = ("period", "evaluation_period")
@@ -59,18 +59,11 @@ def _quote(text: str) -> str:
 
 
 def unique_key(table: str) -> list[str] | None:
-    """The table's unique key from its published suite: a compound key if it has one, else its first unique column."""
-    suite = PUBLISHED_SUITES / f"{table}.json"
-    if not suite.exists():
+    """The table's unique key as PUBLISHED_TABLES declares it: a compound key if it has one, else its first key."""
+    spec = PUBLISHED_TABLES.get(table)
+    if spec is None or not spec.unique:
         return None
-    expectations = json.loads(suite.read_text())["expectations"]
-    for expectation in expectations:
-        if expectation["type"] == "expect_compound_columns_to_be_unique":
-            return list(expectation["kwargs"]["column_list"])
-    for expectation in expectations:
-        if expectation["type"] == "expect_column_values_to_be_unique":
-            return [expectation["kwargs"]["column"]]
-    return None
+    return list(next((key for key in spec.unique if len(key) > 1), spec.unique[0]))
 
 
 def raw_sources_of(table: str, manifest_path: Path | None = None) -> set[str] | None:

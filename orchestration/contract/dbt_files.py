@@ -4,7 +4,8 @@
 
 writes
 - `dbt_project/models/staging/_raw__sources.yml`: the raw tables the loader writes (lineage columns, one VARCHAR
-  column per canonical contract column, `raw.ingested_files`), with the contract's descriptions;
+  column per canonical contract column, `raw.ingested_files`), with the contract's descriptions and, for a source
+  with a cadence, dbt source freshness on `_loaded_at` (`dbt source freshness`; source_freshness below);
 - `dbt_project/macros/staging/registry.sql`: the `staging_sources()` macro, every source with its models, columns and
   what the intermediate layer takes from it (`staging` in sources.yaml). dbt's Jinja cannot read a file, and a var
   would be missing from a plain `dbt build`, so the list is written into the macro.
@@ -14,18 +15,21 @@ A test fails when the committed files and the generator disagree (tests/dbt/test
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from orchestration.contract import ColumnSpec, SourceSpec, load_contract
+from orchestration.freshness import DEFAULT_DELIVERY_DEADLINE_DAY, months_per_period
 from orchestration.ingestion.loader import (
     EXTRA_COLUMN,
     INGESTED_FILES,
     INGESTED_FILES_COLUMNS,
     LINEAGE_COLUMNS,
 )
+from orchestration.quality.suites import DBT_GATE_RULES, staged_source
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 SOURCES_YML = Path("models") / "staging" / "_raw__sources.yml"
@@ -90,13 +94,43 @@ def _contract_column(spec: SourceSpec, column: ColumnSpec) -> dict:
     return {"name": column.name, "description": description, "config": {"meta": meta}}
 
 
+def longest_days(months: int) -> int:
+    """The most days `months` consecutive calendar months can span (a leap year's February included)."""
+    starts = [date(year, month, 1) for year in (2023, 2024) for month in range(1, 13)]
+    return max((date(start.year + (start.month - 1 + months) // 12, (start.month - 1 + months) % 12 + 1, 1) - start).days
+               for start in starts)
+
+
+def source_freshness(cadence: str | None) -> dict | None:
+    """dbt's freshness of a raw table from its cadence, in days since its newest `_loaded_at`; None without one.
+
+    It agrees with orchestration/freshness.py (Freshness.describe: "P was due <day>"): a period is loaded from the
+    day after it ends, and the next period of the cadence is due on the deadline day of the month after that one
+    ends, so an agency on time never goes longer without a load than the longest span of one period plus the
+    deadline day less one: the day the project's check says `late`, dbt warns (on that day for the tightest months,
+    later for the others, never before). The error comes the same way when a second period is due. Counted with the
+    default deadline day (10): regenerate after changing TKPKD_DELIVERY_DEADLINE_DAY for good.
+    """
+    months = months_per_period(cadence)
+    if months is None:
+        return None
+    return {
+        period: {"count": longest_days(months * missing) + DEFAULT_DELIVERY_DEADLINE_DAY - 1, "period": "day"}
+        for period, missing in (("warn_after", 1), ("error_after", 2))
+    }
+
+
 def _raw_table(spec: SourceSpec) -> dict:
     natural_key = " + ".join(spec.natural_key)
+    freshness = source_freshness(spec.cadence)
     return {
         "name": spec.name,
         "description": f"{spec.description} Delivered by {spec.agency}; {spec.kind} source; natural key "
         f"{natural_key}. One row per data row of every loaded file, all values VARCHAR as read (docs/design.md).",
-        "config": {"meta": {"kind": spec.kind, "natural_key": natural_key}},
+        "config": {
+            "meta": {"kind": spec.kind, "natural_key": natural_key, "cadence": spec.cadence},
+            **({"loaded_at_field": "_loaded_at", "freshness": freshness} if freshness else {}),
+        },
         "columns": [
             *_typed_columns((*LINEAGE_COLUMNS, EXTRA_COLUMN), LINEAGE_DESCRIPTIONS),
             *(_contract_column(spec, column) for column in spec.columns),
@@ -176,6 +210,9 @@ def _registry_entry(spec: SourceSpec) -> dict:
             "place": persons.place,
             "identity_rank": persons.identity_rank,
         },
+        # The gate's row and schema rules, which the generic test tkpkd_contract_rules checks on the stg_ model; its
+        # batch rules (dates, rupiah, volume) are the GX suite's (orchestration/quality/suites.py).
+        "gate": {rule: getattr(staged_source(spec), rule) for rule in DBT_GATE_RULES},
     }
 
 
@@ -186,7 +223,8 @@ def registry_sql(contract: dict[str, SourceSpec]) -> str:
   The contract sources and their staging models, in contract order. Per source: `base` and `stg` model names, `kind`
   (a snapshot source deduplicates within each period, an event source across all periods), the raw `columns` (and the
   `optional_columns` a raw table may lack), and what the intermediate layer takes from it (`kk_column`, `assistance`,
-  `persons`: see `staging` in sources.yaml). stg_row_outcomes, stg_dedup_stats, quarantine.quarantined_rows, the
+  `persons`: see `staging` in sources.yaml) and the row and schema rules of its `gate` (the generic test
+  tkpkd_contract_rules). stg_row_outcomes, stg_dedup_stats, quarantine.quarantined_rows, the
   identity models and the base models' raw_struct loop over or look up this list.
 #}}
 {{% macro staging_sources() %}}

@@ -44,9 +44,6 @@ def suite_columns(suite: dict) -> list[str]:
     columns: dict[str, None] = {}
     for expectation in suite["expectations"]:
         kwargs = expectation["kwargs"]
-        if "references" in expectation["meta"]:  # the derived column is not in the table; the key column is
-            columns[expectation["meta"]["references"]["column"]] = None
-            continue
         for column in [kwargs.get("column"), *kwargs.get("column_list", [])]:
             if column:
                 columns[column] = None
@@ -258,30 +255,8 @@ def base_parameters(thresholds: dict[str, Any], today: date) -> dict[str, Any]:
     }
 
 
-def reference_expressions(suite: dict, schema: str, present: list[str]) -> list[str]:
-    """Referential integrity as derived batch columns: the value of a key where its dimension lacks it, else NULL.
-
-    The suites check these with `expect_column_values_to_be_null`, so a failure counts and shows the orphan keys.
-    Joining in DuckDB instead of handing GX the dimension's keys as a value set keeps a city-scale check (700,000
-    person keys) fast and its Data Docs page small.
-    """
-    expressions = []
-    for expectation in suite["expectations"]:
-        reference = expectation["meta"].get("references")
-        if not reference or reference["column"] not in present:
-            continue  # a missing key column: the expectation reports the derived column as missing
-        column, dimension, key = quote(reference["column"]), reference["table"], quote(reference["key"])
-        expressions.append(
-            f"case when {column} is not null and {column} not in "
-            f"(select {key} from {quote(schema)}.{quote(dimension)} where {key} is not null) then {column} end "
-            f"as {quote(expectation['kwargs']['column'])}"
-        )
-    return expressions
-
-
 def published_batch(connection: duckdb.DuckDBPyConnection, suite: dict, schema: str, table: str) -> pd.DataFrame:
-    present = existing_columns(connection, schema, table, suite_columns(suite))
-    selected = [quote(c) for c in present] + reference_expressions(suite, schema, present)
+    selected = [quote(c) for c in existing_columns(connection, schema, table, suite_columns(suite))]
     return read_frame(connection, f"select {', '.join(selected) or '1 as _no_column'} from {quote(schema)}.{quote(table)}")
 
 

@@ -7,6 +7,7 @@ dbt runs in process (dbtRunner) twice per session (parse, build): each invocatio
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import datetime
 
 import duckdb
@@ -24,6 +25,7 @@ from raw_warehouse_builder import (
 
 from orchestration.contract import load_contract, stg_models
 from orchestration.freshness import DEFAULT_DELIVERY_DEADLINE_DAY, dbt_vars, due_date, evaluate
+from orchestration.quality.suites import PUBLISHED_TABLES
 
 STAGING_MODELS = stg_models()
 
@@ -150,6 +152,52 @@ def test_every_model_has_a_key_test(built):
     }
     models = {key for key, node in manifest["nodes"].items() if node["resource_type"] == "model"}
     assert sorted(model.split(".")[-1] for model in models - keyed) == []
+
+
+def test_every_published_model_has_an_enforced_contract_with_every_column_typed(built):
+    manifest = json.loads((built["target"] / "manifest.json").read_text())
+    models = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    assert set(PUBLISHED_TABLES) <= set(models)
+    for table in PUBLISHED_TABLES:
+        node = models[table]
+        assert node["config"]["contract"]["enforced"], f"{table}: add `config: contract: {{enforced: true}}`"
+        untyped = [name for name, column in node["columns"].items() if not column.get("data_type")]
+        assert untyped == [], f"{table}: columns without data_type {untyped}"
+
+
+def test_the_published_tables_have_the_contracts_column_types(built, db):
+    manifest = json.loads((built["target"] / "manifest.json").read_text())
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["name"] not in PUBLISHED_TABLES:
+            continue
+        declared = [(name, column["data_type"].upper()) for name, column in node["columns"].items()]
+        built_columns = _rows(db, "select column_name, data_type from information_schema.columns where "
+                              "table_schema = 'main' and table_name = ? order by ordinal_position", node["name"])
+        assert built_columns == declared, node["name"]
+
+
+def test_every_staging_model_checks_its_contract_rules(built):
+    """The row and schema rules of each source's `staging.gate` (sources.yaml) are a dbt test of its stg_ model."""
+    manifest = json.loads((built["target"] / "manifest.json").read_text())
+    checked = {
+        (node["attached_node"].rsplit(".", 1)[-1], node["test_metadata"]["kwargs"]["source"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and node.get("test_metadata", {}).get("name") == "tkpkd_contract_rules"
+    }
+    assert {(spec.staging.stg_model, spec.name) for spec in load_contract().values()} <= checked
+
+
+def test_the_contract_rules_find_a_staged_row_that_breaks_them(built, db, tmp_path):
+    """The compiled tkpkd_contract_rules test of bansos passes on the build, and names a code outside its list in a
+    copy of the warehouse (same file name: the compiled SQL names the database)."""
+    [compiled] = (built["target"] / "compiled").rglob("tkpkd_contract_rules_stg_bansos__payouts_bansos.sql")
+    sql = compiled.read_text()
+    assert _rows(db, sql) == []
+    copy = tmp_path / built["warehouse"].name
+    shutil.copy(built["warehouse"], copy)
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("update staging.stg_bansos__payouts set payout_status = 'DIBATALKAN' where rowid = 0")
+        assert connection.execute(sql).fetchall() == [("codes:status_salur", "payout_status", "DIBATALKAN")]
 
 
 # ---------------------------------------------------------------- nothing is lost

@@ -96,7 +96,7 @@ def test_the_history_is_carried_forward_and_removed_rows_are_recorded(tmp_path):
     assert not any(IDENTIFIER_COLUMN_PATTERN.match(column) for column in columns)
 
 
-def test_keys_come_from_the_published_suites_and_sources_from_the_manifest(tmp_path):
+def test_keys_come_from_the_published_declarations_and_sources_from_the_manifest(tmp_path):
     assert unique_key("rpt_targeting") == ["period", "program_key"]
     assert unique_key("fct_assistance") == ["assistance_key"]
     manifest = tmp_path / "manifest.json"

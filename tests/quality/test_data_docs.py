@@ -65,9 +65,8 @@ def site(tmp_path_factory) -> dict:
     bad_amount[1]["amount_idr"] = -5
     failed = _validate_staging(runner, "bansos", bad_amount)
     runner.build_docs()
-    unlisted_vocation = _staging_rows("pelatihan")
-    unlisted_vocation[0]["vocation"] = "PERIKANAN"  # outside the open list: a warning
-    warning = _validate_staging(runner, "pelatihan", unlisted_vocation)
+    # Fewer rows than the volume floor: an event source's short period is a warning.
+    warning = _validate_staging(runner, "pelatihan", _staging_rows("pelatihan"), min_rows=3)
     index = runner.build_docs()
     return {"index": index, "docs": runner.docs_dir, "results": {"passed": passed, "failed": failed, "warning": warning}}
 
@@ -125,9 +124,10 @@ def test_a_validation_page_shows_its_icons_and_works_offline(site, chromium):
     assert report.problems == []
     outcome = report.value
     kinds = [icon["kind"] for icon in outcome["drawn"]]
-    assert kinds.count("fail") >= 1 and kinds.count("pass") >= 10  # the overview's status and one per expectation
+    passing = len(gates.load_suite("staging/bansos.json")["expectations"]) - 1  # all but the negative amount
+    assert kinds.count("fail") >= 1 and kinds.count("pass") >= passing  # the overview's status and one per expectation
     assert all(icon["box"] > 0 and icon["width"] > 0 for icon in outcome["drawn"]), outcome["drawn"]
-    assert outcome["shown"]["pass"] >= 10 and outcome["shown"]["fail"] == 1, outcome
+    assert outcome["shown"]["pass"] >= passing and outcome["shown"]["fail"] == 1, outcome
     assert outcome["failedOnly"] == {"pass": 0, "fail": 1}, outcome  # the "Failed Only" filter
     assert outcome["allAgain"] == outcome["shown"]
     assert outcome["hiddenBefore"] and outcome["shownAfter"]

@@ -1,5 +1,7 @@
 """The committed suites are what the generator writes, and they cover what the issue asks of every gate."""
 
+import csv
+import dataclasses
 import json
 from pathlib import Path
 
@@ -8,14 +10,16 @@ import duckdb
 import pytest
 
 from orchestration.contract import load_contract
-from orchestration.quality import gates
+from orchestration.quality import gates, suites
 from orchestration.quality.suites import (
+    DBT_GATE_RULES,
     EXPECTATIONS_DIR,
     PUBLISHED_TABLES,
+    STAGED_SOURCES,
     build_suites,
-    code_lists,
     render,
 )
+from orchestration.settings import DBT_PROJECT_DIR
 from tkpkd_synth.interventions import COURSES, SECTORS
 
 
@@ -33,12 +37,65 @@ def test_every_source_and_published_table_has_a_suite_that_gx_loads():
     for source in load_contract():
         suite = gates.load_suite(Path("staging") / f"{source}.json")
         gx.ExpectationSuite(**suite)
-        types = {e["type"] for e in suite["expectations"]}
-        assert {"expect_column_to_exist", "expect_column_values_to_not_be_null",
-                "expect_table_row_count_to_be_between"} <= types, source
-        assert types & {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}, source
+        assert "expect_table_row_count_to_be_between" in {e["type"] for e in suite["expectations"]}, source
     for table in PUBLISHED_TABLES:
         gx.ExpectationSuite(**gates.load_suite(Path("published") / f"{table}.json"))
+
+
+# The expectation types of batch rules. Every other type (columns exist, types, formats, code lists, uniqueness) is
+# a row or schema rule: dbt's.
+GX_RULE_TYPES = {
+    "expect_table_row_count_to_be_between",
+    "expect_column_values_to_be_between",  # run-date bounds, rupiah staging keeps, the deliveries' thresholds
+    "expect_column_values_to_not_be_null",  # held_if_null: a value staging keeps that a delivery must not carry
+}
+# The dbt tests that own what a GX column expectation of that type would check on the same model and column.
+DBT_TWINS = {
+    "expect_column_values_to_not_be_null": {"not_null"},
+    "expect_column_values_to_be_between": {"between_zero_and_one", "tkpkd_between"},
+}
+
+
+def _dbt_column_tests() -> dict[tuple[str, str], set[str]]:
+    """(model, column) -> the dbt generic tests on it, from the manifest; a test filtered by `where` checks other
+    rows than a GX rule on the column, so it is no twin (e.g. not_null except Excel-damaged KK numbers)."""
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    tests: dict[tuple[str, str], set[str]] = {}
+    for node in manifest["nodes"].values():
+        metadata = node.get("test_metadata")
+        if node["resource_type"] != "test" or not metadata or node["config"].get("where"):
+            continue
+        column = metadata["kwargs"].get("column_name")
+        if column:
+            model = node["attached_node"].rsplit(".", 1)[-1]
+            tests.setdefault((model, column), set()).add(metadata["name"])
+    return tests
+
+
+def test_no_gx_expectation_repeats_a_dbt_test():
+    dbt_tests = _dbt_column_tests()
+    contract_rules = {source: {rule: getattr(spec, rule) for rule in DBT_GATE_RULES} for source, spec in STAGED_SOURCES.items()}
+    for relative, suite in build_suites().items():
+        model = suite["meta"].get("model") or suite["meta"].get("table")
+        for expectation in suite["expectations"]:
+            kind, column = expectation["type"], expectation["kwargs"].get("column")
+            assert kind in GX_RULE_TYPES, f"{relative}: {kind}({column}) is a row or schema rule: a dbt test's"
+            if model and column:
+                twins = DBT_TWINS[kind] & dbt_tests.get((model, column), set())
+                assert not twins, f"{relative}: {kind}({column}) repeats the dbt test(s) {sorted(twins)} on {model}"
+        source = suite["meta"].get("source")
+        if source:
+            held = set(STAGED_SOURCES[source].held_if_null)
+            assert not held & set(contract_rules[source]["not_null"]), f"{source}: held_if_null and not_null overlap"
+
+
+def test_the_twin_check_sees_a_repeated_not_null(monkeypatch):
+    # program_code of bansos has a dbt not_null test: a GX not-null on it must be refused.
+    spec = STAGED_SOURCES["bansos"]
+    monkeypatch.setitem(STAGED_SOURCES, "bansos", dataclasses.replace(spec, held_if_null=["program_code"]))
+    monkeypatch.setattr(suites, "staged_sources", lambda contract: STAGED_SOURCES)
+    with pytest.raises(AssertionError, match=r"repeats the dbt test\(s\) \['not_null'\] on stg_bansos__payouts"):
+        test_no_gx_expectation_repeats_a_dbt_test()
 
 
 def test_every_expectation_has_a_severity_and_every_parameter_a_source():
@@ -105,9 +162,12 @@ def test_the_published_gates_block_what_follows_them_and_the_staging_gates_hold_
 def test_the_code_lists_know_every_training_and_business_the_sample_writes():
     # kejuruan is an open list (an unknown code only warns), so a code the generator writes and the seed lacks would
     # show as a standing warning on every run instead of a failure: keep them in step here.
-    lists = code_lists()
-    assert {course.kejuruan for course in COURSES} <= set(lists["kejuruan"])
-    assert set(SECTORS) | {course.sector for course in COURSES} <= set(lists["sektor_umkm"])
+    with (DBT_PROJECT_DIR / "seeds" / "ref_codes.csv").open(newline="", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    codes = {list_name: {row["code"] for row in rows if row["code_list"] == list_name}
+             for list_name in ("kejuruan", "sektor_umkm")}
+    assert {course.kejuruan for course in COURSES} <= codes["kejuruan"]
+    assert set(SECTORS) | {course.sector for course in COURSES} <= codes["sektor_umkm"]
 
 
 def test_an_unknown_gate_key_in_the_contract_is_named(tmp_path):
