@@ -62,7 +62,7 @@ ui: setup
 benchmark: setup
 	$(RUN) python benchmarks/pipeline.py --scale $(or $(SCALE),small)
 
-## Rewrite the quality gates' suites in expectations/ from the source contract and the reference seeds
+## Rewrite the quality gates' suites in expectations/ from the source contract
 suites: setup
 	$(RUN) python -m orchestration.quality.suites
 
