@@ -1,9 +1,10 @@
-"""Registers the parsers of dbt_project/macros/parsing/ as DuckDB macros on every cursor dbt opens.
+"""Registers the parsers of dbt_project/macros/parsing/ as DuckDB macros when dbt opens the warehouse.
 
 dbt models call them as `tkpkd_parse_rupiah(...)`, `tkpkd_nik_status(...)` (macros/parsing/duckdb_macros.sql). The
 bodies come from the Jinja macros of that folder, rendered with plain Jinja2 (they use nothing from dbt's context),
-so the parsers are defined once. Temporary macros belong to one DuckDB connection, and each dbt cursor is its own
-connection: they are created per cursor, and nothing is written to the warehouse file.
+so the parsers are defined once. They are stored in the warehouse (schema main) and replaced on every dbt
+invocation, not created as temporary macros: a view that calls them (intermediate.int_person_records) is read by
+connections outside dbt too, and every dbt cursor is its own connection.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def parsing_macros(macro_dir: Path = PARSING_MACRO_DIR) -> jinja2.environment.Te
 
 
 def duckdb_macro_definitions(macro_dir: Path = PARSING_MACRO_DIR) -> str:
-    """The `create or replace temp macro` statements of every parser."""
+    """The `create or replace macro` statements of every parser."""
     return str(parsing_macros(macro_dir).duckdb_macro_definitions())
 
 
@@ -33,5 +34,5 @@ class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         self._definitions = duckdb_macro_definitions(Path(plugin_config.get("macro_dir") or PARSING_MACRO_DIR))
 
-    def configure_cursor(self, cursor: DuckDBPyConnection) -> None:
-        cursor.execute(self._definitions)
+    def configure_connection(self, conn: DuckDBPyConnection) -> None:
+        conn.execute(self._definitions)

@@ -3,13 +3,15 @@
   call, `tkpkd_parse_rupiah(_raw.nilai, -1000000000000, 1000000000000)`, of a macro whose body is the parser's
   `_<name>_sql` Jinja macro rendered once over the macro's parameters: the Jinja macros stay the only definition,
   and compiled models show what they do instead of kilobytes of nested regexp_replace.
-  orchestration/dbt_plugins/parsing_macros.py renders duckdb_macro_definitions() with plain Jinja2 and runs it on
-  every DuckDB connection dbt opens, as temporary macros: they live in the connection, never in the warehouse file.
-  Macros are listed callees first. Bounds are the parameters min_value and max_value (NULL: no limit).
+  orchestration/dbt_plugins/parsing_macros.py renders duckdb_macro_definitions() with plain Jinja2 and runs it when
+  dbt opens the warehouse. The macros are stored in the warehouse (schema main), replaced by every dbt invocation:
+  views that call them (intermediate.int_person_records) must read outside dbt too. DuckDB binds a macro's body
+  when it is created, so macros are listed callees first. Bounds are the parameters min_value and max_value (NULL:
+  no limit).
 #}
 
 {% macro _duckdb_macro(name, parameters, body) -%}
-create or replace temp macro tkpkd_{{ name }}({{ parameters | join(', ') }}) as {{ body }};
+create or replace macro tkpkd_{{ name }}({{ parameters | join(', ') }}) as {{ body }};
 {%- endmacro %}
 
 
