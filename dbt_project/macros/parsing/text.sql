@@ -2,7 +2,9 @@
   Text parsers. Every macro in macros/parsing/ returns one SQL expression (DuckDB dialect) over the SQL expression
   it is given, and uses nothing from dbt's context, so the same file renders with plain Jinja2 (see
   tests/dbt/test_parsing_macros.py, which loads every file of this folder into one template). Macros of this folder
-  may call each other. Porting to another engine means rewriting this folder (regexp_*, try_strptime, strip_accents).
+  may call each other. A public parser renders a call of its DuckDB macro (`tkpkd_clean_text(col)`); its body is
+  the `_<name>_sql` macro next to it (duckdb_macros.sql). Porting to another engine means rewriting this folder
+  (regexp_*, try_strptime, strip_accents).
 #}
 
 {#
