@@ -122,8 +122,8 @@ def project(tmp_path_factory) -> dict:
     contract_path = root / "sources.yaml"
     contract_path.write_text(yaml.safe_dump(contract, sort_keys=False, allow_unicode=True), encoding="utf-8")
     models = project_dir / "models" / "staging" / SOURCE
-    models.mkdir()
-    (models / "base_bank_sampah__deposits.sql").write_text(BASE_MODEL)
+    (models / "base").mkdir(parents=True)
+    (models / "base" / "base_bank_sampah__deposits.sql").write_text(BASE_MODEL)
     (models / "stg_bank_sampah__deposits.sql").write_text(STG_MODEL)
     write_files(project_dir, contract_path)
 

@@ -438,12 +438,12 @@ def test_base_models_read_their_own_raw_table_through_the_registry():
     contract = load_contract()
     source_of = {spec.staging.base_model: name for name, spec in contract.items()}
     seen = set()
-    for path in (DBT_PROJECT_DIR / "models" / "staging").glob("*/base_*.sql"):
+    for path in (DBT_PROJECT_DIR / "models" / "staging").glob("*/base/base_*.sql"):
         text = path.read_text()
         source = source_of[path.stem]
         assert f"source('raw', '{source}')" in text, path.name
         assert f"raw_struct('source_rows', '{source}')" in text, path.name
-        assert path.parent.name == contract[source].staging.group, path
+        assert path.parent.parent.name == contract[source].staging.group, path
         seen.add(source)
     assert seen == set(contract)
 

@@ -17,8 +17,9 @@ SEED_DIR = DBT_PROJECT_DIR / "seeds"
 
 
 @pytest.fixture(scope="module")
-def db():
+def db(macros):
     connection = duckdb.connect()
+    connection.execute(macros.duckdb_macro_definitions())
     yield connection
     connection.close()
 

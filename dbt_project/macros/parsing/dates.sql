@@ -48,6 +48,10 @@ regexp_replace(regexp_replace({{ clean_text(col) }}, '(?i)^(senin|selasa|rabu|ka
 
 
 {% macro parse_date(col) -%}
+tkpkd_parse_date({{ col }})
+{%- endmacro %}
+
+{% macro _parse_date_sql(col) -%}
 {%- set t = _date_text(col) -%}
 {%- set v -%}regexp_replace({{ _month_markers(t) }}, '[\s./,-]+', '-', 'g'){%- endset -%}
 cast(coalesce(

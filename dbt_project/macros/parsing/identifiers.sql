@@ -21,20 +21,27 @@ regexp_replace(coalesce(cast({{ col }} as varchar), ''), '[\s\x{00A0}\x{FEFF}''`
 
 {# The value stripped to digits (M2), whatever its validity; NULL when other characters remain or nothing is left. #}
 {% macro identifier_digits(col) -%}
+tkpkd_identifier_digits({{ col }})
+{%- endmacro %}
+
+{% macro _identifier_digits_sql(col) -%}
 nullif(regexp_extract(regexp_replace({{ _identifier_compact(col) }}, '[.\x{2010}-\x{2015}-]', '', 'g'), '^[0-9]*$'), '')
 {%- endmacro %}
 
 
 {% macro identifier_status(col, kind='nik') -%}
+tkpkd_{{ kind }}_status({{ col }})
+{%- endmacro %}
+
+{% macro _identifier_status_sql(col, kind, length) -%}
 {%- set compact = _identifier_compact(col) -%}
 {%- set digits = identifier_digits(col) -%}
-{%- set lengths = {'nik': 16, 'kk': 16, 'noka': 13, 'nib': 13} -%}
 (case
     when regexp_replace({{ compact }}, '[.\x{2010}-\x{2015}-]', '', 'g') = '' then 'missing'
     when regexp_full_match({{ compact }}, '[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+') then 'excel_damaged'
     when regexp_full_match({{ compact }}, '[0-9]+[.,]0+') then 'excel_damaged'
     when {{ digits }} is null then 'invalid'
-    when length({{ digits }}) <> {{ lengths[kind] }} then 'invalid'
+    when length({{ digits }}) <> {{ length }} then 'invalid'
 {%- if kind == 'nik' %}
     when not (substr({{ digits }}, 7, 2) between '01' and '31' or substr({{ digits }}, 7, 2) between '41' and '71') then 'invalid'
     when not (substr({{ digits }}, 9, 2) between '01' and '12') then 'invalid'
@@ -46,6 +53,10 @@ end)
 
 {# The identifier as 16 (or 13) digits when its status is `valid`, else NULL: the only form used for matching. #}
 {% macro identifier_value(col, kind='nik') -%}
+tkpkd_{{ kind }}_value({{ col }})
+{%- endmacro %}
+
+{% macro _identifier_value_sql(col, kind) -%}
 (case when {{ identifier_status(col, kind) }} = 'valid' then {{ identifier_digits(col) }} end)
 {%- endmacro %}
 
@@ -58,6 +69,10 @@ end)
   with known NIKs. Apply it to damaged values only (it assumes the status was checked).
 #}
 {% macro excel_surviving_digits(col) -%}
+tkpkd_excel_surviving_digits({{ col }})
+{%- endmacro %}
+
+{% macro _excel_surviving_digits_sql(col) -%}
 {%- set compact = _identifier_compact(col) -%}
 (case
     when regexp_full_match({{ compact }}, '[0-9]{16}([.,]0+)?') then substr({{ compact }}, 1, 15)
@@ -77,6 +92,10 @@ end)
   A mismatch is recorded, not quarantined: typos in stated birth dates are common and the NIK stays the key.
 #}
 {% macro nik_birth_check(nik, birth_date, sex) -%}
+tkpkd_nik_birth_check({{ nik }}, {{ birth_date }}, {{ sex }})
+{%- endmacro %}
+
+{% macro _nik_birth_check_sql(nik, birth_date, sex) -%}
 (case
     when {{ nik }} is null or ({{ birth_date }} is null and {{ sex }} is null) then 'not_checkable'
     when {{ sex }} is not null and ({{ sex }} = 'P') <> (substr({{ nik }}, 7, 2) >= '41') then 'sex_mismatch'
@@ -88,3 +107,4 @@ end)
     else 'consistent'
 end)
 {%- endmacro %}
+

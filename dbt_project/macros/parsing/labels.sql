@@ -17,6 +17,10 @@
   `Tahap 0` -> TAHAP 0); NULL when blank or without a letter or digit (`-`, `?`): nothing was written.
 #}
 {% macro parse_tahap(col) -%}
+tkpkd_parse_tahap({{ col }})
+{%- endmacro %}
+
+{% macro _parse_tahap_sql(col) -%}
 {%- set labels = 'TAHAPAN|TAHAP|THP|TH|BULAN|BLN|TRIWULAN|TW' -%}
 {%- set written -%}
 upper({{ clean_text(col) }})

@@ -12,11 +12,18 @@
   (dbt_project.yml).
 #}
 
-{# True when `number` (a DOUBLE expression) is finite and within the bounds; a bound of none is no limit. #}
+{#
+  True when `number` (a DOUBLE expression) is finite and within the bounds, SQL expressions (the DuckDB macros'
+  parameters min_value and max_value) where NULL is no limit.
+#}
 {% macro _within_bounds(number, min_value, max_value) -%}
-(isfinite({{ number }})
-{%- if min_value is not none %} and {{ number }} >= {{ min_value }}{% endif %}
-{%- if max_value is not none %} and {{ number }} <= {{ max_value }}{% endif %})
+(isfinite({{ number }}) and ({{ min_value }} is null or {{ number }} >= {{ min_value }}) and ({{ max_value }} is null or {{ number }} <= {{ max_value }}))
+{%- endmacro %}
+
+
+{# The call of a bounded parser's DuckDB macro: bounds as SQL literals, none as NULL (no limit). #}
+{% macro _bounded_call(name, col, min_value, max_value) -%}
+tkpkd_{{ name }}({{ col }}, {{ 'null' if min_value is none else min_value }}, {{ 'null' if max_value is none else max_value }})
 {%- endmacro %}
 
 
@@ -47,11 +54,19 @@ end)
   (by default the INTEGER range; bounds must lie within it).
 #}
 {% macro parse_int(col, min_value=-2147483648, max_value=2147483647) -%}
+{{ _bounded_call('parse_int', col, min_value, max_value) }}
+{%- endmacro %}
+
+{% macro _parse_int_sql(col, min_value, max_value) -%}
 {{ _bounded(_whole_number(col), min_value, max_value, 'integer') }}
 {%- endmacro %}
 
 
 {% macro parse_int_reason(col, min_value=-2147483648, max_value=2147483647) -%}
+{{ _bounded_call('parse_int_reason', col, min_value, max_value) }}
+{%- endmacro %}
+
+{% macro _parse_int_reason_sql(col, min_value, max_value) -%}
 {{ _number_reason(col, _whole_number(col), min_value, max_value, 'invalid_number') }}
 {%- endmacro %}
 
@@ -75,11 +90,19 @@ end)
   default: any finite number).
 #}
 {% macro parse_decimal(col, min_value=none, max_value=none) -%}
+{{ _bounded_call('parse_decimal', col, min_value, max_value) }}
+{%- endmacro %}
+
+{% macro _parse_decimal_sql(col, min_value, max_value) -%}
 {{ _bounded(_decimal_number(col), min_value, max_value, 'double') }}
 {%- endmacro %}
 
 
 {% macro parse_decimal_reason(col, min_value=none, max_value=none) -%}
+{{ _bounded_call('parse_decimal_reason', col, min_value, max_value) }}
+{%- endmacro %}
+
+{% macro _parse_decimal_reason_sql(col, min_value, max_value) -%}
 {{ _number_reason(col, _decimal_number(col), min_value, max_value, 'invalid_number') }}
 {%- endmacro %}
 
@@ -116,11 +139,19 @@ round(
   either way (the largest KUR plafon is Rp 500 million; more is a typing or Excel accident, not money).
 #}
 {% macro parse_rupiah(col, min_value=-1000000000000, max_value=1000000000000) -%}
+{{ _bounded_call('parse_rupiah', col, min_value, max_value) }}
+{%- endmacro %}
+
+{% macro _parse_rupiah_sql(col, min_value, max_value) -%}
 {{ _bounded(_rupiah_number(col), min_value, max_value, 'bigint') }}
 {%- endmacro %}
 
 
 {% macro parse_rupiah_reason(col, min_value=-1000000000000, max_value=1000000000000) -%}
+{{ _bounded_call('parse_rupiah_reason', col, min_value, max_value) }}
+{%- endmacro %}
+
+{% macro _parse_rupiah_reason_sql(col, min_value, max_value) -%}
 {{ _number_reason(col, _rupiah_number(col), min_value, max_value, 'invalid_amount') }}
 {%- endmacro %}
 
@@ -151,10 +182,19 @@ regexp_replace(upper({{ clean_text(col) }}), '^(KELAS|KLS|KL)[\s.:-]*', '')
   `KLS. 2`). INTEGER within the bounds (by default 1-99), NULL otherwise.
 #}
 {% macro parse_small_number(col, min_value=1, max_value=99) -%}
+{{ _bounded_call('parse_small_number', col, min_value, max_value) }}
+{%- endmacro %}
+
+{% macro _parse_small_number_sql(col, min_value, max_value) -%}
 {{ _bounded(_small_number(col), min_value, max_value, 'integer') }}
 {%- endmacro %}
 
 
 {% macro parse_small_number_reason(col, min_value=1, max_value=99) -%}
+{{ _bounded_call('parse_small_number_reason', col, min_value, max_value) }}
+{%- endmacro %}
+
+{% macro _parse_small_number_reason_sql(col, min_value, max_value) -%}
 {{ _number_reason(col, _small_number(col), min_value, max_value, 'invalid_number') }}
 {%- endmacro %}
+

@@ -21,10 +21,18 @@ nullif(coalesce(
 
 
 {% macro parse_rt(col) -%}
+tkpkd_parse_rt({{ col }})
+{%- endmacro %}
+
+{% macro _parse_rt_sql(col) -%}
 {{ _rt_rw_part(col, 'RT', 1) }}
 {%- endmacro %}
 
 
 {% macro parse_rw(col) -%}
+tkpkd_parse_rw({{ col }})
+{%- endmacro %}
+
+{% macro _parse_rw_sql(col) -%}
 {{ _rt_rw_part(col, 'RW', 2) }}
 {%- endmacro %}

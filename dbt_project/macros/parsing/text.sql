@@ -2,7 +2,9 @@
   Text parsers. Every macro in macros/parsing/ returns one SQL expression (DuckDB dialect) over the SQL expression
   it is given, and uses nothing from dbt's context, so the same file renders with plain Jinja2 (see
   tests/dbt/test_parsing_macros.py, which loads every file of this folder into one template). Macros of this folder
-  may call each other. Porting to another engine means rewriting this folder (regexp_*, try_strptime, strip_accents).
+  may call each other. A public parser renders a call of its DuckDB macro (`tkpkd_clean_text(col)`); its body is
+  the `_<name>_sql` macro next to it (duckdb_macros.sql). Porting to another engine means rewriting this folder
+  (regexp_*, try_strptime, strip_accents).
 #}
 
 {#
@@ -11,6 +13,10 @@
   from another program is no part of a value).
 #}
 {% macro clean_text(col) -%}
+tkpkd_clean_text({{ col }})
+{%- endmacro %}
+
+{% macro _clean_text_sql(col) -%}
 nullif(trim(regexp_replace(coalesce(cast({{ col }} as varchar), ''), '[\s\p{Z}\p{Cc}\x{FEFF}\x{200B}]+', ' ', 'g')), '')
 {%- endmacro %}
 
@@ -27,6 +33,10 @@ nullif(trim(regexp_replace(coalesce(cast({{ col }} as varchar), ''), '[\s\p{Z}\p
   `Tidak Layak` -> TIDAK_LAYAK, `pbi-apbn` -> PBI_APBN, ` Salur ` -> SALUR.
 #}
 {% macro normalise_code(col) -%}
+tkpkd_normalise_code({{ col }})
+{%- endmacro %}
+
+{% macro _normalise_code_sql(col) -%}
 nullif(trim(regexp_replace(upper(strip_accents({{ clean_text(col) }})), '[^A-Z0-9]+', '_', 'g'), '_'), '')
 {%- endmacro %}
 
@@ -41,6 +51,10 @@ nullif(trim(regexp_replace(upper(strip_accents({{ clean_text(col) }})), '[^A-Z0-
   and `Parit Tokaya` = `PARITTOKAYA`. Abbreviations such as `Dlm` are not expanded here: they are alias rows.
 #}
 {% macro normalise_kelurahan_name(col) -%}
+tkpkd_normalise_kelurahan_name({{ col }})
+{%- endmacro %}
+
+{% macro _normalise_kelurahan_name_sql(col) -%}
 nullif(regexp_replace(regexp_replace(regexp_replace(upper(strip_accents({{ clean_text(col) }})), '^(KELURAHAN|KEL)\b\.?\s*:?\s*', ''), '\b(SEI|SGI|SG|SUNGAI)\b\.?', 'SUNGAI', 'g'), '[^A-Z0-9]', '', 'g'), '')
 {%- endmacro %}
 
@@ -50,6 +64,10 @@ nullif(regexp_replace(regexp_replace(regexp_replace(upper(strip_accents({{ clean
   everything other than A-Z and 0-9 removed. `BANSOS SEMBAKO` -> BANSOSSEMBAKO, `PBI-APBN` -> PBIAPBN.
 #}
 {% macro normalise_program_name(col) -%}
+tkpkd_normalise_program_name({{ col }})
+{%- endmacro %}
+
+{% macro _normalise_program_name_sql(col) -%}
 nullif(regexp_replace(upper(strip_accents({{ clean_text(col) }})), '[^A-Z0-9]', '', 'g'), '')
 {%- endmacro %}
 
@@ -60,6 +78,10 @@ nullif(regexp_replace(upper(strip_accents({{ clean_text(col) }})), '[^A-Z0-9]', 
   NULL when blank or unrecognised.
 #}
 {% macro parse_sex(col) -%}
+tkpkd_parse_sex({{ col }})
+{%- endmacro %}
+
+{% macro _parse_sex_sql(col) -%}
 (case regexp_replace(regexp_replace(upper({{ clean_text(col) }}), '[.,]0+$', ''), '[^A-Z0-9]', '', 'g')
     when 'L' then 'L' when 'LK' then 'L' when 'LAKILAKI' then 'L' when 'LAKI' then 'L' when 'PRIA' then 'L'
     when '1' then 'L' when 'M' then 'L' when 'MALE' then 'L'

@@ -85,7 +85,7 @@
     {%- elif checkable and check['status'] -%}
         {%- do warnings.append("case when " ~ check['status'] ~ " in ('invalid', 'excel_damaged') then '" ~ check['column'] ~ ":' || " ~ check['status'] ~ " end") -%}
     {%- elif checkable -%}
-        {%- do warnings.append("case when " ~ _check_invalid(check) ~ " then '" ~ check['column'] ~ ":' || " ~ _check_reason(check) ~ " end") -%}
+        {%- do warnings.append("case when " ~ _check_invalid(check) ~ "\n            then '" ~ check['column'] ~ ":' || " ~ _check_reason(check) ~ " end") -%}
     {%- endif -%}
 {%- endfor -%}
 case
@@ -126,13 +126,20 @@ case
   Regsosek codes).
 #}
 {% macro valid_code(expr, code_list) -%}
-(case when ({{ expr }}) in (select code from {{ ref('ref_codes') }} where code_list = '{{ code_list }}') then ({{ expr }}) end)
+(case
+            when ({{ expr }}) in (select code from {{ ref('ref_codes') }} where code_list = '{{ code_list }}')
+            then ({{ expr }})
+        end)
 {%- endmacro %}
 
 
 {# A Regsosek-style numeric code (`3`, `3.0`, `03`) checked against a code list: INTEGER or NULL. #}
 {% macro valid_numeric_code(col, code_list) -%}
-(case when cast({{ parse_int(col) }} as {{ dbt.type_string() }}) in (select code from {{ ref('ref_codes') }} where code_list = '{{ code_list }}') then {{ parse_int(col) }} end)
+(case
+            when cast({{ parse_int(col) }} as {{ dbt.type_string() }})
+                in (select code from {{ ref('ref_codes') }} where code_list = '{{ code_list }}')
+            then {{ parse_int(col) }}
+        end)
 {%- endmacro %}
 
 

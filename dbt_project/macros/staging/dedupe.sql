@@ -27,7 +27,7 @@ accepted as (
 
 delivered_files as (
     select file_hash, source_file, max(modified_at) as modified_at
-    from {{ source('raw', 'ingested_files') }}
+    from {{ ref('stg_raw__ingested_files') }}
     group by file_hash, source_file
 ),
 
@@ -61,11 +61,11 @@ select files.file_hash, files.period
 from {{ held_batches }} as held
 inner join (
     select period, list_sort(list(file_hash)) as file_hashes
-    from {{ source('raw', 'ingested_files') }}
+    from {{ ref('stg_raw__ingested_files') }}
     where status = 'loaded' and source = '{{ source_code }}'
     group by period
 ) as batches on batches.period = held.period and batches.file_hashes = held.file_hashes
-inner join {{ source('raw', 'ingested_files') }} as files
+inner join {{ ref('stg_raw__ingested_files') }} as files
     on files.source = held.source and files.period = held.period and files.status = 'loaded'
 where held.source = '{{ source_code }}' and held.released_at is null
 {%- endif %}

@@ -7,7 +7,7 @@ with loaded as (
     select
         min(period) as first_period,
         max(period) as last_period
-    from {{ source('raw', 'ingested_files') }}
+    from {{ ref('stg_raw__ingested_files') }}
     where status = 'loaded'
         and regexp_full_match(period, '[0-9]{4}-(0[1-9]|1[0-2])')
 ),

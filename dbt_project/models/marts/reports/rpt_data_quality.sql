@@ -62,7 +62,7 @@ ingested_files as (
                 {%- for item in sources %}'{{ item.source }}'{{ ", " if not loop.last }}{% endfor -%}
             ) then source else '_inbox' end as source
         )
-    from {{ source('raw', 'ingested_files') }}
+    from {{ ref('stg_raw__ingested_files') }}
 ),
 
 files as (

@@ -43,7 +43,10 @@ parsed as (
         {{ valid_numeric_code('_raw.penyakit_kronis', 'penyakit_kronis') }} as chronic_illness_code,
         case {{ valid_numeric_code('_raw.disabilitas', 'disabilitas') }} when 1 then true when 0 then false end as has_disability,
         {{ valid_numeric_code('_raw.partisipasi_sekolah', 'partisipasi_sekolah') }} as school_participation_code,
-        case when {{ insurance }} between 0 and 31 or {{ insurance }} = 99 then {{ insurance }} end as health_insurance_code
+        case
+            when {{ insurance }} between 0 and 31 or {{ insurance }} = 99
+            then {{ insurance }}
+        end as health_insurance_code
     from raw_rows
 ),
 
