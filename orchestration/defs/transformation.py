@@ -164,26 +164,33 @@ def rebuilt_periods(warehouse: str | Path, invocation_id: str) -> dict[str, list
     return dict(rows)
 
 
+def written_outside_the_run(written: Mapping[str, list[str]], run_periods: list[str]) -> dict[str, list[str]]:
+    """Of the periods each model wrote, the partitions outside the run's: periods that are no partition
+    (rpt_data_quality's `unknown`, before TKPKD_FIRST_PERIOD) have nothing to record."""
+    partitions = set(known_periods()) - set(run_periods)
+    outside = {model: [period for period in periods if period in partitions] for model, periods in written.items()}
+    return {model: periods for model, periods in sorted(outside.items()) if periods}
+
+
 def materializations_outside_the_run(
     context: dg.AssetExecutionContext, written: Mapping[str, list[str]]
 ) -> Iterator[dg.AssetMaterialization]:
     """A materialization of each period a model wrote outside the run's partitions: a delivery changed those
-    periods' rows (late-recorded payouts, later knowledge of a family), and Dagster shows them as rebuilt by this
-    run. Periods that are no partition (rpt_data_quality's `unknown`, before TKPKD_FIRST_PERIOD) are not recorded."""
-    run_periods, partitions = set(periods_of(context)), set(known_periods())
-    for model, periods in sorted(written.items()):
-        outside = [period for period in periods if period in partitions and period not in run_periods]
-        if not outside:
-            continue
-        context.log.info(f"{model}: rows changed in {', '.join(outside)}, outside the run's periods; rewritten.")
+    periods' rows (late-recorded payouts, later knowledge of a family), and Dagster shows them rebuilt by this run."""
+    run_periods = periods_of(context)
+    for model, periods in written_outside_the_run(written, run_periods).items():
+        context.log.info(f"{model}: rows changed in {', '.join(periods)}, outside the run's periods; rewritten.")
         asset_key = get_asset_key_for_model([context.assets_def], model)
-        for period in outside:
+        for period in periods:
             yield dg.AssetMaterialization(
                 asset_key=asset_key,
                 partition=period,
-                description="Rewritten by a run of other periods: this period's rows had changed.",
-                metadata={"run_periods": dg.MetadataValue.text(f"{min(run_periods)} to {max(run_periods)}")},
+                description=REWRITTEN_OUTSIDE_THE_RUN,
+                metadata={"run_periods": dg.MetadataValue.text(f"{run_periods[0]} to {run_periods[-1]}")},
             )
+
+
+REWRITTEN_OUTSIDE_THE_RUN = "Rewritten by a run of other periods: this period's rows had changed."
 
 
 _TRANSLATOR = TkpkdDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
