@@ -86,12 +86,12 @@ PER_PERIOD_SELECTION = f"tag:{PER_PERIOD_TAG}"
 _WHOLE_BUILD_INDIRECT_SELECTION = "cautious"
 
 
-def dbt_cli_vars(**more: object) -> str:
-    """`--vars` of every build: what rpt_data_quality's days_overdue needs (orchestration/freshness.py), and `more`."""
-    return json.dumps({**freshness.dbt_vars(load_contract(), freshness.delivery_deadline_day()), **more})
+def dbt_cli_vars() -> str:
+    """`--vars` of every build: what rpt_data_quality's days_overdue needs (orchestration/freshness.py)."""
+    return json.dumps(freshness.dbt_vars(load_contract(), freshness.delivery_deadline_day()))
 
 
-def _dbt_build_command(*extra: str, **dbt_vars: object) -> list[str]:
+def _dbt_build_command(*extra: str) -> list[str]:
     # dbt reads the warehouse path and the pseudonym secret from its environment (profiles.yml), resolved here
     # so that relative paths mean the same to dbt as to the Python side.
     os.environ.update(load_settings().dbt_env())
@@ -99,7 +99,7 @@ def _dbt_build_command(*extra: str, **dbt_vars: object) -> list[str]:
     # dbt-duckdb fails at once on a held file: wait here, with the same patience and message as every connect.
     wait_for_warehouse(load_settings().warehouse)
     # dbt unit tests check the SQL, not the data: the test suite runs them, materializations need not.
-    return ["build", "--exclude", "resource_type:unit_test", *extra, "--vars", dbt_cli_vars(**dbt_vars)]
+    return ["build", "--exclude", "resource_type:unit_test", *extra, "--vars", dbt_cli_vars()]
 
 
 # A run tagged so rebuilds every dbt model from nothing (`tkpkd run --full-refresh`): what a changed per-period model
