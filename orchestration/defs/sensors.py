@@ -8,9 +8,8 @@ starts two runs, even if a cursor update were lost. The same bytes delivered aga
 nothing. A file outside the contract's source folders starts nothing either: it is named in the sensor's log and
 recorded as rejected by the next run that reads the inbox.
 
-A run for one period rebuilds that period's facts and reports only; what it teaches about earlier periods (a death
-registered late, a repaired NIK) reaches them at the monthly build, which rebuilds every period (docs/design.md,
-"Partitions").
+A run for one period also rewrites the earlier periods whose facts and reports its files change (a payout recorded
+late, a death registered late, a repaired NIK) and records them as materialized (docs/design.md, "Partitions").
 """
 
 from __future__ import annotations

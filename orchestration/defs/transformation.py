@@ -4,7 +4,7 @@ import json
 import os
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from dagster_dbt import (
     DbtCliResource,
     DbtProject,
     dbt_assets,
+    get_asset_key_for_model,
 )
 
 from orchestration import freshness
@@ -23,7 +24,7 @@ from orchestration.dbt_targets import prune_invocation_folders, require_manifest
 from orchestration.defs.partitions import ONE_RUN_PER_RANGE, PERIODS, known_periods, periods_of
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
 from orchestration.settings import DBT_PROJECT_DIR, load_settings
-from orchestration.warehouse_lock import wait_for_warehouse
+from orchestration.warehouse_lock import connect_warehouse, wait_for_warehouse
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # The dbt of this environment, so the code location works without the virtual environment on PATH.
@@ -126,12 +127,12 @@ PER_PERIOD_SELECTION = f"tag:{PER_PERIOD_TAG}"
 _WHOLE_BUILD_INDIRECT_SELECTION = "cautious"
 
 
-def dbt_cli_vars(**more: object) -> str:
-    """`--vars` of every build: what rpt_data_quality's days_overdue needs (orchestration/freshness.py), and `more`."""
-    return json.dumps({**freshness.dbt_vars(load_contract(), freshness.delivery_deadline_day()), **more})
+def dbt_cli_vars() -> str:
+    """`--vars` of every build: what rpt_data_quality's days_overdue needs (orchestration/freshness.py)."""
+    return json.dumps(freshness.dbt_vars(load_contract(), freshness.delivery_deadline_day()))
 
 
-def _dbt_build_command(*extra: str, **dbt_vars: object) -> list[str]:
+def _dbt_build_command(*extra: str) -> list[str]:
     # dbt reads the warehouse path and the pseudonym secret from its environment (profiles.yml), resolved here
     # so that relative paths mean the same to dbt as to the Python side.
     os.environ.update(load_settings().dbt_env())
@@ -139,37 +140,25 @@ def _dbt_build_command(*extra: str, **dbt_vars: object) -> list[str]:
     # dbt-duckdb fails at once on a held file: wait here, with the same patience and message as every connect.
     wait_for_warehouse(load_settings().warehouse)
     # dbt unit tests check the SQL, not the data: the test suite runs them, materializations need not.
-    return ["build", "--exclude", "resource_type:unit_test", *extra, "--vars", dbt_cli_vars(**dbt_vars)]
+    return ["build", "--exclude", "resource_type:unit_test", *extra, "--vars", dbt_cli_vars()]
 
 
 # A run tagged so rebuilds every dbt model from nothing (`tkpkd run --full-refresh`): what a changed per-period model
-# needs, its old periods no longer matching. Only over every period: a range would drop the periods outside it.
+# needs, its table's columns no longer matching.
 FULL_REFRESH_TAG = "tkpkd/dbt_full_refresh"
 
 
-def full_refresh_flags(tags: Mapping[str, str], periods: list[str] | None) -> list[str]:
-    """`--full-refresh` when the run asks for it; refused for a run over part of the periods."""
-    if tags.get(FULL_REFRESH_TAG) != "true":
-        return []
-    if periods is not None and periods != known_periods():
-        raise dg.Failure(
-            f"{FULL_REFRESH_TAG} on a run of periods {periods[0]} to {periods[-1]}: a full refresh rebuilds the "
-            f"per-period tables from the run's periods only, and would drop the others ({known_periods()[0]} to "
-            f"{known_periods()[-1]}). Run every period (`tkpkd run --full-refresh`)."
-        )
-    return ["--full-refresh"]
+def full_refresh_flags(tags: Mapping[str, str]) -> list[str]:
+    """`--full-refresh` when the run asks for it. Any range may: every build computes every period."""
+    return ["--full-refresh"] if tags.get(FULL_REFRESH_TAG) == "true" else []
 
 
-def _dbt_build(
-    context: dg.AssetExecutionContext,
-    dbt: DbtCliResource,
-    *extra: str,
-    periods: list[str] | None = None,
-    **dbt_vars: object,
-):
-    """`periods`: those of a per-period step (the staging and core models are rebuilt whole on any run)."""
-    extra = (*extra, *full_refresh_flags(context.run.tags, periods))
-    yield from dbt.cli(_dbt_build_command(*extra, **dbt_vars), context=context).stream()
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: str, raise_on_error: bool = True):
+    """Stream the build's events; returns its invocation."""
+    command = _dbt_build_command(*extra, *full_refresh_flags(context.run.tags))
+    invocation = dbt.cli(command, context=context, raise_on_error=raise_on_error)
+    yield from invocation.stream()
+    return invocation
 
 
 def rebuild_models(dbt: DbtCliResource, models: list[str]) -> None:
@@ -199,15 +188,50 @@ def published_models_reading(model: str) -> list[str]:
     return sorted(found)
 
 
-def period_range_var(context: dg.AssetExecutionContext) -> dict[str, str | None]:
-    """The dbt var `period_range` of a run's partitions: open at the first and the last partition, which also hold
-    the rows dated before and after them (macros/incremental/period_range.sql)."""
-    periods = periods_of(context)
-    every = known_periods()
-    return {
-        "from": None if periods[0] == every[0] else periods[0],
-        "to": None if periods[-1] == every[-1] else periods[-1],
-    }
+def rebuilt_periods(warehouse: str | Path, invocation_id: str) -> dict[str, list[str]]:
+    """The periods each per-period model wrote in one dbt invocation (incremental.rebuilt_periods, written by
+    macros/incremental/changed_periods.sql), by model."""
+    with connect_warehouse(warehouse, read_only=True) as connection:
+        logged = connection.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'incremental' and table_name = 'rebuilt_periods'"
+        ).fetchone()[0]
+        if not logged:
+            return {}  # no per-period model got as far as its pre-hook
+        rows = connection.execute(
+            "select model, list(distinct period order by period) from incremental.rebuilt_periods "
+            "where invocation_id = ? and period is not null group by model",
+            [invocation_id],
+        ).fetchall()
+    return dict(rows)
+
+
+def written_outside_the_run(written: Mapping[str, list[str]], run_periods: list[str]) -> dict[str, list[str]]:
+    """Of the periods each model wrote, the partitions outside the run's: periods that are no partition
+    (rpt_data_quality's `unknown`, before TKPKD_FIRST_PERIOD) have nothing to record."""
+    partitions = set(known_periods()) - set(run_periods)
+    outside = {model: [period for period in periods if period in partitions] for model, periods in written.items()}
+    return {model: periods for model, periods in sorted(outside.items()) if periods}
+
+
+def materializations_outside_the_run(
+    context: dg.AssetExecutionContext, written: Mapping[str, list[str]]
+) -> Iterator[dg.AssetMaterialization]:
+    """A materialization of each period a model wrote outside the run's partitions: a delivery changed those
+    periods' rows (late-recorded payouts, later knowledge of a family), and Dagster shows them rebuilt by this run."""
+    run_periods = periods_of(context)
+    for model, periods in written_outside_the_run(written, run_periods).items():
+        context.log.info(f"{model}: rows changed in {', '.join(periods)}, outside the run's periods; rewritten.")
+        asset_key = get_asset_key_for_model([context.assets_def], model)
+        for period in periods:
+            yield dg.AssetMaterialization(
+                asset_key=asset_key,
+                partition=period,
+                description=REWRITTEN_OUTSIDE_THE_RUN,
+                metadata={"run_periods": dg.MetadataValue.text(f"{run_periods[0]} to {run_periods[-1]}")},
+            )
+
+
+REWRITTEN_OUTSIDE_THE_RUN = "Rewritten by a run of other periods: this period's rows had changed."
 
 
 _TRANSLATOR = TkpkdDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -251,8 +275,15 @@ def tkpkd_dbt_core_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     name="tkpkd_dbt_periods",
 )
 def tkpkd_dbt_period_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """The per-period facts and reports (and pii.case_list): the run's periods are deleted and built again."""
-    yield from _dbt_build(context, dbt, periods=periods_of(context), period_range=period_range_var(context))
+    """The per-period facts and reports (and pii.case_list): every period is computed, the periods whose rows
+    changed are written, and those outside the run's partitions are recorded as materialized too."""
+    # A failing model or test fails the step only after the periods the other models wrote are recorded.
+    invocation = yield from _dbt_build(context, dbt, raise_on_error=False)
+    invocation_id = invocation.get_artifact("run_results.json")["metadata"]["invocation_id"]
+    yield from materializations_outside_the_run(context, rebuilt_periods(load_settings().warehouse, invocation_id))
+    error = invocation.get_error()
+    if error is not None:
+        raise error
 
 
 defs = dg.Definitions(

@@ -1,5 +1,6 @@
-"""A month's deliveries dropped into the inbox reach the reports through the sensor alone, only that month is
-rebuilt; and (a known gap, issue 14) the result is not yet the same, table by table, as a full rebuild."""
+"""A month's deliveries dropped into the inbox reach the reports through the sensor alone; the run of that month
+leaves the warehouse equal, table by table, to a full rebuild; and a correction delivered for an old period
+changes that period's rows and no other's."""
 
 import shutil
 from collections.abc import Callable, Iterator
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import openpyxl
 import pytest
 
 from tkpkd_synth import generate
@@ -15,6 +17,26 @@ from tkpkd_synth import generate
 pytestmark = pytest.mark.e2e
 
 NEW_PERIOD = "2025-12"
+CORRECTED_PERIOD = "2025-03"
+
+
+def materialized_partitions(result: dg.ExecuteInProcessResult) -> dict[str, set[str]]:
+    partitions: dict[str, set[str]] = {}
+    for event in result.get_asset_materialization_events():
+        if event.partition:
+            partitions.setdefault(event.asset_key.to_user_string(), set()).add(event.partition)
+    return partitions
+
+
+def rewritten_outside_the_run(result: dg.ExecuteInProcessResult) -> dict[str, set[str]]:
+    """The periods the run recorded as rewritten besides its own, by asset."""
+    from orchestration.defs.transformation import REWRITTEN_OUTSIDE_THE_RUN
+
+    rewritten: dict[str, set[str]] = {}
+    for event in result.get_asset_materialization_events():
+        if event.step_materialization_data.materialization.description == REWRITTEN_OUTSIDE_THE_RUN:
+            rewritten.setdefault(event.asset_key.to_user_string(), set()).add(event.partition)
+    return rewritten
 
 
 def run_sensor_request(instance, evaluate_sensor, cursor):
@@ -86,29 +108,21 @@ def test_a_new_period_dropped_into_the_inbox_is_built_by_the_sensor_alone(deploy
     assert deployment.result.success
     assert deployment.request.tags["dagster/asset_partition_range_start"] == NEW_PERIOD
 
-    partitions = {
-        event.asset_key.to_user_string(): event.partition
-        for event in deployment.result.get_asset_materialization_events()
-        if event.partition
-    }
-    assert partitions and set(partitions.values()) == {NEW_PERIOD}
+    partitions = materialized_partitions(deployment.result)
     assert {"raw/bansos", "marts/rpt_targeting", "marts/fct_assistance"} <= set(partitions)
+    assert all(periods == {NEW_PERIOD} for asset, periods in partitions.items() if asset.startswith("raw/"))
+    assert all(NEW_PERIOD in periods for periods in partitions.values())
+    # The new month's files carry rows of earlier months (late-recorded payouts): the periods they changed are
+    # rewritten, and recorded as materialized by this run.
+    rewritten = rewritten_outside_the_run(deployment.result)
+    assert rewritten.get("marts/fct_assistance")
+    assert all(period < NEW_PERIOD for periods in rewritten.values() for period in periods)
     with duckdb.connect(str(deployment.root / "warehouse" / "analytics.duckdb"), read_only=True) as analytics:
         periods = {row[0] for row in analytics.sql("select distinct period from rpt_targeting").fetchall()}
         assert NEW_PERIOD in periods and "2025-11" in periods
     assert isinstance(deployment.evaluate_sensor(deployment.cursor)[0], dg.SkipReason)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,  # the tables differ; a full refresh that fails is a failure of its own (pytest.fail)
-    reason=(
-        "Known gap (issue 14): a month's files also carry rows dated in earlier months (late-recorded payouts, "
-        "corrections of an event source), and the run of the new month rebuilds only its own period, so those "
-        "earlier periods of fct_assistance, fct_family_month and the reports stay as they were built before. "
-        "Strict: when the incremental path is fixed, this test passes and the marker must go."
-    ),
-)
 def test_the_incremental_month_equals_a_full_rebuild_table_by_table(deployment):
     """The incremental path (11 periods, then the 12th) against `tkpkd run --full-refresh` on the same warehouse."""
     from orchestration.defs.partitions import known_periods
@@ -124,3 +138,73 @@ def test_the_incremental_month_equals_a_full_rebuild_table_by_table(deployment):
     if not rebuilt.success:
         pytest.fail("the full refresh failed")
     assert analytics_differences(incremental, Workspace(deployment.root)) == []
+
+
+def deliver_a_corrected_payout(inbox: Path) -> None:
+    """A correction file in bansos/2025-03: the first payout of the BPNT list again, Rp 50,000 more. Its natural key
+    (NIK, programme, tahap) replaces the earlier row."""
+    original = openpyxl.load_workbook(inbox / "bansos" / CORRECTED_PERIOD / "PENYALURAN_BPNT_TAHAP_1_2025.xlsx")
+    rows = list(original.worksheets[0].iter_rows(values_only=True))
+    header_index = next(index for index, row in enumerate(rows) if "nik" in row)
+    header, payout = rows[header_index], list(rows[header_index + 1])
+    assert payout[header.index("status")] == "SALUR" and "Mar 2025" in payout[header.index("TANGGAL_SALUR")]
+    payout[header.index("nilai")] += 50_000
+    correction = openpyxl.Workbook()
+    correction.active.append(header)
+    correction.active.append(payout)
+    correction.save(inbox / "bansos" / CORRECTED_PERIOD / "PENYALURAN_BPNT_TAHAP_1_2025_KOREKSI.xlsx")
+
+
+def changed_periods(before: Path, after: Path) -> dict[str, set[str]]:
+    """The published tables whose rows differ between two analytics files (the publication history aside), with the
+    periods of the differing rows (`*` for a table without a period column)."""
+    from scripts.fault_injection import HISTORY_TABLES
+
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{before}' as before (read_only)")
+        connection.execute(f"attach '{after}' as after (read_only)")
+        columns_by_table: dict[str, list[str]] = {}
+        for table, column in connection.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_catalog = 'before' and table_schema = 'main' order by table_name, ordinal_position"
+        ).fetchall():
+            columns_by_table.setdefault(table, []).append(column)
+        changed = {}
+        for table, columns in columns_by_table.items():
+            if table in HISTORY_TABLES:
+                continue
+            period = next((name for name in ("period", "evaluation_period") if name in columns), "'*'")
+            listed = ", ".join(f'"{column}"' for column in columns)
+            periods = {row[0] for row in connection.execute(f"""
+                select distinct {period} from (
+                    (select {listed} from before.main.{table} except all select {listed} from after.main.{table})
+                    union all
+                    (select {listed} from after.main.{table} except all select {listed} from before.main.{table})
+                )
+            """).fetchall()}
+            if periods:
+                changed[table] = periods
+        return changed
+
+
+def test_a_correction_to_an_old_period_changes_that_periods_reports_and_no_other(deployment):
+    """A corrected payout amount for 2025-03: the sensor runs that period, and of every published table only rows of
+    2025-03 change. What depends on a period by definition would go with it: rpt_targeting sums a one-off
+    programme's amounts over 12 months (P .. P+11), and met_pangan, rpt_targeting's recipients and rpt_left_behind
+    count deliveries in 3- and 12-month windows. BPNT is a recurring programme and an amount is no delivery, so here
+    that is 2025-03 alone; a window's spread is tested in tests/dbt/test_changed_periods_strategy.py."""
+    analytics = deployment.root / "warehouse" / "analytics.duckdb"
+    before = deployment.root / "analytics_before_correction.duckdb"
+    shutil.copyfile(analytics, before)
+    deliver_a_corrected_payout(deployment.root / "inbox")
+
+    request, result, _ = run_sensor_request(deployment.instance, deployment.evaluate_sensor, deployment.cursor)
+
+    assert result.success
+    assert request.tags["dagster/asset_partition_range_start"] == CORRECTED_PERIOD
+    assert request.tags["dagster/asset_partition_range_end"] == CORRECTED_PERIOD
+    assert rewritten_outside_the_run(result) == {}
+    changed = changed_periods(before, analytics)
+    assert changed.get("fct_assistance") == {CORRECTED_PERIOD}
+    assert changed.get("rpt_targeting") == {CORRECTED_PERIOD}
+    assert {table: periods for table, periods in changed.items() if periods != {CORRECTED_PERIOD}} == {}

@@ -78,13 +78,22 @@ def test_the_delivered_periods_are_read_where_the_inbox_is_local_or_remote(tmp_p
     assert delivered_periods("memory://periods_share") == ["2025-02", "2025-07"]
 
 
-def test_a_full_refresh_is_refused_over_part_of_the_periods():
-    from orchestration.defs.transformation import FULL_REFRESH_TAG, full_refresh_flags
+def test_the_periods_written_outside_a_run_are_those_partitions_only():
+    from orchestration.defs.transformation import written_outside_the_run
 
     every = known_periods()
-    asked = {FULL_REFRESH_TAG: "true"}
-    assert full_refresh_flags({}, every) == []
-    assert full_refresh_flags(asked, every) == ["--full-refresh"]
-    assert full_refresh_flags(asked, None) == ["--full-refresh"]  # staging and core: rebuilt whole on any run
-    with pytest.raises(dg.Failure, match="would drop the others"):
-        full_refresh_flags(asked, every[1:])
+    written = {
+        "fct_assistance": [every[1], every[2], every[3]],
+        "rpt_data_quality": [every[3], "unknown", "2000-01"],  # no partitions
+        "rpt_targeting": [every[3]],
+    }
+    assert written_outside_the_run(written, [every[3]]) == {"fct_assistance": [every[1], every[2]]}
+    assert written_outside_the_run(written, every) == {}
+
+
+def test_a_full_refresh_is_asked_by_the_run_tag_over_any_range():
+    from orchestration.defs.transformation import FULL_REFRESH_TAG, full_refresh_flags
+
+    assert full_refresh_flags({}) == []
+    assert full_refresh_flags({FULL_REFRESH_TAG: "false"}) == []
+    assert full_refresh_flags({FULL_REFRESH_TAG: "true"}) == ["--full-refresh"]

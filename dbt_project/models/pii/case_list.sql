@@ -12,7 +12,6 @@
 #}
 with cases as (
     select * from {{ ref('rpt_extreme_poverty_cases') }}
-    where {{ tkpkd_in_period_range('period') }}
 ),
 
 heads as (

@@ -24,7 +24,6 @@
 #}
 with deliveries as (
     select * from {{ ref('int_assistance_deliveries') }}
-    where {{ tkpkd_in_period_range('period') }}
 ),
 
 registry as (

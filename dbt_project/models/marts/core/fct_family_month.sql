@@ -24,7 +24,6 @@ with registry as (
     inner join {{ ref('int_periods') }} as periods
         on periods.period = registry.period
     where registry.registry_status in ('verified', 'unverified', 'graduated')
-        and {{ tkpkd_in_period_range('registry.period') }}
 ),
 
 assembled as (

@@ -6,7 +6,6 @@
 #}
 with periods as (
     select period from {{ ref('int_periods') }}
-    where {{ tkpkd_in_period_range('period') }}
 ),
 
 needs as (
@@ -34,7 +33,6 @@ ekstrem_families as (
     left join regions
         on regions.region_key = families.region_key
     where families.poverty_class = 'ekstrem'
-        and {{ tkpkd_in_period_range('families.period') }}
 ),
 
 family_needs as (

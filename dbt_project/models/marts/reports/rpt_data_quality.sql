@@ -33,8 +33,8 @@
     (and for `_inbox` and period 'unknown'). The cadences and the deadline day come from the orchestration as vars
     (`tkpkd_months_per_period` from orchestration/contract/sources.yaml, `tkpkd_delivery_deadline_day` from
     TKPKD_DELIVERY_DEADLINE_DAY), so this row too never changes when later periods arrive.
-  A per-period model: a build for some periods rebuilds their rows only (macros/incremental/period_range.sql); rows
-  of periods before the first partition belong to the first, rows of period 'unknown' to the last.
+  A per-period model (macros/incremental/changed_periods.sql): a build writes the periods whose rows changed; rows of
+  period 'unknown' are a period of their own.
 #}
 {%- set sources = staging_sources() %}
 {%- set months_per_period = var('tkpkd_months_per_period', none) %}
@@ -193,10 +193,6 @@ keys as (
     select source, period from outcomes
 ),
 
-built_keys as (
-    select * from keys where {{ tkpkd_in_period_range('period') }}
-),
-
 deliveries as (
     select
         files.source,
@@ -236,7 +232,7 @@ joined as (
             where deliveries.source = keys.source
                 and deliveries.period <= keys.period
         ) as last_delivered_period_end_as_of_period
-    from built_keys as keys
+    from keys
     left join files
         on files.source = keys.source and files.period = keys.period
     left join outcomes

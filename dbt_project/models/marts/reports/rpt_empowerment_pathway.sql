@@ -14,7 +14,6 @@
 #}
 with periods as (
     select period, period_end from {{ ref('int_periods') }}
-    where {{ tkpkd_in_period_range('period') }}
 ),
 
 kelurahan as (
@@ -27,7 +26,6 @@ poor_families as (
     select period, family_key, kelurahan_code
     from {{ ref('fct_family_month') }}
     where poverty_class in ('ekstrem', 'miskin')
-        and {{ tkpkd_in_period_range('period') }}
 ),
 
 members as (

@@ -7,7 +7,6 @@ with families as (
     select *
     from {{ ref('fct_family_month') }}
     where poverty_class = 'ekstrem'
-        and {{ tkpkd_in_period_range('period') }}
 ),
 
 cases as (

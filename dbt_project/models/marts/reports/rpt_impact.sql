@@ -30,7 +30,6 @@ pairs as (
     from snapshot_periods as baseline
     inner join snapshot_periods as evaluation
         on evaluation.period > baseline.period
-    where {{ tkpkd_in_period_range('evaluation.period') }}
 ),
 
 categories as (

@@ -20,7 +20,6 @@ ekstrem as (
         families.desil_nasional, families.poverty_class, families.registry_status, families.unmet_count
     from {{ ref('fct_family_month') }} as families
     where families.poverty_class = 'ekstrem'
-        and {{ tkpkd_in_period_range('families.period') }}
 ),
 
 assistance as (

@@ -13,7 +13,6 @@
 #}
 with periods as (
     select period from {{ ref('int_periods') }}
-    where {{ tkpkd_in_period_range('period') }}
 ),
 
 upper_regions as (
@@ -34,7 +33,6 @@ families as (
         on left_behind.period = ekstrem.period
         and left_behind.family_key = ekstrem.family_key
     where ekstrem.poverty_class = 'ekstrem'
-        and {{ tkpkd_in_period_range('ekstrem.period') }}
 ),
 
 aggregated as (

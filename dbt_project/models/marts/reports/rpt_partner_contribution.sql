@@ -16,7 +16,6 @@ with assistance as (
     from {{ ref('fct_assistance') }} as assistance
     left join {{ ref('dim_agency') }} as agencies
         on agencies.agency_key = assistance.agency_key
-    where {{ tkpkd_in_period_range('assistance.period') }}
 ),
 
 aggregated as (

@@ -21,7 +21,6 @@
 #}
 with periods as (
     select period, period_start, period_end from {{ ref('int_periods') }}
-    where {{ tkpkd_in_period_range('period') }}
 ),
 
 programs as (

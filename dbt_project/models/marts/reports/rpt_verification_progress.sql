@@ -16,7 +16,6 @@ with periods as (
         {{ dbt.dateadd('month', 1 - tkpkd_window_months('verification_window_months'), 'period_start') }} as window_start,
         period_end
     from {{ ref('int_periods') }}
-    where {{ tkpkd_in_period_range('period') }}
 ),
 
 kelurahan as (
