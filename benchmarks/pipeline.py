@@ -19,6 +19,7 @@ Figures, each from this one run (the goals of issue 14 are ratios in one run, si
   written in pandas from the star schema's facts and dimensions, as an analyst would with the warehouse's tables in
   hand, timed with their reads and checked against rpt_basic_needs_coverage and rpt_targeting.
 - the bare DuckDB floor: every CSV of the inbox read as text and DTSEN members aggregated per KK.
+- the quality gates' share: the Great Expectations steps' wall time over the full run's.
 
 Output: a table (figure | value | goal | ratio) and `data/benchmarks/<scale>-<timestamp>.json` with the machine
 (cores, RAM, CPU model, versions). Figures are printed, never asserted: these machines are noisy.
@@ -56,6 +57,8 @@ GOALS = {
     "province": {"peak_memory_gb": 24},
 }
 STEP_END_EVENTS = ("STEP_SUCCESS", "STEP_FAILURE")
+# The Dagster steps that run the Great Expectations suites (orchestration/defs/quality.py): their share of the run.
+GATE_STEPS = ("staging_gates", "published_gates")
 
 
 # --- measuring ---------------------------------------------------------------------------------------------------
@@ -288,11 +291,19 @@ def run_raw_sql(connection: duckdb.DuckDBPyConnection, models: Iterable[Mapping]
     return seconds
 
 
-def compile_full_refresh(workspace: Workspace, target: Path) -> dict:
-    """`dbt compile --full-refresh` over every period, against the workspace's warehouse; returns the manifest."""
+def full_run_period_range(last_period: str, known_periods: list[str]) -> dict[str, str | None]:
+    """The `period_range` var the full run's per-period step got (orchestration.defs.transformation's
+    period_range_var for the periods from the first to `last_period`): open at the ends of the known periods."""
+    return {"from": None, "to": None if last_period == known_periods[-1] else last_period}
+
+
+def compile_full_refresh(workspace: Workspace, target: Path, last_period: str) -> dict:
+    """`dbt compile --full-refresh` for the full run's periods, against the workspace's warehouse; returns the
+    manifest."""
+    from orchestration.defs.partitions import known_periods
     from orchestration.defs.transformation import DBT_EXECUTABLE, dbt_cli_vars
 
-    dbt_vars = dbt_cli_vars(period_range={"from": None, "to": None})
+    dbt_vars = dbt_cli_vars(period_range=full_run_period_range(last_period, known_periods()))
     subprocess.run(
         [DBT_EXECUTABLE, "compile", "--full-refresh", "--quiet", "--vars", dbt_vars, "--target-path", str(target),
          "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"],
@@ -301,7 +312,7 @@ def compile_full_refresh(workspace: Workspace, target: Path) -> dict:
     return json.loads((target / "manifest.json").read_text())
 
 
-def raw_sql_baseline(full: Workspace, workdir: Path) -> dict:
+def raw_sql_baseline(full: Workspace, workdir: Path, last_period: str) -> dict:
     """Time the compiled SQL of every model, run bare on a copy of the full run's sources and seeds."""
     from orchestration.dbt_plugins.pseudonym import Plugin
     from orchestration.warehouse_lock import connect_warehouse
@@ -310,7 +321,7 @@ def raw_sql_baseline(full: Workspace, workdir: Path) -> dict:
     copy.warehouse.parent.mkdir(parents=True, exist_ok=True)
     # the same file name: compiled SQL names its catalog after it
     shutil.copyfile(full.warehouse, copy.warehouse)
-    manifest = compile_full_refresh(copy, workdir / "raw_sql" / "dbt_target")
+    manifest = compile_full_refresh(copy, workdir / "raw_sql" / "dbt_target", last_period)
     models = models_in_build_order(manifest)
     os.environ.update({key: copy.environment()[key] for key in ("TKPKD_WAREHOUSE", "TKPKD_PSEUDONYM_SECRET")})
     with connect_warehouse(copy.warehouse) as connection:
@@ -321,8 +332,29 @@ def raw_sql_baseline(full: Workspace, workdir: Path) -> dict:
         started = time.perf_counter()
         per_model = run_raw_sql(connection, models)
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "models": len(models), "slowest_models": dict(
-        sorted(per_model.items(), key=lambda item: -item[1])[:5])}
+        differing = tables_differing_in_rows(connection, models, full.warehouse)
+    return {"seconds": seconds, "models": len(models), "tables_differing_in_rows": differing,
+            "slowest_models": dict(sorted(per_model.items(), key=lambda item: -item[1])[:5])}
+
+
+def tables_differing_in_rows(connection: duckdb.DuckDBPyConnection, models: Iterable[Mapping], pipeline: Path) -> dict:
+    """The table models whose row count differs from the pipeline's build of them: {name: [raw, pipeline]}. Empty
+    when raw SQL did the same work."""
+    connection.execute("attach ? as pipeline (read_only)", [str(pipeline)])
+    try:
+        differing = {}
+        for model in models:
+            if model["config"]["materialized"] == "view":
+                continue
+            relation = f'"{model["schema"]}"."{model["alias"]}"'
+            [(raw, built)] = connection.execute(
+                f"select (select count(*) from {model['relation_name']}), (select count(*) from pipeline.{relation})"
+            ).fetchall()
+            if raw != built:
+                differing[model["name"]] = [raw, built]
+        return differing
+    finally:
+        connection.execute("detach pipeline")
 
 
 # --- the pandas peer ---------------------------------------------------------------------------------------------
@@ -334,7 +366,8 @@ def pandas_coverage(families, regions):
     """Ekstrem families with each need, and with it met, per period, kelurahan and need."""
     import pandas as pd
 
-    ekstrem = families[families["poverty_class"] == "ekstrem"].merge(
+    # the kelurahan of the family's region_key, as the report takes it (not the fact's own copy)
+    ekstrem = families[families["poverty_class"] == "ekstrem"].drop(columns="kelurahan_code", errors="ignore").merge(
         regions[["region_key", "kelurahan_code"]], on="region_key", how="left"
     )
     frames = []
@@ -531,8 +564,9 @@ def figure_rows(results: Mapping, scale: str) -> list[tuple[str, str, str, str]]
     for name, value in figures.items():
         unit = next((text for suffix, text in units.items() if name.endswith(suffix)), "x")
         goal = goals.get(name)
+        shown = f"{value:.0%}" if name.endswith("_share") else f"{value:.2f} {unit}"
         rows.append((
-            name, f"{value:.2f} {unit}" if value is not None else "-",
+            name, shown if value is not None else "-",
             f"<= {goal} {unit}" if goal is not None else "",
             f"{value / goal:.2f}" if goal and value is not None else "",
         ))
@@ -594,7 +628,7 @@ def main() -> None:
     runs = [full_run, eleven, new_period]
 
     print("Raw SQL of every model in one DuckDB session ...", flush=True)
-    raw_sql = raw_sql_baseline(full, workdir)
+    raw_sql = raw_sql_baseline(full, workdir, last_period)
     print("The pandas peer ...", flush=True)
     peer = pandas_peer(full.warehouse)
     started = time.perf_counter()
@@ -614,6 +648,7 @@ def main() -> None:
         "dbt_steps_seconds": dbt_seconds,
         "raw_sql_seconds": raw_sql["seconds"],
         "dbt_over_raw_sql": dbt_seconds / raw_sql["seconds"],
+        "quality_gates_share": sum(full_run.steps.get(step, 0) for step in GATE_STEPS) / full_run.seconds,
         "full_run_over_raw_sql": full_run.seconds / raw_sql["seconds"],
         "pandas_two_indicators_seconds": peer["seconds"],
         "csv_floor_seconds": floor_seconds,

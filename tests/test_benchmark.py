@@ -104,15 +104,18 @@ def test_hiding_a_period_moves_each_sources_folder_and_only_that_period(tmp_path
 
 
 def test_the_table_gives_each_figure_its_goal_and_ratio():
-    results = {"figures": {"full_run_seconds": 60.0, "peak_memory_gb": 3.0, "raw_sql_seconds": 4.0}}
+    results = {"figures": {"full_run_seconds": 60.0, "peak_memory_gb": 3.0, "raw_sql_seconds": 4.0,
+                           "dbt_over_raw_sql": 4.5, "quality_gates_share": 0.114}}
     rows = benchmark.figure_rows(results, "city")
     assert rows == [
         ("full_run_seconds", "60.00 s", "<= 120 s", "0.50"),
         ("peak_memory_gb", "3.00 GB", "<= 6 GB", "0.50"),
         ("raw_sql_seconds", "4.00 s", "", ""),
+        ("dbt_over_raw_sql", "4.50 x", "<= 3 x", "1.50"),
+        ("quality_gates_share", "11%", "", ""),
     ]
     table = benchmark.format_table(rows).splitlines()
-    assert table[0].split(" | ")[0].strip() == "figure" and len(table) == 5
+    assert table[0].split(" | ")[0].strip() == "figure" and len(table) == 7
 
 
 def test_the_results_are_written_as_json_named_by_scale_and_time(tmp_path):
