@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +15,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+import yaml
 
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, load_settings
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, duckdb_temp_directory, load_settings
 from orchestration.warehouse_lock import IN_MEMORY, connect_warehouse
 from tests.identity.test_linkage import HARD_CASES, reference  # noqa: F401 (the linkage tests' people, a fixture)
 
@@ -177,6 +179,16 @@ def test_splinks_engine_has_the_limit_and_the_spill_folder(configured, monkeypat
     monkeypatch.setattr(splink, "DuckDBAPI", RecordingDuckDBAPI)
     link(pd.DataFrame([case for case, _, _ in HARD_CASES]), reference)
     assert seen == [[("953.6 MiB", str(configured))]]
+
+
+def test_dbts_profile_defaults_to_the_same_spill_folder_as_the_pipeline(monkeypatch):
+    """By hand (no pipeline environment), dbt runs in dbt_project/ and reads the profile's own default."""
+    monkeypatch.delenv("TKPKD_WAREHOUSE", raising=False)
+    monkeypatch.delenv("TKPKD_DUCKDB_TEMP_DIRECTORY", raising=False)
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
+    setting = profile["tkpkd"]["outputs"]["dev"]["settings"]["temp_directory"]
+    default = re.fullmatch(r"\{\{ env_var\('TKPKD_DUCKDB_TEMP_DIRECTORY', '(.+)'\) \}\}", setting)[1]
+    assert (DBT_PROJECT_DIR / default).resolve() == duckdb_temp_directory()
 
 
 @pytest.mark.slow
