@@ -58,7 +58,8 @@ ui: setup
 	@mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	DAGSTER_HOME=$(DAGSTER_HOME) $(RUN) dagster dev -w workspace.yaml
 
-## Pipeline stages side by side with a bare-DuckDB baseline (SCALE=small|city)
+## The pipeline benchmark (SCALE=small|city|province): full run, one new period, the same SQL raw, a pandas peer,
+## peak memory; a table printed and data/benchmarks/<scale>-<time>.json (docs/benchmarks.md, "Pipeline benchmark")
 benchmark: setup
 	$(RUN) python benchmarks/pipeline.py --scale $(or $(SCALE),small)
 

@@ -42,6 +42,7 @@ from orchestration.exports.common import sweep_debris, temporary_name
 from orchestration.quality.suites import PUBLISHED_TABLES
 from orchestration.quality.suites import PublishedTable as PublishedTableSpec
 from orchestration.revisions import record_revisions
+from orchestration.warehouse_lock import IN_MEMORY, connect_warehouse
 
 PUBLISHED_TABLE_PATTERN = re.compile(r"^(dim|fct|rpt)_[a-z0-9_]+$")
 # DuckDB 1.4 and 1.5 clients open this storage version; 2.0 writes a newer one by default.
@@ -225,7 +226,7 @@ def _build(
     warehouse: Path, staging_file: Path, declarations: Mapping[str, PublishedTableSpec]
 ) -> list[PublishedTable]:
     published: list[PublishedTable] = []
-    with duckdb.connect() as connection:
+    with connect_warehouse(IN_MEMORY) as connection:
         connection.execute(f"attach {_quote(str(warehouse))} as warehouse (read_only)")
         tables = _published_tables(connection)
         _refuse_identifier_columns(connection, tables)

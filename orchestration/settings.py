@@ -17,6 +17,7 @@ from orchestration.inbox import is_url
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DEFAULT_WAREHOUSE = "data/warehouse/tkpkd.duckdb"
 
 # A development secret that only ever pseudonymises synthetic sample data. It is public (it is in the repository),
 # so anyone could recompute keys made with it: production refuses it, development warns when it falls back to it.
@@ -44,6 +45,19 @@ DEFAULT_DUCKDB_MEMORY_LIMIT = "60%"
 def duckdb_memory_limit() -> str:
     """The memory_limit of every DuckDB database the pipeline opens (TKPKD_DUCKDB_MEMORY_LIMIT: `60%`, `8GB`)."""
     return os.environ.get("TKPKD_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+# Under the warehouse's folder, not DuckDB's default `.tmp` in whatever directory an in-memory engine was opened from:
+# spilled blocks then land on the disk the operator sized for the warehouse, and one folder holds every engine's.
+# DuckDB names its files by process and database instance, so the engines of one run can share it.
+DUCKDB_TEMP_FOLDER_NAME = ".tmp"
+
+
+def duckdb_temp_directory() -> Path:
+    """Where every DuckDB engine of the pipeline spills beyond its memory limit (TKPKD_DUCKDB_TEMP_DIRECTORY; default
+    `.tmp` in the warehouse file's folder, `data/warehouse/.tmp`)."""
+    warehouse_folder = _path_from_env("TKPKD_WAREHOUSE", DEFAULT_WAREHOUSE).parent
+    return _path_from_env("TKPKD_DUCKDB_TEMP_DIRECTORY", str(warehouse_folder / DUCKDB_TEMP_FOLDER_NAME))
 
 
 # The earliest reporting period the warehouse serves: DTSEN, the registry every indicator starts from, began in 2025.
@@ -128,6 +142,7 @@ class Settings:
             "TKPKD_WAREHOUSE": str(self.warehouse),
             "TKPKD_PSEUDONYM_SECRET": self.pseudonym_secret,
             "TKPKD_DUCKDB_MEMORY_LIMIT": duckdb_memory_limit(),
+            "TKPKD_DUCKDB_TEMP_DIRECTORY": str(duckdb_temp_directory()),
         }
 
 
@@ -181,7 +196,7 @@ def load_settings() -> Settings:
     if uses_development_secret:
         warnings.warn(DEVELOPMENT_SECRET_WARNING, stacklevel=2)
         secret = DEVELOPMENT_PSEUDONYM_SECRET
-    warehouse = _path_from_env("TKPKD_WAREHOUSE", "data/warehouse/tkpkd.duckdb")
+    warehouse = _path_from_env("TKPKD_WAREHOUSE", DEFAULT_WAREHOUSE)
     inbox_location = os.environ.get("TKPKD_INBOX") or "data/inbox"
     remote_inbox = is_url(inbox_location)
     inbox = (

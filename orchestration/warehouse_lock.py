@@ -1,9 +1,10 @@
 """Every DuckDB engine the pipeline opens, and the run lock that keeps two `tkpkd run`s apart.
 
 `connect_warehouse` is the one place that calls `duckdb.connect` (tests/test_duckdb_connections.py keeps it so): a
-file or a private in-memory engine (`IN_MEMORY`: Splink's working tables, the revisions diff) gets DuckDB's
-memory_limit from TKPKD_DUCKDB_MEMORY_LIMIT and the wait for a held file. The temporary (spill) folder is DuckDB's
-own default: `<file>.tmp` beside a file, `.tmp` in the working directory for an in-memory engine.
+file or a private in-memory engine (`IN_MEMORY`: Splink's working tables, the revisions diff, the analytics file's
+build) gets DuckDB's memory_limit from TKPKD_DUCKDB_MEMORY_LIMIT, the spill folder `temp_directory` from
+`orchestration.settings.duckdb_temp_directory` (beyond the limit DuckDB writes blocks there instead of growing), and
+the wait for a held file. dbt's engine takes the same two settings from profiles.yml.
 
 DuckDB lets one process write a file, or several read it, never both: a reader (an engineer's DBeaver, another
 run's gate) makes every other open fail at once with `duckdb.IOException`. `connect_warehouse` waits for the holder
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import duckdb_memory_limit, number_from_env
+from orchestration.settings import duckdb_memory_limit, duckdb_temp_directory, number_from_env
 
 DEFAULT_LOCK_TIMEOUT_SECONDS = 120.0
 _FIRST_WAIT_SECONDS = 0.1
@@ -103,11 +104,29 @@ def connect_warehouse(
                     f"{path} is locked by {describe_holder(error)}; waited {timeout:g} s. {WHAT_TO_DO}"
                 ) from None
             time.sleep(pause)
+    # Set on the open connection, not in `config`: DuckDB refuses a second connection in this process to a file
+    # already open with another config (a notebook's or a test's own `duckdb.connect`).
     if "memory_limit" not in config:
-        # Set on the open connection, not in `config`: DuckDB refuses a second connection in this process to a file
-        # already open with another config (a notebook's or a test's own `duckdb.connect`).
         connection.execute("set memory_limit = ?", [duckdb_memory_limit()])
+    if "temp_directory" not in config:
+        _set_temp_directory(connection, duckdb_temp_directory())
     return connection
+
+
+def _set_temp_directory(connection: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """The spill folder of the connection's database instance. DuckDB cannot move it once the instance has spilled
+    (it refuses even the same folder again), which only an instance shared with another connection can have done:
+    that instance keeps the folder it spills to."""
+    [(current,)] = connection.execute("select current_setting('temp_directory')").fetchall()
+    if current == str(folder):
+        return
+    # DuckDB creates the folder itself (and removes it when it is done) but not its parents: an in-memory engine can
+    # open before the warehouse's folder exists.
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        connection.execute("set temp_directory = ?", [str(folder)])
+    except duckdb.NotImplementedException:
+        pass
 
 
 def wait_for_warehouse(path: str | Path, timeout: float | None = None) -> None:

@@ -1,25 +1,30 @@
 """Every DuckDB engine the pipeline opens goes through `orchestration.warehouse_lock.connect_warehouse`, so the
-memory limit and the wait for a held file apply to all of them."""
+memory limit, the spill folder under the warehouse's folder and the wait for a held file apply to all of them; dbt's
+engine (its own `duckdb.connect`, through profiles.yml) and Splink's report the same settings."""
 
 from __future__ import annotations
 
 import ast
+import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+import pytest
+import yaml
 
-from orchestration.settings import REPO_ROOT
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, duckdb_temp_directory, load_settings
 from orchestration.warehouse_lock import IN_MEMORY, connect_warehouse
+from tests.identity.test_linkage import HARD_CASES, reference  # noqa: F401 (the linkage tests' people, a fixture)
 
 ORCHESTRATION = REPO_ROOT / "orchestration"
 THE_ONE_PLACE = Path("orchestration/warehouse_lock.py")
 # Each exception names why it still opens DuckDB itself.
-ALLOWED = {
-    Path("orchestration/publishing.py"): (
-        "the analytics file's in-memory build engine; publishing.py belongs to another change (issue 15 left it), "
-        "its `duckdb.connect()` is to become `connect_warehouse(IN_MEMORY)`"
-    ),
-}
+ALLOWED: dict[Path, str] = {}
 
 
 def _direct_connects(path: Path) -> list[int]:
@@ -104,3 +109,99 @@ def test_a_plain_connection_in_the_same_process_still_opens_the_file(monkeypatch
         [(limit,)] = ours.execute("select current_setting('memory_limit')").fetchall()
         assert plain.execute("select 1").fetchall() == [(1,)]
     assert limit == "953.6 MiB"
+
+
+SETTINGS_QUERY = "select current_setting('memory_limit'), current_setting('temp_directory')"
+
+
+@pytest.fixture
+def configured(monkeypatch, tmp_path) -> Path:
+    """A warehouse in a temporary folder, a 1 GB limit and the default spill folder; returns that folder."""
+    monkeypatch.setenv("TKPKD_WAREHOUSE", str(tmp_path / "warehouse" / "tkpkd.duckdb"))
+    monkeypatch.setenv("TKPKD_DUCKDB_MEMORY_LIMIT", "1GB")
+    monkeypatch.setenv("TKPKD_PSEUDONYM_SECRET", "synthetic-test-secret-" + "x" * 40)
+    monkeypatch.delenv("TKPKD_DUCKDB_TEMP_DIRECTORY", raising=False)
+    return tmp_path / "warehouse" / ".tmp"
+
+
+def test_file_and_in_memory_engines_spill_under_the_warehouse_folder(configured, tmp_path):
+    (tmp_path / "warehouse").mkdir()
+    for database in (IN_MEMORY, tmp_path / "warehouse" / "tkpkd.duckdb"):
+        with connect_warehouse(database) as connection:
+            assert connection.execute(SETTINGS_QUERY).fetchall() == [("953.6 MiB", str(configured))]
+
+
+def test_the_spill_folder_follows_its_variable(configured, monkeypatch, tmp_path):
+    monkeypatch.setenv("TKPKD_DUCKDB_TEMP_DIRECTORY", str(tmp_path / "spill"))
+    with connect_warehouse(IN_MEMORY) as connection:
+        assert connection.execute(SETTINGS_QUERY).fetchall() == [("953.6 MiB", str(tmp_path / "spill"))]
+    assert load_settings().dbt_env()["TKPKD_DUCKDB_TEMP_DIRECTORY"] == str(tmp_path / "spill")
+
+
+def _spill(connection: duckdb.DuckDBPyConnection) -> None:
+    """Hold more than a 50 MB limit: about 130 MB of text in a temporary table (memory, then the spill folder)."""
+    connection.execute("set threads = 1")
+    connection.execute("create temp table held as select range as i, md5(range::varchar) as text from range(3000000)")
+
+
+def test_beyond_the_limit_an_engine_writes_to_the_spill_folder_instead_of_failing(configured):
+    with connect_warehouse(IN_MEMORY, config={"memory_limit": "50MB"}) as connection:
+        _spill(connection)
+        assert connection.execute("select count(distinct text) from held").fetchall() == [(3000000,)]
+        assert any(configured.glob("duckdb_temp_*storage*")), "nothing spilled to the folder"
+
+
+def test_an_instance_that_already_spilled_elsewhere_still_connects(configured, tmp_path):
+    """DuckDB cannot move the spill folder of an instance that has used it: the second connection keeps it."""
+    database = tmp_path / "notebook.duckdb"
+    elsewhere = tmp_path / "notebook_spill"
+    with duckdb.connect(str(database)) as plain:
+        plain.execute("set memory_limit = '50MB'")
+        plain.execute("set temp_directory = ?", [str(elsewhere)])
+        _spill(plain)
+        with connect_warehouse(database) as ours:
+            [(folder,)] = ours.execute("select current_setting('temp_directory')").fetchall()
+    assert folder == str(elsewhere)
+
+
+def test_splinks_engine_has_the_limit_and_the_spill_folder(configured, monkeypatch, reference):  # noqa: F811
+    import splink
+
+    from orchestration.identity.linkage import link
+
+    seen = []
+
+    class RecordingDuckDBAPI(splink.DuckDBAPI):
+        def __init__(self, connection, *args, **kwargs):
+            seen.append(connection.execute(SETTINGS_QUERY).fetchall())
+            super().__init__(connection, *args, **kwargs)
+
+    monkeypatch.setattr(splink, "DuckDBAPI", RecordingDuckDBAPI)
+    link(pd.DataFrame([case for case, _, _ in HARD_CASES]), reference)
+    assert seen == [[("953.6 MiB", str(configured))]]
+
+
+def test_dbts_profile_defaults_to_the_same_spill_folder_as_the_pipeline(monkeypatch):
+    """By hand (no pipeline environment), dbt runs in dbt_project/ and reads the profile's own default."""
+    monkeypatch.delenv("TKPKD_WAREHOUSE", raising=False)
+    monkeypatch.delenv("TKPKD_DUCKDB_TEMP_DIRECTORY", raising=False)
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
+    setting = profile["tkpkd"]["outputs"]["dev"]["settings"]["temp_directory"]
+    default = re.fullmatch(r"\{\{ env_var\('TKPKD_DUCKDB_TEMP_DIRECTORY', '(.+)'\) \}\}", setting)[1]
+    assert (DBT_PROJECT_DIR / default).resolve() == duckdb_temp_directory()
+
+
+@pytest.mark.slow
+def test_dbts_engine_has_the_limit_and_the_spill_folder(configured):
+    """dbt opens DuckDB itself: `dbt show` in the environment the pipeline gives dbt reports its settings."""
+    configured.parent.mkdir()
+    query = "select current_setting('memory_limit') as memory_limit, current_setting('temp_directory') as spill"
+    dbt = Path(sys.executable).with_name("dbt")
+    shown = subprocess.run(
+        [str(dbt), "show", "--inline", query, "--output", "json", "--log-format", "json", "--quiet",
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(configured.parent.parent / "dbt_target")],
+        env={**os.environ, **load_settings().dbt_env()}, capture_output=True, text=True, check=True,
+    )
+    previews = [json.loads(line)["data"]["preview"] for line in shown.stdout.splitlines() if '"preview"' in line]
+    assert [json.loads(preview) for preview in previews] == [[{"memory_limit": "953.6 MiB", "spill": str(configured)}]]
