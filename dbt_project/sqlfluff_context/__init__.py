@@ -33,7 +33,9 @@ def var(name: str, default=_MISSING):
 
 
 def run_query(sql: str):
-    raise RuntimeError("run_query is only reached when execute is true, which it never is while linting")
+    raise RuntimeError(
+        "run_query is only reached when execute is true, which it never is while linting"
+    )
 
 
 class _Adapter:
@@ -64,7 +66,7 @@ exceptions = SimpleNamespace(raise_compiler_error=_raise_compiler_error)
 dbt = SimpleNamespace(
     type_string=lambda: "varchar",
     dateadd=lambda datepart, interval, from_date: (
-        f"({from_date} + (interval 1 {datepart} * ({interval})))"
+        f"date_add({from_date}, interval ({interval}) {datepart})"
     ),
     datediff=lambda first_date, second_date, datepart: (
         f"date_diff('{datepart}', ({first_date})::timestamp, ({second_date})::timestamp)"
