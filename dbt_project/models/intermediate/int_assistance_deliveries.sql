@@ -61,8 +61,8 @@ resolution as (
     from {{ ref('int_person_resolution') }}
     where (resolution_method in ('repaired_nik', 'linked') or family_source = 'kk_lineage')
         and source in (
-            {%- for source in delivery_sources %}
-            '{{ source }}'{{ ", " if not loop.last }}
+            {%- for delivery_source in delivery_sources %}
+            '{{ delivery_source }}'{{ "," if not loop.last }}
             {%- endfor %}
         )
 ),
@@ -258,7 +258,7 @@ pbi_members as (
 ),
 
 deliveries as (
-    {%- for source in delivery_sources %}
+    {%- for delivery_source in delivery_sources %}
     select * from {{ source }}
     {{ "union all" if not loop.last }}
     {%- endfor %}

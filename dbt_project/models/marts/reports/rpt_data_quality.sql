@@ -60,7 +60,7 @@ ingested_files as (
         * replace (
             case when source in (
                 {%- for item in sources %}
-                '{{ item.source }}'{{ ", " if not loop.last }}
+                '{{ item.source }}'{{ "," if not loop.last }}
                 {%- endfor %}
             ) then source else '_inbox' end as source
         )
