@@ -258,7 +258,7 @@ pbi_members as (
 ),
 
 deliveries as (
-    {%- for delivery_source in delivery_sources %}
+    {%- for source in delivery_sources %}
     select * from {{ source }}
     {{ "union all" if not loop.last }}
     {%- endfor %}
