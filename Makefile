@@ -9,7 +9,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DBT_MANIFEST := dbt_project/target/manifest.json
 DBT_PROJECT_FILES := dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
 
-.PHONY: setup manifest run test test-fast fuzz ui generate summary benchmark score-identity lint clean suites generate-dbt-sources check-dashboard render-pdf
+.PHONY: setup manifest run test test-fast fuzz ui generate summary benchmark score-identity lint lint-fix clean suites generate-dbt-sources check-dashboard render-pdf
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -81,8 +81,14 @@ generate: setup
 summary: setup
 	$(RUN) tkpkd summary
 
+## ruff over the Python, sqlfluff over the dbt SQL (.sqlfluff, .sqlfluffignore; docs/design.md, "Linting")
 lint: setup
 	$(RUN) ruff check .
+	$(RUN) sqlfluff lint dbt_project --processes 2
+
+## sqlfluff's fixes for what it can fix itself (layout, casts, capitalisation); the rest it reports
+lint-fix: setup
+	$(RUN) sqlfluff fix dbt_project --processes 2
 
 clean:
 	rm -rf data/warehouse data/exports data/print_preview data/logs dbt_project/target dbt_project/logs

@@ -17,7 +17,8 @@
 {%- set newest_due = "(extract(year from " ~ as_of ~ ") * 12 + extract(month from " ~ as_of ~ ") - 2"
     ~ " - case when extract(day from " ~ as_of ~ ") < " ~ deadline_day ~ " then 1 else 0 end)" -%}
 {%- set expected = "(" ~ newest_due ~ " - (" ~ newest_due ~ " % 12 + 1) % " ~ step ~ ")" -%}
-{%- set delivered = "(extract(year from " ~ last_delivered_on ~ ") * 12 + extract(month from " ~ last_delivered_on ~ ") - 1)" -%}
+{%- set delivered = "(extract(year from " ~ last_delivered_on ~ ") * 12"
+    ~ " + extract(month from " ~ last_delivered_on ~ ") - 1)" -%}
 {%- set oldest_missing = "(" ~ delivered ~ " + " ~ step ~ " - (" ~ delivered ~ " % 12 + 1) % " ~ step ~ ")" -%}
 case
     when {{ step }} is null or {{ as_of }} is null then null

@@ -54,12 +54,17 @@ families as (
 -- (repaired NIK or record linkage; a row with its own valid NIK keeps it, an unresolved row has none), and the
 -- family now holding a KK number Dukcapil renumbered. The sources whose rows are deliveries (`staging.assistance` in
 -- sources.yaml) each have a CTE of their name below.
-{%- set delivery_sources = staging_sources() | selectattr('assistance', 'equalto', 'deliveries') | map(attribute='source') | list %}
+{%- set delivery_sources = staging_sources() | selectattr('assistance', 'equalto', 'deliveries')
+    | map(attribute='source') | list %}
 resolution as (
     select _source_file, _row_number, resolved_nik, resolution_method, family_key, family_source
     from {{ ref('int_person_resolution') }}
     where (resolution_method in ('repaired_nik', 'linked') or family_source = 'kk_lineage')
-        and source in ('{{ delivery_sources | join("', '") }}')
+        and source in (
+            {%- for delivery_source in delivery_sources %}
+            '{{ delivery_source }}'{{ "," if not loop.last }}
+            {%- endfor %}
+        )
 ),
 
 bansos as (
@@ -328,7 +333,7 @@ deduplicated as (
     qualify row_number() over (
         partition by delivery_identity
         order by
-            (nik is not null)::integer + (kk_number is not null)::integer desc,
+            cast(nik is not null as integer) + cast(kk_number is not null as integer) desc,
             _file_modified_at desc nulls last,
             _source_file desc,
             _row_number desc
@@ -364,8 +369,8 @@ pbi_keyed as (
 all_deliveries as (
     select
         source, program_code, delivered_on, nik, resolved_nik, person_link, person_key, row_family_key,
-        row_family_source, kelurahan_code, rw, rt, amount_idr, funding_source, agency_name, agency_sector, delivery_status,
-        delivery_detail, _source_file, _row_number, delivery_identity
+        row_family_source, kelurahan_code, rw, rt, amount_idr, funding_source, agency_name, agency_sector,
+        delivery_status, delivery_detail, _source_file, _row_number, delivery_identity
     from deduplicated
     union all
     select * from pbi_keyed

@@ -13,7 +13,9 @@
   puskesmas services only.
 #}
 with events as (
-    select 'bansos' as source, program_code, 'pangan' as need, payout_date as delivered_on, nik, kk_number, _source_file, _row_number
+    select
+        'bansos' as source, program_code, 'pangan' as need, payout_date as delivered_on, nik, kk_number, _source_file,
+        _row_number
     from {{ ref('stg_bansos__payouts') }}
     where payout_status = 'SALUR'
         and program_code in ('BPNT', 'BANSOS_PANGAN_APBD')
@@ -41,13 +43,17 @@ with events as (
 
     union all
 
-    select 'rtlh' as source, program_code, 'rumah' as need, completion_date as delivered_on, nik, kk_number, _source_file, _row_number
+    select
+        'rtlh' as source, program_code, 'rumah' as need, completion_date as delivered_on, nik, kk_number, _source_file,
+        _row_number
     from {{ ref('stg_rtlh__houses') }}
     where completion_date is not null
 
     union all
 
-    select 'sanitasi' as source, program_code, 'sanitasi' as need, completion_date as delivered_on, nik, kk_number, _source_file, _row_number
+    select
+        'sanitasi' as source, program_code, 'sanitasi' as need, completion_date as delivered_on, nik, kk_number,
+        _source_file, _row_number
     from {{ ref('stg_sanitasi__assistance') }}
     where assistance_status = 'SELESAI'
         and completion_date is not null

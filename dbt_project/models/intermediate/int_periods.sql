@@ -13,13 +13,13 @@ with loaded as (
 ),
 
 months as (
-    select cast(month_start as date) as period_start
+    select cast(spine.month_start as date) as period_start
     from loaded,
         range(
             cast(strptime(loaded.first_period || '-01', '%Y-%m-%d') as timestamp),
             cast(strptime(loaded.last_period || '-01', '%Y-%m-%d') as timestamp) + interval 1 month,
             interval 1 month
-        ) as spine(month_start)
+        ) as spine (month_start)
     where loaded.first_period is not null
 )
 

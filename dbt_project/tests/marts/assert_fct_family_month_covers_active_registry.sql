@@ -13,6 +13,20 @@ actual as (
     from {{ ref('fct_family_month') }}
 )
 
-select 'missing from fct_family_month' as problem, * from (select * from expected except select * from actual)
+select
+    'missing from fct_family_month' as problem,
+    missing.*
+from (
+    select * from expected
+    except
+    select * from actual
+) as missing
 union all
-select 'not an active registry family' as problem, * from (select * from actual except select * from expected)
+select
+    'not an active registry family' as problem,
+    unexpected.*
+from (
+    select * from actual
+    except
+    select * from expected
+) as unexpected

@@ -15,7 +15,10 @@
 -- depends_on: {{ ref('dim_date') }}
 -- depends_on: {{ ref('fct_assistance') }}
 -- depends_on: {{ ref('fct_family_month') }}
-{%- set marts = ['dim_region', 'dim_family', 'dim_person', 'dim_program', 'dim_agency', 'dim_date', 'fct_assistance', 'fct_family_month'] %}
+{%- set marts = [
+    'dim_region', 'dim_family', 'dim_person', 'dim_program', 'dim_agency', 'dim_date', 'fct_assistance',
+    'fct_family_month',
+] %}
 {%- set text_columns = [] %}
 {%- if execute %}
     {%- set found = run_query(
@@ -41,8 +44,13 @@ named_like_identifiers as (
     from mart_columns
     where column_name not like '%\_key' escape '\'
         and (
-            regexp_matches(column_name, '(^|_)(nik|kk|no_kk|nomor_kk|kk_number|address|alamat|birth_date|tanggal_lahir|phone|telepon|hp)($|_)')
-            or regexp_matches(column_name, '(^|_)(full|person|recipient|head_of_family|owner|customer|debtor|member)_name($|_)')
+            regexp_matches(
+                column_name,
+                '(^|_)(nik|kk|no_kk|nomor_kk|kk_number|address|alamat|birth_date|tanggal_lahir|phone|telepon|hp)($|_)'
+            )
+            or regexp_matches(
+                column_name, '(^|_)(full|person|recipient|head_of_family|owner|customer|debtor|member)_name($|_)'
+            )
             or column_name in ('name', 'nama')
         )
 ),

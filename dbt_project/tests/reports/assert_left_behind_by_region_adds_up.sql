@@ -12,11 +12,18 @@ left_behind as (
 ),
 
 ekstrem as (
-    select period, count(*) as families from {{ ref('fct_family_month') }} where poverty_class = 'ekstrem' group by period
+    select period, count(*) as families
+    from {{ ref('fct_family_month') }}
+    where poverty_class = 'ekstrem'
+    group by period
 ),
 
 kelurahan_sums as (
-    select period, kecamatan_code, sum(ekstrem_families) as ekstrem_families, sum(left_behind_families) as left_behind_families,
+    select
+        period,
+        kecamatan_code,
+        sum(ekstrem_families) as ekstrem_families,
+        sum(left_behind_families) as left_behind_families,
         sum(never_assisted_families) as never_assisted_families
     from by_region
     where region_level = 'kelurahan'

@@ -17,7 +17,7 @@ with snapshots as (
 changes as (
     select
         *,
-        case when kk_number is distinct from lag(kk_number) over (partition by nik order by _period) then 1 else 0 end
+        case when (kk_number is distinct from lag(kk_number) over (partition by nik order by _period)) then 1 else 0 end
             as starts_stretch
     from snapshots
 ),

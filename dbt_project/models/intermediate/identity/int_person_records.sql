@@ -81,7 +81,11 @@ with records as (
     from {{ ref(item.stg) }} as stg
     -- the raw value only for the few Excel-damaged NIKs: what survived of them
     left join (
-        select _file_hash, _source_file, _row_number, {{ excel_surviving_digits('_raw.' ~ s.raw_nik) }} as surviving_digits
+        select
+            _file_hash,
+            _source_file,
+            _row_number,
+            {{ excel_surviving_digits('_raw.' ~ s.raw_nik) }} as surviving_digits
         from {{ ref(item.base) }}
         where nik_status = 'excel_damaged'
     ) as damaged

@@ -49,7 +49,10 @@ resolved as (
             else 'unresolved'
         end as resolution_method,
         case when records.nik is null then links.match_probability end as match_probability,
-        case when records.nik is null and links.outcome = 'unresolved' then coalesce(links.unresolved_reason, 'no_candidate') end
+        case
+            when records.nik is null and links.outcome = 'unresolved'
+                then coalesce(links.unresolved_reason, 'no_candidate')
+        end
             as unresolved_reason
     from records
     left join links
@@ -57,8 +60,9 @@ resolved as (
 ),
 
 -- A person's KK number over time (int_family_memberships) as intervals (NULL: open): each stretch applies from its
--- first period until the next one begins, and the first stretch also to any earlier period (the person's first family). Joined
--- on the NIK with a range condition, each row meets one or two intervals: an ASOF join would sort all ten million.
+-- first period until the next one begins, and the first stretch also to any earlier period (the person's first
+-- family). Joined on the NIK with a range condition, each row meets one or two intervals: an ASOF join would sort all
+-- ten million.
 family_intervals as (
     select
         nik,

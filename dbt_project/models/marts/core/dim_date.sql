@@ -17,13 +17,13 @@ with bounds as (
 ),
 
 days as (
-    select cast(day as date) as calendar_date
+    select cast(spine.day as date) as calendar_date
     from bounds,
         range(
             cast(make_date(year(bounds.first_date), 1, 1) as timestamp),
             cast(make_date(year(bounds.last_date), 12, 31) as timestamp) + interval 1 day,
             interval 1 day
-        ) as spine(day)
+        ) as spine (day)
     where bounds.first_date is not null
 )
 

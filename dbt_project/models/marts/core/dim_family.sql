@@ -75,7 +75,9 @@ flagged as (
     select
         *,
         case
-            when lag(version_hash) over (partition by kk_number order by snapshot_period) is distinct from version_hash
+            when (
+                lag(version_hash) over (partition by kk_number order by snapshot_period) is distinct from version_hash
+            )
                 then 1 else 0
         end as opens_version
     from hashed

@@ -100,7 +100,9 @@ first_member as (
 ),
 
 first_register as (
-    select register_records.person_key, arg_min(register_records.family_key, register_records.snapshot_period) as family_key
+    select
+        register_records.person_key,
+        arg_min(register_records.family_key, register_records.snapshot_period) as family_key
     from register_records
     inner join unplaced_people
         on unplaced_people.person_key = register_records.person_key
@@ -176,7 +178,9 @@ select
             then {{ tkpkd_region_key('attributed.row_kelurahan_code', 'attributed.row_rw', 'attributed.row_rt') }}
         else attributed.register_region_key
     end as region_key,
-    coalesce(registry.kelurahan_code, attributed.row_kelurahan_code, attributed.register_kelurahan_code) as kelurahan_code,
+    coalesce(
+        registry.kelurahan_code, attributed.row_kelurahan_code, attributed.register_kelurahan_code
+    ) as kelurahan_code,
     attributed.amount_idr,
     attributed.funding_source,
     attributed.delivery_status,

@@ -27,7 +27,8 @@ ekstrem_families as (
         regions.rw,
         {%- for item in report_basic_needs() %}
         coalesce(families.need_{{ item.need }}, false) as need_{{ item.need }},
-        coalesce(families.need_{{ item.need }}, false) and coalesce(families.met_{{ item.need }}, false) as met_{{ item.need }}{{ ',' if not loop.last }}
+        coalesce(families.need_{{ item.need }}, false)
+            and coalesce(families.met_{{ item.need }}, false) as met_{{ item.need }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ ref('fct_family_month') }} as families
     left join regions

@@ -59,7 +59,9 @@ ingested_files as (
     select
         * replace (
             case when source in (
-                {%- for item in sources %}'{{ item.source }}'{{ ", " if not loop.last }}{% endfor -%}
+                {%- for item in sources %}
+                '{{ item.source }}'{{ "," if not loop.last }}
+                {%- endfor %}
             ) then source else '_inbox' end as source
         )
     from {{ ref('stg_raw__ingested_files') }}
@@ -133,7 +135,9 @@ person_resolution as (
         source,
         _period as period,
         count(*) as person_rows,
-        sum(case when dukcapil_match in ('found', 'found_dead', 'found_moved') then 1 else 0 end) as dukcapil_found_rows,
+        sum(
+            case when dukcapil_match in ('found', 'found_dead', 'found_moved') then 1 else 0 end
+        ) as dukcapil_found_rows,
         sum(case when resolution_method in ('repaired_nik', 'linked') then 1 else 0 end) as linked_rows,
         sum(case when resolution_method = 'unresolved' then 1 else 0 end) as unresolved_rows
     from {{ ref('int_person_resolution') }}
@@ -262,7 +266,9 @@ select
     cast(joined.rows_quarantined as bigint) as rows_quarantined,
     cast(joined.non_data_rows as bigint) as non_data_rows,
     joined.quarantined_by_reason,
-    {{ report_share('joined.rows_quarantined', 'joined.rows_accepted + joined.rows_quarantined') }} as quarantined_share,
+    {{ report_share(
+        'joined.rows_quarantined', 'joined.rows_accepted + joined.rows_quarantined'
+    ) }} as quarantined_share,
     {{ report_share('joined.valid_nik_rows', 'joined.nik_data_rows') }} as valid_nik_share,
     cast(case when joined.source <> 'dtsen_keluarga' then coalesce(joined.person_rows, 0) end as bigint) as person_rows,
     {{ report_share('joined.dukcapil_found_rows', 'joined.person_rows') }} as share_found_in_dukcapil,

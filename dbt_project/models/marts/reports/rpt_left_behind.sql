@@ -11,7 +11,9 @@ with periods as (
     select
         period,
         period_end,
-        {{ report_period_of(dbt.dateadd('month', 1 - tkpkd_window_months('assistance_window_months'), 'period_start')) }} as window_start_period
+        {{ report_period_of(
+            dbt.dateadd('month', 1 - tkpkd_window_months('assistance_window_months'), 'period_start')
+        ) }} as window_start_period
     from {{ ref('int_periods') }}
 ),
 

@@ -43,6 +43,8 @@ select
     cast(deliveries as bigint) as deliveries,
     cast(deliveries_without_family as bigint) as deliveries_without_family,
     cast(amount_idr as bigint) as amount_idr,
-    {{ report_share('amount_idr', 'sum(amount_idr) over (partition by period, category)') }} as amount_share_of_category,
-    {{ report_share('deliveries', 'sum(deliveries) over (partition by period, category)') }} as delivery_share_of_category
+    {{ report_share('amount_idr', 'sum(amount_idr) over (partition by period, category)') }}
+        as amount_share_of_category,
+    {{ report_share('deliveries', 'sum(deliveries) over (partition by period, category)') }}
+        as delivery_share_of_category
 from aggregated

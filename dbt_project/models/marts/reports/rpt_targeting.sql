@@ -34,7 +34,10 @@ program_periods as (
         periods.period,
         periods.period_end,
         case
-            when programs.kind = 'one_off' then {{ dbt.dateadd('month', 1 - tkpkd_window_months('assistance_window_months'), 'periods.period_start') }}
+            when programs.kind = 'one_off'
+                then {{ dbt.dateadd(
+                    'month', 1 - tkpkd_window_months('assistance_window_months'), 'periods.period_start'
+                ) }}
             else periods.period_start
         end as window_start,
         programs.*
@@ -239,8 +242,10 @@ select
     ) }} as inclusion_error,
     cast(coalesce(eligible.eligible_families, 0) as bigint) as eligible_families,
     cast(coalesce(eligible_recipients.eligible_recipient_families, 0) as bigint) as eligible_recipient_families,
-    cast(coalesce(eligible.eligible_families, 0) - coalesce(eligible_recipients.eligible_recipient_families, 0) as bigint)
-        as excluded_eligible_families,
+    cast(
+        coalesce(eligible.eligible_families, 0) - coalesce(eligible_recipients.eligible_recipient_families, 0)
+        as bigint
+    ) as excluded_eligible_families,
     {{ report_share(
         'coalesce(eligible.eligible_families, 0) - coalesce(eligible_recipients.eligible_recipient_families, 0)',
         'eligible.eligible_families'

@@ -13,7 +13,9 @@
 with periods as (
     select
         period,
-        {{ dbt.dateadd('month', 1 - tkpkd_window_months('verification_window_months'), 'period_start') }} as window_start,
+        {{ dbt.dateadd(
+            'month', 1 - tkpkd_window_months('verification_window_months'), 'period_start'
+        ) }} as window_start,
         period_end
     from {{ ref('int_periods') }}
 ),
@@ -76,7 +78,8 @@ select
     {{ report_share('poor.verified_families', 'poor.poor_families') }} as share_verified,
     cast(coalesce(verifications.verifications, 0) as bigint) as verifications,
     {%- for outcome in outcomes %}
-    cast(coalesce(verifications.verifications_{{ outcome | lower }}, 0) as bigint) as verifications_{{ outcome | lower }}{{ ',' if not loop.last }}
+    cast(coalesce(verifications.verifications_{{ outcome | lower }}, 0) as bigint)
+        as verifications_{{ outcome | lower }}{{ ',' if not loop.last }}
     {%- endfor %}
 from periods
 cross join kelurahan

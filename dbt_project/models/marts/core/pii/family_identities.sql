@@ -36,7 +36,7 @@ with candidates as (
 best as (
     select *
     from candidates
-    qualify row_number() over (partition by kk_number order by priority, _period desc) = 1
+    qualify row_number() over (partition by kk_number order by priority asc, _period desc) = 1
 )
 
 select
