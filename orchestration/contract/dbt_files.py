@@ -238,7 +238,8 @@ def registry_sql(contract: dict[str, SourceSpec]) -> str:
 {{% macro staging_source(source) %}}
 {{%- set found = staging_sources() | selectattr('source', 'equalto', source) | list -%}}
 {{%- if not found -%}}
-    {{{{ exceptions.raise_compiler_error("no contract source " ~ source ~ " in staging_sources() (macros/staging/registry.sql)") }}}}
+    {{{{ exceptions.raise_compiler_error(
+        "no contract source " ~ source ~ " in staging_sources() (macros/staging/registry.sql)") }}}}
 {{%- endif -%}}
 {{{{ return(found[0]) }}}}
 {{% endmacro %}}

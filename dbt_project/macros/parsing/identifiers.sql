@@ -107,4 +107,3 @@ tkpkd_nik_birth_check({{ nik }}, {{ birth_date }}, {{ sex }})
     else 'consistent'
 end)
 {%- endmacro %}
-

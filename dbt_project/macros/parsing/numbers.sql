@@ -197,4 +197,3 @@ regexp_replace(upper({{ clean_text(col) }}), '^(KELAS|KLS|KL)[\s.:-]*', '')
 {% macro _parse_small_number_reason_sql(col, min_value, max_value) -%}
 {{ _number_reason(col, _small_number(col), min_value, max_value, 'invalid_number') }}
 {%- endmacro %}
-

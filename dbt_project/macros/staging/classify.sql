@@ -85,7 +85,9 @@
     {%- elif checkable and check['status'] -%}
         {%- do warnings.append("case when " ~ check['status'] ~ " in ('invalid', 'excel_damaged') then '" ~ check['column'] ~ ":' || " ~ check['status'] ~ " end") -%}
     {%- elif checkable -%}
-        {%- do warnings.append("case when " ~ _check_invalid(check) ~ "\n            then '" ~ check['column'] ~ ":' || " ~ _check_reason(check) ~ " end") -%}
+        {%- do warnings.append(
+            "case when " ~ _check_invalid(check)
+            ~ "\n            then '" ~ check['column'] ~ ":' || " ~ _check_reason(check) ~ " end") -%}
     {%- endif -%}
 {%- endfor -%}
 case

@@ -53,7 +53,8 @@ ranked as (
   Empty before the first hold (the table is created by the first gate that holds a batch).
 #}
 {% macro held_files(source_code) -%}
-{%- set held_batches = adapter.get_relation(database=target.database, schema='quality', identifier='held_batches') if execute else none -%}
+{%- set held_batches = adapter.get_relation(
+    database=target.database, schema='quality', identifier='held_batches') if execute else none -%}
 {%- if held_batches is none -%}
 select null::varchar as file_hash, null::varchar as period where false
 {%- else -%}

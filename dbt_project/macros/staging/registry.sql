@@ -31,7 +31,8 @@
 {% macro staging_source(source) %}
 {%- set found = staging_sources() | selectattr('source', 'equalto', source) | list -%}
 {%- if not found -%}
-    {{ exceptions.raise_compiler_error("no contract source " ~ source ~ " in staging_sources() (macros/staging/registry.sql)") }}
+    {{ exceptions.raise_compiler_error(
+        "no contract source " ~ source ~ " in staging_sources() (macros/staging/registry.sql)") }}
 {%- endif -%}
 {{ return(found[0]) }}
 {% endmacro %}

@@ -39,9 +39,13 @@ parsed as (
         {{ parse_date('_raw.tanggal_lahir') }} as birth_date,
         {{ parse_sex('_raw.jenis_kelamin') }} as sex,
         {{ valid_numeric_code('_raw.status_hubungan_keluarga', 'status_hubungan_keluarga') }} as relationship_code,
-        case {{ valid_numeric_code('_raw.status_bekerja', 'status_bekerja') }} when 1 then true when 2 then false end as is_working,
+        case {{ valid_numeric_code('_raw.status_bekerja', 'status_bekerja') }}
+            when 1 then true when 2 then false
+        end as is_working,
         {{ valid_numeric_code('_raw.penyakit_kronis', 'penyakit_kronis') }} as chronic_illness_code,
-        case {{ valid_numeric_code('_raw.disabilitas', 'disabilitas') }} when 1 then true when 0 then false end as has_disability,
+        case {{ valid_numeric_code('_raw.disabilitas', 'disabilitas') }}
+            when 1 then true when 0 then false
+        end as has_disability,
         {{ valid_numeric_code('_raw.partisipasi_sekolah', 'partisipasi_sekolah') }} as school_participation_code,
         case
             when {{ insurance }} between 0 and 31 or {{ insurance }} = 99

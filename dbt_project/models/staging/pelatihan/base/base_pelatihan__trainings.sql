@@ -39,7 +39,9 @@ parsed as (
         {{ parse_date('_raw.tanggal_mulai') }} as start_date,
         {{ parse_date('_raw.tanggal_selesai') }} as end_date,
         {{ valid_code(normalise_code('_raw.status_kelulusan'), 'status_kelulusan') }} as graduation_status,
-        {{ valid_code(normalise_code('_raw.status_setelah_pelatihan'), 'status_setelah_pelatihan') }} as post_training_status,
+        {{ valid_code(
+            normalise_code('_raw.status_setelah_pelatihan'), 'status_setelah_pelatihan'
+        ) }} as post_training_status,
         {{ parse_date('_raw.tanggal_penempatan') }} as placement_date,
         'PELATIHAN_KERJA' as program_code
     from raw_rows

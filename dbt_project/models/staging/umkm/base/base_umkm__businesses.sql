@@ -44,7 +44,9 @@ parsed as (
 supported as (
     select
         parsed.*,
-        case when parsed.mentoring_type in ('PELATIHAN_WIRAUSAHA', 'PENDAMPINGAN') then 'PENDAMPINGAN_UMKM' end as program_code
+        case
+            when parsed.mentoring_type in ('PELATIHAN_WIRAUSAHA', 'PENDAMPINGAN') then 'PENDAMPINGAN_UMKM'
+        end as program_code
     from parsed
 ),
 
