@@ -308,6 +308,15 @@ def _insert_sql(spec: SourceSpec, table: FileTable, width: int) -> str:
     return f"insert into {RAW_SCHEMA}.{_quote(spec.name)} by name\nselect {', '.join(select)}\nfrom {source}"
 
 
+def _text_bytes(column: pa.ChunkedArray) -> int:
+    """Bytes of text a string column holds (its chunks' data buffers: at least the sum of its cells' bytes)."""
+    total = 0
+    for chunk in column.chunks:
+        data = chunk.buffers()[2]
+        total += 0 if data is None else data.size
+    return total
+
+
 def _check_batch_limits(
     arrow: pa.Table,
     rows_before: int,
@@ -329,6 +338,13 @@ def _check_batch_limits(
         )
     for position, column in enumerate(arrow.columns):
         if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            continue
+        # A character takes at least a byte: the column's whole text, then its longest cell in bytes (from the
+        # offsets alone) bound the longest cell in characters. Only a column over both is measured in characters.
+        if _text_bytes(column) <= limits.cell_chars:
+            continue
+        longest_bytes = pc.max(pc.binary_length(column)).as_py()
+        if longest_bytes is None or longest_bytes <= limits.cell_chars:
             continue
         lengths = pc.utf8_length(column)
         longest = pc.max(lengths).as_py()

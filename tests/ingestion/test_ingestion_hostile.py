@@ -153,6 +153,23 @@ def test_cell_over_the_length_limit_is_rejected(conn, contract, inbox):
     _assert_good_file_loaded(conn, outcomes)
 
 
+def test_cell_length_limit_counts_characters_not_bytes(conn, contract, inbox):
+    """`É` takes two bytes in UTF-8: 60 of them (120 bytes) are within a 100-character limit, 101 are not."""
+    within, over = dukcapil_rows(2), dukcapil_rows(2)
+    within[1][2] = "É" * 60
+    over[0][2] = "É" * 101
+    write_csv(inbox / "dukcapil" / "2025-03" / "accented.csv", [DUKCAPIL_HEADER, *within])
+    write_csv(inbox / "dukcapil" / "2025-03" / "accented_long.csv", [DUKCAPIL_HEADER, *over])
+    outcomes = _outcomes(conn, contract, inbox, limits=IngestionLimits(cell_chars=100))
+    assert (outcomes["dukcapil/2025-03/accented.csv"].status, outcomes["dukcapil/2025-03/accented.csv"].rows_received) == (
+        "loaded",
+        2,
+    )
+    long = outcomes["dukcapil/2025-03/accented_long.csv"]
+    assert long.reason_code == errors.OVER_LIMIT
+    assert "row 2, column 3" in long.message and "holds 101 characters" in long.message
+
+
 def test_file_over_the_byte_limit_is_rejected(conn, contract, inbox):
     write_csv(inbox / "dukcapil" / "2025-03" / "big.csv", [DUKCAPIL_HEADER, *dukcapil_rows(50)])
     outcomes = _outcomes(conn, contract, inbox, limits=IngestionLimits(file_bytes=200))
