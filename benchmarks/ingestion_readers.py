@@ -1,13 +1,17 @@
-"""Benchmark: Excel readers side by side on an inbox's workbooks (python-calamine, openpyxl, fastexcel).
+"""Benchmark: file readers side by side on an inbox's files: Excel (python-calamine, openpyxl, fastexcel) and CSV
+(pyarrow, what the loader uses, against DuckDB's `read_csv`).
 
     .venv/bin/python benchmarks/ingestion_readers.py /tmp/inbox
     uv run --with fastexcel python benchmarks/ingestion_readers.py /tmp/inbox   # fastexcel is not a dependency
 
-Each reader opens every `.xlsx`, picks the sheet the loader picks (`DATA`, else the first worksheet) and turns every
-row, title block included, into the loader's cell text (orchestration/ingestion/readers.py). Prints, per reader, the
-total seconds over all workbooks (median of --repeat passes), the rows read and how many workbooks come out cell for
-cell identical to what the loader reads today (python-calamine). A reader that is not installed is listed as such.
-Figures are printed, never asserted.
+Excel: each reader opens every `.xlsx`, picks the sheet the loader picks (`DATA`, else the first worksheet) and turns
+every row, title block included, into the loader's cell text (orchestration/ingestion/readers.py).
+CSV: every CSV the loader reads with its engine-speed path (header on row 1, regular records) is read below the header
+as text by both engines, with the encoding and delimiter the loader detects (DuckDB has no cp1252: `latin-1`, which
+differs from it for bytes 0x80-0x9F).
+Prints, per reader, the total seconds (median of --repeat passes), the rows read and how many files come out cell for
+cell identical to what the loader reads today. A reader that is not installed is listed as such. Figures are printed,
+never asserted.
 """
 
 from __future__ import annotations
@@ -18,7 +22,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from orchestration.ingestion.readers import _excel_text, _parse_excel
+import duckdb
+
+from orchestration.contract import load_contract
+from orchestration.ingestion.errors import FileRejected, RetryRead
+from orchestration.ingestion.readers import _excel_text, _parse_excel, read_table
 
 Grid = list[list[str | None]]
 
@@ -80,12 +88,103 @@ READERS: dict[str, Callable[[Path], Grid]] = {
 }
 
 
+# DuckDB's encodings for the loader's: utf-8 strips a BOM itself; latin-1 stands in for cp1252.
+_DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1252": "latin-1"}
+_DUCKDB = duckdb.connect()  # one database for every file, as the loader would use its connection
+
+
+def _fast_csv_files(inbox: Path) -> list[tuple[Path, str, str, int]]:
+    """(path, encoding, delimiter, header width) of every CSV the loader reads with pyarrow."""
+    contract = load_contract()
+    found = []
+    for path in sorted(inbox.rglob("*.csv")):
+        spec = contract.get(path.relative_to(inbox).parts[0])
+        if spec is None:
+            continue
+        try:
+            table = read_table(path, spec)
+            batches = list(table.batches)
+        except (FileRejected, RetryRead):
+            continue
+        if batches and all(batch.table is not None for batch in batches):
+            found.append((path, table.encoding, table.delimiter, len(table.mapping.header)))
+    return found
+
+
+def read_csv_pyarrow(path: Path, encoding: str, delimiter: str, width: int) -> Grid:
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    names = [f"c{i}" for i in range(width)]
+    table = pa_csv.read_csv(
+        path,
+        read_options=pa_csv.ReadOptions(
+            column_names=names, skip_rows=1, block_size=16 << 20, encoding={"cp1252": "cp1252"}.get(encoding, "utf8")
+        ),
+        parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            null_values=[],
+        ),
+    )
+    return [list(row) for row in zip(*(column.to_pylist() for column in table.columns))]
+
+
+def read_csv_duckdb(path: Path, encoding: str, delimiter: str, width: int) -> Grid | None:
+    """None when DuckDB refuses the file (its latin-1 refuses the bytes 0x80-0x9F that cp1252 gives € and quotes)."""
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    with _DUCKDB.cursor() as conn:
+        try:
+            # Strict: a ragged record raises, as pyarrow's does; every NULL is then an empty field.
+            table = conn.sql(
+                f"select * from read_csv(?, header = false, skip = 1, delim = ?, quote = '\"', escape = '\"', "
+                f"strict_mode = true, null_padding = false, allow_quoted_nulls = false, encoding = ?, "
+                f"columns = {{{columns}}})",
+                params=[str(path), delimiter, _DUCKDB_ENCODINGS[encoding]],
+            ).to_arrow_table()
+        except duckdb.Error:
+            return None
+    return [["" if cell is None else cell for cell in row] for row in zip(*(c.to_pylist() for c in table.columns))]
+
+
+def _compare_csv(inbox: Path, repeat: int) -> None:
+    files = _fast_csv_files(inbox)
+    print(f"\n{len(files)} CSV files on the loader's engine-speed path")
+    print(f"{'reader':<16} {'seconds':>8} {'rows':>10} {'identical':>10}")
+    reference = {path: read_csv_pyarrow(*file) for file in files for path in [file[0]]}
+    for name, read in (("pyarrow", read_csv_pyarrow), ("duckdb read_csv", read_csv_duckdb)):
+        passes = []
+        grids: dict[Path, Grid] = {}
+        for _ in range(repeat):
+            started = time.perf_counter()
+            for file in files:
+                grids[file[0]] = read(*file)
+            passes.append(time.perf_counter() - started)
+        identical = sum(grids[path] == reference[path] for path in reference)
+        refused = sum(grid is None for grid in grids.values())
+        rows = sum(len(grid) for grid in grids.values() if grid is not None)
+        print(
+            f"{name:<16} {statistics.median(passes):>8.2f} {rows:>10,} {identical:>5}/{len(files)}"
+            + (f"  ({refused} refused)" if refused else "")
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inbox", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=["excel", "csv"], help="compare one kind of reader only")
     args = parser.parse_args()
-    workbooks = sorted(args.inbox.rglob("*.xlsx"))
+    if args.only != "csv":
+        _compare_excel(args.inbox, args.repeat)
+    if args.only != "excel":
+        _compare_csv(args.inbox, args.repeat)
+
+
+def _compare_excel(inbox: Path, repeat: int) -> None:
+    workbooks = sorted(inbox.rglob("*.xlsx"))
     reference = {}
     for path in workbooks:
         try:
@@ -105,7 +204,7 @@ def main() -> None:
             continue
         passes = []
         grids: dict[Path, Grid] = {}
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             started = time.perf_counter()
             for path in readable:
                 grids[path] = read(path)
