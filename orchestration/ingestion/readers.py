@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Self
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -506,7 +507,7 @@ class ExcelWorker:
         self._streaming = None  # the process still sending a workbook's messages
         self._workbooks = 0
 
-    def __enter__(self) -> ExcelWorker:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
