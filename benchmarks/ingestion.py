@@ -1,7 +1,7 @@
 """Benchmark: ingestion alone (`ingest_inbox`) over a generated inbox, into a fresh DuckDB file.
 
     .venv/bin/python benchmarks/ingestion.py --scale small                  # generate into a temporary folder
-    .venv/bin/python benchmarks/ingestion.py --inbox /tmp/inbox --database /tmp/raw.duckdb --profile 25
+    .venv/bin/python benchmarks/ingestion.py --inbox /tmp/inbox --database /tmp/warehouse.duckdb --profile 25
 
 Prints the seconds `ingest_inbox` took, files by status and rows by format. `--profile N` prints the N costliest
 functions (cProfile, cumulative time). `--database` keeps the raw tables (for comparing two versions of the loader
@@ -33,14 +33,18 @@ def main() -> None:
     parser.add_argument("--profile", type=int, metavar="N", help="print the N costliest functions (cProfile)")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="tkpkd-ingestion-benchmark-"))
+    with tempfile.TemporaryDirectory(prefix="tkpkd-ingestion-benchmark-") as workdir:
+        _run(args, Path(workdir))
+
+
+def _run(args: argparse.Namespace, workdir: Path) -> None:
     inbox = args.inbox
     if inbox is None:
         from tkpkd_synth import generate
 
         inbox = workdir / "inbox"
         generate(inbox, workdir / "ground_truth", scale=args.scale, seed=42, overwrite=True)
-    database = args.database or workdir / "raw.duckdb"
+    database = args.database or workdir / "warehouse.duckdb"
     database.unlink(missing_ok=True)
 
     from orchestration.ingestion import ingest_inbox
