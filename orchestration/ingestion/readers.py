@@ -514,7 +514,9 @@ class ExcelWorker:
         self.close()
 
     def close(self) -> None:
-        """Ask the child to exit (killed if it does not within seconds)."""
+        """Ask the child to exit (killed if it does not within seconds, or at once when it is mid-workbook)."""
+        if self._streaming is not None:
+            self._kill(self._streaming)
         if self._process is None:
             return
         process, connection = self._process, self._connection
@@ -556,6 +558,8 @@ class ExcelWorker:
         the child dies or exceeds the time limit."""
         if self._streaming is not None:
             self._kill(self._streaming)  # the previous workbook was abandoned mid-stream
+        if self._process is not None and not self._process.is_alive():
+            self._kill(self._process)  # died while idle (killed from outside)
         if self._process is not None and self._workbooks >= self.WORKBOOKS_PER_WORKER:
             self.close()
         if self._process is None:

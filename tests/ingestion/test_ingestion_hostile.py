@@ -459,3 +459,20 @@ def test_no_worker_process_outlives_the_ingestion(conn, contract, inbox):
     outcomes = _outcomes(conn, contract, inbox)
     assert outcomes["dukcapil/2025-03/book.xlsx"].status == "loaded"
     assert multiprocessing.active_children() == []
+
+
+def test_a_worker_killed_between_workbooks_is_replaced(contract, tmp_path):
+    from ingestion_helpers import write_xlsx
+
+    from orchestration.ingestion import readers
+
+    paths = [
+        write_xlsx(tmp_path / f"book{i}.xlsx", {"DATA": [DUKCAPIL_HEADER, *dukcapil_rows(2)]}) for i in range(2)
+    ]
+    with readers.ExcelWorker(IngestionLimits()) as worker:
+        first = readers.read_table(paths[0], contract["dukcapil"], excel_worker=worker)
+        assert sum(len(batch) for batch in first.batches) == 2
+        worker._process.kill()  # what the kernel's out-of-memory killer does to an idle process
+        worker._process.join()
+        second = readers.read_table(paths[1], contract["dukcapil"], excel_worker=worker)
+        assert sum(len(batch) for batch in second.batches) == 2
