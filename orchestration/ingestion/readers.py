@@ -547,7 +547,9 @@ class ExcelWorker:
         context = multiprocessing.get_context("fork")
         self._connection, child_end = context.Pipe(duplex=True)
         self._process = context.Process(
-            target=_excel_worker_main, args=(child_end, self.limits.reader_memory_bytes), daemon=True
+            target=_excel_worker_main,
+            args=(child_end, self._connection, self.limits.reader_memory_bytes),
+            daemon=True,
         )
         self._process.start()
         child_end.close()
@@ -600,10 +602,13 @@ class ExcelWorker:
                 self._kill(process)
 
 
-def _excel_worker_main(connection, memory_bytes: int) -> None:
+def _excel_worker_main(connection, parent_end, memory_bytes: int) -> None:
     """The child's loop: (path, format) requests in, `_parse_excel` messages then ("end",) out; None ends it."""
     import resource
 
+    # The fork copied the parent's end of the pipe: closed, so that the parent's death (even SIGKILL) reads as EOF
+    # here instead of leaving the worker waiting forever.
+    parent_end.close()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
         while (request := connection.recv()) is not None:
@@ -616,7 +621,7 @@ def _excel_worker_main(connection, memory_bytes: int) -> None:
                 connection.send(("rejected", rejection.code, rejection.message))
     except MemoryError:
         os._exit(3)  # reported by the parent as a crash, with the memory limit
-    except EOFError:
+    except (EOFError, BrokenPipeError):
         pass  # the parent is gone
     os._exit(0)  # skip the parent's atexit handlers and buffers inherited by fork
 

@@ -476,3 +476,19 @@ def test_a_worker_killed_between_workbooks_is_replaced(contract, tmp_path):
         worker._process.join()
         second = readers.read_table(paths[1], contract["dukcapil"], excel_worker=worker)
         assert sum(len(batch) for batch in second.batches) == 2
+
+
+def test_the_worker_exits_when_its_parent_is_gone(contract, tmp_path):
+    """A pipeline killed with SIGKILL never closes its worker: the worker must see the pipe close and exit."""
+    from ingestion_helpers import write_xlsx
+
+    from orchestration.ingestion import readers
+
+    book = write_xlsx(tmp_path / "book.xlsx", {"DATA": [DUKCAPIL_HEADER, *dukcapil_rows(2)]})
+    worker = readers.ExcelWorker(IngestionLimits())
+    table = readers.read_table(book, contract["dukcapil"], excel_worker=worker)
+    assert sum(len(batch) for batch in table.batches) == 2
+    process = worker._process
+    worker._connection.close()  # all the parent's death leaves behind: its end of the pipe closed
+    process.join(60)
+    assert process.exitcode == 0
