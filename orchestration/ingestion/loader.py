@@ -32,7 +32,7 @@ from orchestration.contract import SourceSpec, load_contract
 from orchestration.ingestion import errors
 from orchestration.ingestion.errors import FileChanging, FileRejected, RetryRead
 from orchestration.ingestion.limits import IngestionLimits
-from orchestration.ingestion.readers import EXTENSION_FORMATS, FileTable, read_table
+from orchestration.ingestion.readers import EXTENSION_FORMATS, ExcelWorker, FileTable, read_table
 from orchestration.ingestion.report import (
     INBOX_ROOT_SOURCE,
     FileOutcome,
@@ -308,6 +308,15 @@ def _insert_sql(spec: SourceSpec, table: FileTable, width: int) -> str:
     return f"insert into {RAW_SCHEMA}.{_quote(spec.name)} by name\nselect {', '.join(select)}\nfrom {source}"
 
 
+def _text_bytes(column: pa.ChunkedArray) -> int:
+    """Bytes of text a string column holds (its chunks' data buffers: at least the sum of its cells' bytes)."""
+    total = 0
+    for chunk in column.chunks:
+        data = chunk.buffers()[2]
+        total += 0 if data is None else data.size
+    return total
+
+
 def _check_batch_limits(
     arrow: pa.Table,
     rows_before: int,
@@ -329,6 +338,13 @@ def _check_batch_limits(
         )
     for position, column in enumerate(arrow.columns):
         if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            continue
+        # A character takes at least a byte: the column's whole text, then its longest cell in bytes (from the
+        # offsets alone) bound the longest cell in characters. Only a column over both is measured in characters.
+        if _text_bytes(column) <= limits.cell_chars:
+            continue
+        longest_bytes = pc.max(pc.binary_length(column)).as_py()
+        if longest_bytes is None or longest_bytes <= limits.cell_chars:
             continue
         lengths = pc.utf8_length(column)
         longest = pc.max(lengths).as_py()
@@ -464,6 +480,7 @@ def _load_file(
     limits: IngestionLimits,
     stat_before: os.stat_result,
     read_retry: ReadRetry,
+    excel_worker: ExcelWorker,
 ) -> FileOutcome:
     """Read and write one file in one transaction; a rejection rolls everything back and is recorded."""
     params = {
@@ -482,7 +499,7 @@ def _load_file(
             if replace_record:
                 _forget(conn, base)
             table = _read_with_retries(
-                partial(read_table, path, spec, mode=mode, limits=limits),
+                partial(read_table, path, spec, mode=mode, limits=limits, excel_worker=excel_worker),
                 base.source_file,
                 read_retry,
             )
@@ -728,129 +745,131 @@ def ingest_source(
     source_dir = inbox / spec.name
     inbox_root = inbox.resolve()
     paths = _source_paths(source_dir)
-    for path in paths:
-        relative = path.relative_to(source_dir)
-        source_file = path.relative_to(inbox).as_posix()
-        folder_period, _ = _period_of(relative)
-        in_bounds = period_bounds is None or (
-            folder_period is not None and period_bounds[0] <= folder_period <= period_bounds[1]
-        )
-        if (
-            periods is not None
-            and folder_period is not None
-            and in_bounds
-            and folder_period not in periods
-        ):
-            continue  # another run's period: a folder out of bounds or no period at all is recorded by every run
-        if on_file is not None:
-            on_file(source_file)
-        base = FileOutcome(
-            source=spec.name, source_file=source_file, path=path.absolute(), status=""
-        )
-        if any(is_ignored_name(part) for part in relative.parts):
-            report.files.append(
-                _replace(
+    with ExcelWorker(limits) as excel_worker:
+        for path in paths:
+            relative = path.relative_to(source_dir)
+            source_file = path.relative_to(inbox).as_posix()
+            folder_period, _ = _period_of(relative)
+            in_bounds = period_bounds is None or (
+                folder_period is not None and period_bounds[0] <= folder_period <= period_bounds[1]
+            )
+            if (
+                periods is not None
+                and folder_period is not None
+                and in_bounds
+                and folder_period not in periods
+            ):
+                continue  # another run's period: a folder out of bounds or no period at all is recorded by every run
+            if on_file is not None:
+                on_file(source_file)
+            base = FileOutcome(
+                source=spec.name, source_file=source_file, path=path.absolute(), status=""
+            )
+            if any(is_ignored_name(part) for part in relative.parts):
+                report.files.append(
+                    _replace(
+                        base,
+                        status=errors.IGNORED,
+                        message=f"{source_file}: hidden, lock or system file, not read.",
+                    )
+                )
+                continue
+
+            refusal = _outside_inbox(path, inbox_root)
+            if refusal is not None:
+                stat = path.lstat()
+                # The target is never opened: the record is keyed on the link itself, so reruns skip it.
+                file_hash = hashlib.sha256(f"{errors.OUTSIDE_INBOX}:{refusal}".encode()).hexdigest()
+            else:
+                stat = path.stat()
+                age = time.time() - stat.st_mtime
+                if age < settle_seconds:
+                    report.files.append(
+                        _replace(
+                            base,
+                            status=errors.PENDING,
+                            message=(
+                                f"{source_file} was modified {max(age, 0):.0f} s ago, less than {settle_seconds:g} s: "
+                                "it may still be being copied in; left for the next run."
+                            ),
+                        )
+                    )
+                    continue
+                file_hash = _read_with_retries(partial(_file_hash, path), source_file, read_retry)
+            modified_at = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None)
+            loaded_at = _utc_naive(now) if now is not None else _now()
+            period, problem = _period_of(relative)
+            base = _replace(base, file_hash=file_hash, size_bytes=stat.st_size, period=period)
+
+            previous = known.get((source_file, file_hash))
+            replace_record = False
+            if previous is not None:
+                status, reason = previous
+                retry = status == errors.REJECTED and (reason in ALWAYS_RETRIED or retry_rejected)
+                if not retry:
+                    report.files.append(
+                        _replace(
+                            base,
+                            status=errors.SKIPPED,
+                            message=f"{source_file}: already ingested ({status}{', ' + reason if reason else ''}).",
+                        )
+                    )
+                    continue
+                replace_record = True
+
+            rejection: tuple[str, str] | None = None
+            if refusal is not None:
+                rejection = (
+                    errors.OUTSIDE_INBOX,
+                    f"{source_file} {refusal}; it was not opened. Copy the file itself into the inbox.",
+                )
+            elif problem is None and period_bounds is not None and not period_bounds[0] <= period <= period_bounds[1]:
+                rejection = (
+                    errors.PERIOD_OUT_OF_RANGE,
+                    (
+                        f"{source_file} is for period {period}, outside the periods the warehouse serves "
+                        f"({period_bounds[0]} to {period_bounds[1]}); an earlier period needs TKPKD_FIRST_PERIOD set to it."
+                    ),
+                )
+            elif problem is not None:
+                rejection = (
+                    errors.INVALID_PERIOD_FOLDER,
+                    f"{source_file} {problem}; move it to {spec.name}/<YYYY-MM>/.",
+                )
+            if rejection is not None:
+                code, message = rejection
+                outcome = _replace(base, status=errors.REJECTED, reason_code=code, message=message)
+                _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
+            elif file_hash in loaded_hashes:
+                original = loaded_hashes[file_hash]
+                outcome = _replace(
                     base,
-                    status=errors.IGNORED,
-                    message=f"{source_file}: hidden, lock or system file, not read.",
+                    status=errors.DUPLICATE_FILE,
+                    message=f"{source_file} has the same bytes as {original}, already loaded; no rows added.",
+                    duplicate_of=original,
                 )
-            )
-            continue
-
-        refusal = _outside_inbox(path, inbox_root)
-        if refusal is not None:
-            stat = path.lstat()
-            # The target is never opened: the record is keyed on the link itself, so reruns skip it.
-            file_hash = hashlib.sha256(f"{errors.OUTSIDE_INBOX}:{refusal}".encode()).hexdigest()
-        else:
-            stat = path.stat()
-            age = time.time() - stat.st_mtime
-            if age < settle_seconds:
-                report.files.append(
-                    _replace(
-                        base,
-                        status=errors.PENDING,
-                        message=(
-                            f"{source_file} was modified {max(age, 0):.0f} s ago, less than {settle_seconds:g} s: "
-                            "it may still be being copied in; left for the next run."
-                        ),
-                    )
+                _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
+            else:
+                outcome = _load_file(
+                    conn,
+                    spec,
+                    path,
+                    base,
+                    modified_at,
+                    loaded_at,
+                    replace_record,
+                    limits,
+                    stat,
+                    read_retry,
+                    excel_worker,
                 )
-                continue
-            file_hash = _read_with_retries(partial(_file_hash, path), source_file, read_retry)
-        modified_at = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None)
-        loaded_at = _utc_naive(now) if now is not None else _now()
-        period, problem = _period_of(relative)
-        base = _replace(base, file_hash=file_hash, size_bytes=stat.st_size, period=period)
-
-        previous = known.get((source_file, file_hash))
-        replace_record = False
-        if previous is not None:
-            status, reason = previous
-            retry = status == errors.REJECTED and (reason in ALWAYS_RETRIED or retry_rejected)
-            if not retry:
-                report.files.append(
-                    _replace(
-                        base,
-                        status=errors.SKIPPED,
-                        message=f"{source_file}: already ingested ({status}{', ' + reason if reason else ''}).",
-                    )
-                )
-                continue
-            replace_record = True
-
-        rejection: tuple[str, str] | None = None
-        if refusal is not None:
-            rejection = (
-                errors.OUTSIDE_INBOX,
-                f"{source_file} {refusal}; it was not opened. Copy the file itself into the inbox.",
-            )
-        elif problem is None and period_bounds is not None and not period_bounds[0] <= period <= period_bounds[1]:
-            rejection = (
-                errors.PERIOD_OUT_OF_RANGE,
-                (
-                    f"{source_file} is for period {period}, outside the periods the warehouse serves "
-                    f"({period_bounds[0]} to {period_bounds[1]}); an earlier period needs TKPKD_FIRST_PERIOD set to it."
-                ),
-            )
-        elif problem is not None:
-            rejection = (
-                errors.INVALID_PERIOD_FOLDER,
-                f"{source_file} {problem}; move it to {spec.name}/<YYYY-MM>/.",
-            )
-        if rejection is not None:
-            code, message = rejection
-            outcome = _replace(base, status=errors.REJECTED, reason_code=code, message=message)
-            _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
-        elif file_hash in loaded_hashes:
-            original = loaded_hashes[file_hash]
-            outcome = _replace(
-                base,
-                status=errors.DUPLICATE_FILE,
-                message=f"{source_file} has the same bytes as {original}, already loaded; no rows added.",
-                duplicate_of=original,
-            )
-            _record_alone(conn, outcome, modified_at, loaded_at, replace_record)
-        else:
-            outcome = _load_file(
-                conn,
-                spec,
-                path,
-                base,
-                modified_at,
-                loaded_at,
-                replace_record,
-                limits,
-                stat,
-                read_retry,
-            )
-            if outcome.status == errors.PENDING:
-                report.files.append(outcome)
-                continue
-            if outcome.status == errors.LOADED:
-                loaded_hashes[file_hash] = source_file
-        known[(source_file, file_hash)] = (outcome.status, outcome.reason_code)
-        report.files.append(outcome)
+                if outcome.status == errors.PENDING:
+                    report.files.append(outcome)
+                    continue
+                if outcome.status == errors.LOADED:
+                    loaded_hashes[file_hash] = source_file
+            known[(source_file, file_hash)] = (outcome.status, outcome.reason_code)
+            report.files.append(outcome)
 
     report.seconds = time.perf_counter() - started
     return report

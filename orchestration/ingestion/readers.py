@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Self
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -50,6 +51,7 @@ from orchestration.ingestion.limits import IngestionLimits
 __all__ = [
     "BATCH_ROWS",
     "EXTENSION_FORMATS",
+    "ExcelWorker",
     "FileTable",
     "RowBatch",
     "column_letter",
@@ -434,7 +436,7 @@ def _check_xlsx_structure(path: Path, limits: IngestionLimits) -> None:
         ) from None
 
 
-def _open_excel(path: Path, fmt: str, limits: IngestionLimits) -> _Grid:
+def _open_excel(path: Path, fmt: str, limits: IngestionLimits, worker: ExcelWorker | None) -> _Grid:
     head = _read_head(path)
     invalid = errors.not_a_valid(fmt)
     expected_magic = _ZIP_MAGIC if fmt == "xlsx" else _OLE2_MAGIC
@@ -451,17 +453,26 @@ def _open_excel(path: Path, fmt: str, limits: IngestionLimits) -> _Grid:
         )
     if head.startswith(_ZIP_MAGIC):
         _check_xlsx_structure(path, limits)
-    messages = _excel_in_child(path, fmt, limits)
+    owned = worker is None  # read_table called alone: a worker for this one workbook
+    worker = ExcelWorker(limits) if worker is None else worker
+    messages = worker.messages(path, fmt)
     kind, *meta = next(messages)
     if kind == "rejected":
+        if owned:
+            worker.close()
         raise FileRejected(*meta)
     sheet_name, column_offset = meta
 
     def batches() -> Iterator[list[list[str | None]]]:
-        for kind, *payload in messages:
-            if kind == "rejected":
-                raise FileRejected(*payload)
-            yield payload[0]
+        try:
+            for kind, *payload in messages:
+                if kind == "rejected":
+                    raise FileRejected(*payload)
+                yield payload[0]
+        finally:
+            messages.close()
+            if owned:
+                worker.close()
 
     return _Grid(
         format=fmt,
@@ -472,68 +483,146 @@ def _open_excel(path: Path, fmt: str, limits: IngestionLimits) -> _Grid:
     )
 
 
-def _excel_in_child(path: Path, fmt: str, limits: IngestionLimits) -> Iterator[tuple]:
-    """Run `_parse_excel` in a forked child with a memory cap and a timeout; yield its messages.
+class ExcelWorker:
+    """One forked process that parses workbooks one after another, under the reader limits.
 
     python-calamine is native code: a workbook that makes it abort, segfault or exhaust memory must cost one
-    rejected file (`reader_crashed`), not the run. Fork (not spawn) keeps the start-up cost to milliseconds: the
-    child runs only calamine and the pipe, no thread of the parent.
+    rejected file (`reader_crashed`), not the run. So workbooks are parsed in a child whose address space is capped
+    at `reader_memory_bytes` (set once, when it starts) and whose every batch is awaited at most `reader_seconds`.
+    The child is forked on the first workbook and reused (a fork and a fresh python-calamine import per workbook cost
+    about 30 ms each); it is replaced after a crash or a timeout, when a workbook is abandoned before its end (its
+    remaining messages must never reach the next file), and after WORKBOOKS_PER_WORKER workbooks, so that memory
+    an earlier workbook left fragmented does not count against a later one's cap. Fork (not spawn) keeps the start
+    cheap: the child runs only calamine and the pipe, no thread of the parent.
+
+    Use as a context manager (`ingest_source` holds one for its files); `close()` ends the child.
     """
-    import multiprocessing
 
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_excel_child_main, args=(path, fmt, limits.reader_memory_bytes, sender), daemon=True
-    )
-    child.start()
-    sender.close()
-    finished = False
-    try:
-        while True:
-            if not receiver.poll(limits.reader_seconds):
-                raise FileRejected(
-                    errors.READER_CRASHED,
-                    f"{path.name} " + limits.broken("reader_seconds", "was still being read after the time limit"),
-                )
-            try:
-                message = receiver.recv()
-            except EOFError:
-                child.join()
-                raise FileRejected(
-                    errors.READER_CRASHED,
-                    f"{path.name}: the Excel reader crashed on it (exit code {child.exitcode}; out of memory, "
-                    f"limit {limits.reader_memory_bytes:,} bytes, set {limits.variable('reader_memory_bytes')} "
-                    "to raise it, or a damaged workbook).",
-                ) from None
-            if message[0] == "end":
-                finished = True
-                return
-            yield message
-            if message[0] == "rejected":
-                finished = True
-                return
-    finally:
-        receiver.close()
-        if not finished and child.is_alive():
-            child.kill()
-        child.join()
+    WORKBOOKS_PER_WORKER = 100
+
+    def __init__(self, limits: IngestionLimits):
+        self.limits = limits
+        self._process = None
+        self._connection = None
+        self._streaming = None  # the process still sending a workbook's messages
+        self._workbooks = 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Ask the child to exit (killed if it does not within seconds, or at once when it is mid-workbook)."""
+        if self._streaming is not None:
+            self._kill(self._streaming)
+        if self._process is None:
+            return
+        process, connection = self._process, self._connection
+        self._process = self._connection = self._streaming = None
+        try:
+            connection.send(None)
+        except OSError:
+            pass  # the child is gone already
+        connection.close()
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+    def _kill(self, process) -> None:
+        """End `process` now, if it is still this worker's child."""
+        if self._process is not process:
+            return
+        self._connection.close()
+        self._process = self._connection = self._streaming = None
+        if process.is_alive():
+            process.kill()
+        process.join()
+
+    def _start(self) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._connection, child_end = context.Pipe(duplex=True)
+        self._process = context.Process(
+            target=_excel_worker_main,
+            args=(child_end, self._connection, self.limits.reader_memory_bytes),
+            daemon=True,
+        )
+        self._process.start()
+        child_end.close()
+        self._workbooks = 0
+
+    def messages(self, path: Path, fmt: str) -> Iterator[tuple]:
+        """`_parse_excel(path, fmt)`'s messages, parsed in the child; raises `FileRejected` (`reader_crashed`) when
+        the child dies or exceeds the time limit."""
+        if self._streaming is not None:
+            self._kill(self._streaming)  # the previous workbook was abandoned mid-stream
+        if self._process is not None and not self._process.is_alive():
+            self._kill(self._process)  # died while idle (killed from outside)
+        if self._process is not None and self._workbooks >= self.WORKBOOKS_PER_WORKER:
+            self.close()
+        if self._process is None:
+            self._start()
+        self._workbooks += 1
+        process, connection, limits = self._process, self._connection, self.limits
+        connection.send((path, fmt))
+        self._streaming = process
+        finished = False
+        try:
+            while True:
+                if not connection.poll(limits.reader_seconds):
+                    raise FileRejected(
+                        errors.READER_CRASHED,
+                        f"{path.name} " + limits.broken("reader_seconds", "was still being read after the time limit"),
+                    )
+                try:
+                    message = connection.recv()
+                except EOFError:
+                    process.join()
+                    raise FileRejected(
+                        errors.READER_CRASHED,
+                        f"{path.name}: the Excel reader crashed on it (exit code {process.exitcode}; out of memory, "
+                        f"limit {limits.reader_memory_bytes:,} bytes, set {limits.variable('reader_memory_bytes')} "
+                        "to raise it, or a damaged workbook).",
+                    ) from None
+                if message[0] == "end":
+                    finished = True
+                    return
+                yield message
+                if message[0] == "rejected":
+                    finished = True
+                    return
+        finally:
+            if finished and self._streaming is process:
+                self._streaming = None
+            elif not finished:
+                self._kill(process)
 
 
-def _excel_child_main(path: Path, fmt: str, memory_bytes: int, sender) -> None:
+def _excel_worker_main(connection, parent_end, memory_bytes: int) -> None:
+    """The child's loop: (path, format) requests in, `_parse_excel` messages then ("end",) out; None ends it."""
     import resource
 
+    # The fork copied the parent's end of the pipe: closed, so that the parent's death (even SIGKILL) reads as EOF
+    # here instead of leaving the worker waiting forever.
+    parent_end.close()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
-        for message in _parse_excel(path, fmt):
-            sender.send(message)
-        sender.send(("end",))
-    except FileRejected as rejection:
-        sender.send(("rejected", rejection.code, rejection.message))
+        while (request := connection.recv()) is not None:
+            path, fmt = request
+            try:
+                for message in _parse_excel(path, fmt):
+                    connection.send(message)
+                connection.send(("end",))
+            except FileRejected as rejection:
+                connection.send(("rejected", rejection.code, rejection.message))
     except MemoryError:
         os._exit(3)  # reported by the parent as a crash, with the memory limit
-    finally:
-        sender.close()
+    except (EOFError, BrokenPipeError):
+        pass  # the parent is gone
     os._exit(0)  # skip the parent's atexit handlers and buffers inherited by fork
 
 
@@ -753,7 +842,12 @@ def _reject_bad_header(
 
 
 def read_table(
-    path: str | Path, spec: SourceSpec, *, mode: str = "fast", limits: IngestionLimits | None = None
+    path: str | Path,
+    spec: SourceSpec,
+    *,
+    mode: str = "fast",
+    limits: IngestionLimits | None = None,
+    excel_worker: ExcelWorker | None = None,
 ) -> FileTable:
     """Open one agency file of `spec`: detect format details, find the header, check the required columns.
 
@@ -764,6 +858,9 @@ def read_table(
 
     `mode` (CSV only): `fast` uses pyarrow's parser where the file allows it (header on row 1, a regular file);
     iterating the batches may then raise `RetryRead`, after which the caller reads again with the mode it names.
+
+    `excel_worker`: the process that parses workbooks, reused across files (its own limits apply to the parse);
+    without one, a workbook gets a worker of its own, ended with its batches.
     """
     if mode not in READ_MODES:
         raise ValueError(f"mode must be one of {READ_MODES}, not {mode!r}")
@@ -787,7 +884,7 @@ def read_table(
     if fmt == "csv":
         grid = _open_csv(path, spec, lenient_quotes=mode == "lenient")
     elif fmt in ("xlsx", "xls"):
-        grid = _open_excel(path, fmt, limits)
+        grid = _open_excel(path, fmt, limits, excel_worker)
     else:
         grid = _open_parquet(path)
 

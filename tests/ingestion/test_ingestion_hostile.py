@@ -153,6 +153,23 @@ def test_cell_over_the_length_limit_is_rejected(conn, contract, inbox):
     _assert_good_file_loaded(conn, outcomes)
 
 
+def test_cell_length_limit_counts_characters_not_bytes(conn, contract, inbox):
+    """`É` takes two bytes in UTF-8: 60 of them (120 bytes) are within a 100-character limit, 101 are not."""
+    within, over = dukcapil_rows(2), dukcapil_rows(2)
+    within[1][2] = "É" * 60
+    over[0][2] = "É" * 101
+    write_csv(inbox / "dukcapil" / "2025-03" / "accented.csv", [DUKCAPIL_HEADER, *within])
+    write_csv(inbox / "dukcapil" / "2025-03" / "accented_long.csv", [DUKCAPIL_HEADER, *over])
+    outcomes = _outcomes(conn, contract, inbox, limits=IngestionLimits(cell_chars=100))
+    assert (outcomes["dukcapil/2025-03/accented.csv"].status, outcomes["dukcapil/2025-03/accented.csv"].rows_received) == (
+        "loaded",
+        2,
+    )
+    long = outcomes["dukcapil/2025-03/accented_long.csv"]
+    assert long.reason_code == errors.OVER_LIMIT
+    assert "row 2, column 3" in long.message and "holds 101 characters" in long.message
+
+
 def test_file_over_the_byte_limit_is_rejected(conn, contract, inbox):
     write_csv(inbox / "dukcapil" / "2025-03" / "big.csv", [DUKCAPIL_HEADER, *dukcapil_rows(50)])
     outcomes = _outcomes(conn, contract, inbox, limits=IngestionLimits(file_bytes=200))
@@ -358,3 +375,120 @@ def test_workbook_parser_over_its_memory_cap_costs_one_file(conn, contract, inbo
     outcomes = _outcomes(conn, contract, inbox, limits=IngestionLimits(reader_memory_bytes=cap))
     assert outcomes["dukcapil/2025-03/big.xlsx"].reason_code == errors.READER_CRASHED
     _assert_good_file_loaded(conn, outcomes)
+
+
+def _sheet_named_after_the_parsing_process(original):
+    """A `_parse_excel` whose sheet name is the pid of the process running it: shows which process parsed a file."""
+
+    def parse(path, fmt):
+        for message in original(path, fmt):
+            yield ("meta", str(os.getpid()), message[2]) if message[0] == "meta" else message
+
+    return parse
+
+
+def test_one_worker_process_parses_every_workbook_of_a_run(contract, tmp_path, monkeypatch):
+    from ingestion_helpers import write_xlsx
+
+    from orchestration.ingestion import readers
+
+    monkeypatch.setattr(readers, "_parse_excel", _sheet_named_after_the_parsing_process(readers._parse_excel))
+    paths = [
+        write_xlsx(tmp_path / f"book{i}.xlsx", {"DATA": [DUKCAPIL_HEADER, *dukcapil_rows(2)]}) for i in range(3)
+    ]
+    with readers.ExcelWorker(IngestionLimits()) as worker:
+        tables = [readers.read_table(path, contract["dukcapil"], excel_worker=worker) for path in paths]
+        rows = [sum(len(batch) for batch in table.batches) for table in tables]
+    assert rows == [2, 2, 2]
+    assert len({table.sheet for table in tables}) == 1
+    assert tables[0].sheet != str(os.getpid())
+
+
+def test_a_workbook_abandoned_mid_stream_never_reaches_the_next_file(contract, tmp_path, monkeypatch):
+    """The loader stops reading a file at its first over-limit batch; the worker still sending that file's rows must
+    not hand them to the next workbook."""
+    from ingestion_helpers import write_xlsx
+
+    from orchestration.ingestion import readers
+
+    monkeypatch.setattr(readers, "BATCH_ROWS", 2)  # many small messages in flight
+    long_book = write_xlsx(tmp_path / "long.xlsx", {"DATA": [DUKCAPIL_HEADER, *dukcapil_rows(60)]})
+    next_rows = [[f"9{cell}" if i < 2 else cell for i, cell in enumerate(row)] for row in dukcapil_rows(3)]
+    next_book = write_xlsx(tmp_path / "next.xlsx", {"DATA": [DUKCAPIL_HEADER, *next_rows]})
+    with readers.ExcelWorker(IngestionLimits()) as worker:
+        abandoned = readers.read_table(long_book, contract["dukcapil"], excel_worker=worker)
+        next(abandoned.batches)
+        table = readers.read_table(next_book, contract["dukcapil"], excel_worker=worker)
+        read = [row for batch in table.batches for row in batch.rows]
+    assert [row[:3] for row in read] == [[str(cell) for cell in row[:3]] for row in next_rows]
+
+
+def test_workbook_parser_over_its_time_limit_costs_one_file(conn, contract, inbox, monkeypatch):
+    import time
+
+    from ingestion_helpers import write_xlsx
+
+    from orchestration.ingestion import readers
+
+    original = readers._parse_excel
+
+    def hang_on_slow_file(path, fmt):
+        if path.name == "slow.xlsx":
+            time.sleep(60)
+        yield from original(path, fmt)
+
+    monkeypatch.setattr(readers, "_parse_excel", hang_on_slow_file)
+    write_xlsx(inbox / "dukcapil" / "2025-03" / "slow.xlsx", {"DATA": [DUKCAPIL_HEADER, *dukcapil_rows(2)]})
+    write_xlsx(inbox / "dukcapil" / "2025-03" / "then.xlsx", {"DATA": [DUKCAPIL_HEADER, *dukcapil_rows(2)]})
+    outcomes = _outcomes(conn, contract, inbox, limits=IngestionLimits(reader_seconds=1))
+    slow = outcomes["dukcapil/2025-03/slow.xlsx"]
+    assert slow.reason_code == errors.READER_CRASHED
+    assert "time limit" in slow.message and "TKPKD_MAX_READER_SECONDS" in slow.message
+    assert (outcomes["dukcapil/2025-03/then.xlsx"].status, outcomes["dukcapil/2025-03/then.xlsx"].rows_received) == (
+        "loaded",
+        2,
+    )
+
+
+def test_no_worker_process_outlives_the_ingestion(conn, contract, inbox):
+    import multiprocessing
+
+    from ingestion_helpers import write_xlsx
+
+    write_xlsx(inbox / "dukcapil" / "2025-03" / "book.xlsx", {"DATA": [DUKCAPIL_HEADER, *dukcapil_rows(2)]})
+    outcomes = _outcomes(conn, contract, inbox)
+    assert outcomes["dukcapil/2025-03/book.xlsx"].status == "loaded"
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_killed_between_workbooks_is_replaced(contract, tmp_path):
+    from ingestion_helpers import write_xlsx
+
+    from orchestration.ingestion import readers
+
+    paths = [
+        write_xlsx(tmp_path / f"book{i}.xlsx", {"DATA": [DUKCAPIL_HEADER, *dukcapil_rows(2)]}) for i in range(2)
+    ]
+    with readers.ExcelWorker(IngestionLimits()) as worker:
+        first = readers.read_table(paths[0], contract["dukcapil"], excel_worker=worker)
+        assert sum(len(batch) for batch in first.batches) == 2
+        worker._process.kill()  # what the kernel's out-of-memory killer does to an idle process
+        worker._process.join()
+        second = readers.read_table(paths[1], contract["dukcapil"], excel_worker=worker)
+        assert sum(len(batch) for batch in second.batches) == 2
+
+
+def test_the_worker_exits_when_its_parent_is_gone(contract, tmp_path):
+    """A pipeline killed with SIGKILL never closes its worker: the worker must see the pipe close and exit."""
+    from ingestion_helpers import write_xlsx
+
+    from orchestration.ingestion import readers
+
+    book = write_xlsx(tmp_path / "book.xlsx", {"DATA": [DUKCAPIL_HEADER, *dukcapil_rows(2)]})
+    worker = readers.ExcelWorker(IngestionLimits())
+    table = readers.read_table(book, contract["dukcapil"], excel_worker=worker)
+    assert sum(len(batch) for batch in table.batches) == 2
+    process = worker._process
+    worker._connection.close()  # all the parent's death leaves behind: its end of the pipe closed
+    process.join(60)
+    assert process.exitcode == 0
