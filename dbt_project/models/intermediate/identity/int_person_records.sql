@@ -22,8 +22,9 @@
 #}
 {{ config(materialized='view') }}
 {#-
-  The sources come from `staging.persons` in sources.yaml (staged name, birth date and sex columns, the raw NIK column,
-  where the place is); what only SQL can say of a source (a context, a service's group, sex or age) is here.
+  The sources come from the `persons` entry of each `staging` block in sources.yaml (staged name, birth date and
+  sex columns, the raw NIK column, where the place is); what only SQL can say of a source (a context, a service's
+  group, sex or age) is here.
 #}
 {%- set person_sql = {
     'jkn': {'context': "'jkn|' || stg.noka"},

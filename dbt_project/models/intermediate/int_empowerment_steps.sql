@@ -1,4 +1,3 @@
-{{ config(schema='intermediate', materialized='table') }}
 {#
   Helper of rpt_empowerment_pathway: one row per person (person_key) who reached at least one step of the
   economic-empowerment pathway, with the first date of each step. Person-level, pseudonymous; kept in schema
