@@ -53,6 +53,8 @@ ranked as (
   Empty before the first hold (the table is created by the first gate that holds a batch).
 #}
 {% macro held_files(source_code) -%}
+{#- Outside the `if`: dbt parses with no held_batches table, and must still see the dependency on the file log. -#}
+{%- set ingested_files = ref('stg_raw__ingested_files') -%}
 {%- set held_batches = adapter.get_relation(
     database=target.database, schema='quality', identifier='held_batches') if execute else none -%}
 {%- if held_batches is none -%}
@@ -62,11 +64,11 @@ select files.file_hash, files.period
 from {{ held_batches }} as held
 inner join (
     select period, list_sort(list(file_hash)) as file_hashes
-    from {{ ref('stg_raw__ingested_files') }}
+    from {{ ingested_files }}
     where status = 'loaded' and source = '{{ source_code }}'
     group by period
 ) as batches on batches.period = held.period and batches.file_hashes = held.file_hashes
-inner join {{ ref('stg_raw__ingested_files') }} as files
+inner join {{ ingested_files }} as files
     on files.source = held.source and files.period = held.period and files.status = 'loaded'
 where held.source = '{{ source_code }}' and held.released_at is null
 {%- endif %}
