@@ -8,6 +8,19 @@
 #}
 
 {#
+  `body` where the name `name` stands for the value of `expr`, which is written once. DuckDB expands a macro by
+  copying each argument into every place its parameter appears, and a parser's intermediate value (the cleaned
+  text, the number read) is used several times, so without this the parsers nested in each other multiplied into
+  thousands of expression nodes per column, and binding and optimising them cost more than executing them. A
+  one-element list_transform is DuckDB's way to name a value inside an expression; `name` must differ from the
+  macro's parameters and from any column the expression reads, so a leading underscore marks it.
+#}
+{% macro _with_value(expr, name, body) -%}
+list_transform([{{ expr }}], lambda {{ name }}: {{ body }})[1]
+{%- endmacro %}
+
+
+{#
   Trim, turn every run of whitespace into one space; NULL when empty. Whitespace here is also every Unicode space
   (no-break, ideographic), a stray BOM or zero-width space, and control characters (a tab, NUL or `\x1f` pasted
   from another program is no part of a value).
@@ -82,10 +95,17 @@ tkpkd_parse_sex({{ col }})
 {%- endmacro %}
 
 {% macro _parse_sex_sql(col) -%}
-(case regexp_replace(regexp_replace(upper({{ clean_text(col) }}), '[.,]0+$', ''), '[^A-Z0-9]', '', 'g')
+{#- DuckDB rewrites `case x when a` as `case when x = a`, copying x into every branch: x is named once. -#}
+{%- set spelled -%}
+regexp_replace(regexp_replace(upper({{ clean_text(col) }}), '[.,]0+$', ''), '[^A-Z0-9]', '', 'g')
+{%- endset -%}
+{%- set sex -%}
+(case _spelled
     when 'L' then 'L' when 'LK' then 'L' when 'LAKILAKI' then 'L' when 'LAKI' then 'L' when 'PRIA' then 'L'
     when '1' then 'L' when 'M' then 'L' when 'MALE' then 'L'
     when 'P' then 'P' when 'PR' then 'P' when 'PEREMPUAN' then 'P' when 'WANITA' then 'P'
     when '2' then 'P' when 'F' then 'P' when 'FEMALE' then 'P'
 end)
+{%- endset -%}
+{{ _with_value(spelled, '_spelled', sex) }}
 {%- endmacro %}
