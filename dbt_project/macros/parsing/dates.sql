@@ -52,8 +52,8 @@ tkpkd_parse_date({{ col }})
 {%- endmacro %}
 
 {% macro _parse_date_sql(col) -%}
-{%- set v -%}regexp_replace({{ _month_markers('_text') }}, '[\s./,-]+', '-', 'g'){%- endset -%}
-{%- set parsed -%}
+{%- set t = _date_text(col) -%}
+{%- set v -%}regexp_replace({{ _month_markers(t) }}, '[\s./,-]+', '-', 'g'){%- endset -%}
 cast(coalesce(
     try_strptime(
         regexp_replace(regexp_replace(regexp_replace({{ v }},
@@ -61,10 +61,8 @@ cast(coalesce(
             '^(\d{1,2})-?M?(\d{1,2})M?-?((?:19|20)\d{2})$', 'D\3-\2-\1'),
             '^M(\d{1,2})M-?(\d{1,2})-((?:19|20)\d{2})$', 'D\3-\1-\2'),
         'D%Y-%m-%d'),
-    case when regexp_full_match(_text, '\d{5}([.,]\d+)?')
-            and try_cast(left(_text, 5) as integer) between 10000 and 73415
-        then date '1899-12-30' + try_cast(left(_text, 5) as integer) end
+    case when regexp_full_match({{ t }}, '\d{5}([.,]\d+)?')
+            and try_cast(left({{ t }}, 5) as integer) between 10000 and 73415
+        then date '1899-12-30' + try_cast(left({{ t }}, 5) as integer) end
 ) as date)
-{%- endset -%}
-{{ _with_value(_date_text(col), '_text', parsed) }}
 {%- endmacro %}

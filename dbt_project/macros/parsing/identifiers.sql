@@ -25,11 +25,7 @@ tkpkd_identifier_digits({{ col }})
 {%- endmacro %}
 
 {% macro _identifier_digits_sql(col) -%}
-{{ _digits_of_compact(_identifier_compact(col)) }}
-{%- endmacro %}
-
-{% macro _digits_of_compact(compact) -%}
-nullif(regexp_extract(regexp_replace({{ compact }}, '[.\x{2010}-\x{2015}-]', '', 'g'), '^[0-9]*$'), '')
+nullif(regexp_extract(regexp_replace({{ _identifier_compact(col) }}, '[.\x{2010}-\x{2015}-]', '', 'g'), '^[0-9]*$'), '')
 {%- endmacro %}
 
 
@@ -38,21 +34,20 @@ tkpkd_{{ kind }}_status({{ col }})
 {%- endmacro %}
 
 {% macro _identifier_status_sql(col, kind, length) -%}
-{%- set status -%}
+{%- set compact = _identifier_compact(col) -%}
+{%- set digits = identifier_digits(col) -%}
 (case
-    when regexp_replace(_compact, '[.\x{2010}-\x{2015}-]', '', 'g') = '' then 'missing'
-    when regexp_full_match(_compact, '[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+') then 'excel_damaged'
-    when regexp_full_match(_compact, '[0-9]+[.,]0+') then 'excel_damaged'
-    when _digits is null then 'invalid'
-    when length(_digits) <> {{ length }} then 'invalid'
+    when regexp_replace({{ compact }}, '[.\x{2010}-\x{2015}-]', '', 'g') = '' then 'missing'
+    when regexp_full_match({{ compact }}, '[0-9]+([.,][0-9]+)?[eE][+-]?[0-9]+') then 'excel_damaged'
+    when regexp_full_match({{ compact }}, '[0-9]+[.,]0+') then 'excel_damaged'
+    when {{ digits }} is null then 'invalid'
+    when length({{ digits }}) <> {{ length }} then 'invalid'
 {%- if kind == 'nik' %}
-    when not (substr(_digits, 7, 2) between '01' and '31' or substr(_digits, 7, 2) between '41' and '71') then 'invalid'
-    when not (substr(_digits, 9, 2) between '01' and '12') then 'invalid'
+    when not (substr({{ digits }}, 7, 2) between '01' and '31' or substr({{ digits }}, 7, 2) between '41' and '71') then 'invalid'
+    when not (substr({{ digits }}, 9, 2) between '01' and '12') then 'invalid'
 {%- endif %}
     else 'valid'
 end)
-{%- endset -%}
-{{ _with_value(_identifier_compact(col), '_compact', _with_value(_digits_of_compact('_compact'), '_digits', status)) }}
 {%- endmacro %}
 
 
@@ -78,14 +73,12 @@ tkpkd_excel_surviving_digits({{ col }})
 {%- endmacro %}
 
 {% macro _excel_surviving_digits_sql(col) -%}
-{%- set surviving -%}
+{%- set compact = _identifier_compact(col) -%}
 (case
-    when regexp_full_match(_compact, '[0-9]{16}([.,]0+)?') then substr(_compact, 1, 15)
-    when regexp_full_match(_compact, '[0-9][.,][0-9]+[eE][+]?1[56]')
-        then regexp_replace(split_part(upper(_compact), 'E', 1), '[.,]', '', 'g')
+    when regexp_full_match({{ compact }}, '[0-9]{16}([.,]0+)?') then substr({{ compact }}, 1, 15)
+    when regexp_full_match({{ compact }}, '[0-9][.,][0-9]+[eE][+]?1[56]')
+        then regexp_replace(split_part(upper({{ compact }}), 'E', 1), '[.,]', '', 'g')
 end)
-{%- endset -%}
-{{ _with_value(_identifier_compact(col), '_compact', surviving) }}
 {%- endmacro %}
 
 

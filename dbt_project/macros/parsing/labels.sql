@@ -22,42 +22,34 @@ tkpkd_parse_tahap({{ col }})
 
 {% macro _parse_tahap_sql(col) -%}
 {%- set labels = 'TAHAPAN|TAHAP|THP|TH|BULAN|BLN|TRIWULAN|TW' -%}
+{%- set written -%}
+upper({{ clean_text(col) }})
+{%- endset -%}
 {%- set round -%}
-regexp_replace(regexp_replace(_written, '[\s/,-]+(TAHUN\s*)?(19|20)\d{2}$', ''), '[.,]0+$', '')
+regexp_replace(regexp_replace({{ written }}, '[\s/,-]+(TAHUN\s*)?(19|20)\d{2}$', ''), '[.,]0+$', '')
 {%- endset -%}
 {%- set label -%}
-regexp_extract(_round, '^({{ labels }})', 1)
+regexp_extract({{ round }}, '^({{ labels }})', 1)
 {%- endset -%}
 {%- set rest -%}
-regexp_replace(_round, '^(({{ labels }})\.?)?[\s.:-]*(KE[\s.:-]*)?', '')
+regexp_replace({{ round }}, '^(({{ labels }})\.?)?[\s.:-]*(KE[\s.:-]*)?', '')
+{%- endset -%}
+{%- set number -%}
+{{ _ordinal(rest) }}
 {%- endset -%}
 {%- set month_marker -%}
-regexp_extract({{ _month_markers('_rest') }}, '^M(\d{1,2})M$', 1)
+regexp_extract({{ _month_markers(rest) }}, '^M(\d{1,2})M$', 1)
 {%- endset -%}
-{%- set canonical -%}
 (case
-    when _label in ('', 'TAHAPAN', 'TAHAP', 'THP', 'TH') and _number is not null
-        then 'TAHAP ' || cast(_number as varchar)
-    when _label in ('BULAN', 'BLN') and _number between 1 and 12
-        then 'BULAN ' || cast(_number as varchar)
-    when _label in ('', 'BULAN', 'BLN') and _month <> ''
-        then 'BULAN ' || _month
-    when _label in ('TRIWULAN', 'TW') and _number between 1 and 4
-        then 'TRIWULAN ' || cast(_number as varchar)
-    else _written
+    when not regexp_matches(coalesce({{ written }}, ''), '[\pL\pN]') then null
+    when {{ label }} in ('', 'TAHAPAN', 'TAHAP', 'THP', 'TH') and {{ number }} is not null
+        then 'TAHAP ' || cast({{ number }} as varchar)
+    when {{ label }} in ('BULAN', 'BLN') and {{ number }} between 1 and 12
+        then 'BULAN ' || cast({{ number }} as varchar)
+    when {{ label }} in ('', 'BULAN', 'BLN') and {{ month_marker }} <> ''
+        then 'BULAN ' || {{ month_marker }}
+    when {{ label }} in ('TRIWULAN', 'TW') and {{ number }} between 1 and 4
+        then 'TRIWULAN ' || cast({{ number }} as varchar)
+    else {{ written }}
 end)
-{%- endset -%}
-{#- The round, its label, the rest after the label, its number and month are each used several times: each is named once. -#}
-{%- set with_month = _with_value(month_marker, '_month', canonical) -%}
-{%- set with_number = _with_value(_ordinal('_rest'), '_number', with_month) -%}
-{%- set with_rest = _with_value(rest, '_rest', with_number) -%}
-{%- set with_label = _with_value(label, '_label', with_rest) -%}
-{%- set with_round = _with_value(round, '_round', with_label) -%}
-{%- set parsed -%}
-(case
-    when not regexp_matches(coalesce(_written, ''), '[\pL\pN]') then null
-    else {{ with_round }}
-end)
-{%- endset -%}
-{{ _with_value('upper(' ~ clean_text(col) ~ ')', '_written', parsed) }}
 {%- endmacro %}

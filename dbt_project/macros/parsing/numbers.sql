@@ -49,11 +49,8 @@ end)
 
 {# A whole number of any length as DOUBLE (`3`, `003`, `-2`, `3.0` / `3,00` from a numeric Excel cell), else NULL. #}
 {% macro _whole_number(col) -%}
-{%- set whole -%}
-(case when regexp_full_match(_text, '[+-]?\d+([.,]0{1,2})?')
-    then try_cast(regexp_extract(_text, '^([+-]?\d+)', 1) as double) end)
-{%- endset -%}
-{{ _with_value(clean_text(col), '_text', whole) }}
+(case when regexp_full_match({{ clean_text(col) }}, '[+-]?\d+([.,]0{1,2})?')
+    then try_cast(regexp_extract({{ clean_text(col) }}, '^([+-]?\d+)', 1) as double) end)
 {%- endmacro %}
 
 

@@ -9,16 +9,14 @@
 #}
 
 {% macro _rt_rw_part(col, label, position) -%}
+{%- set s -%}upper({{ clean_text(col) }}){%- endset -%}
 {%- set combined -%}^(\d{1,3})(?:[.,]0+)?\s*[/|-]\s*(\d{1,3})(?:[.,]0+)?${%- endset -%}
 {%- set labelled -%}{{ label }}\s*[.:]?\s*(\d{1,3})\b{%- endset -%}
-{%- set part -%}
 nullif(coalesce(
-    case when regexp_matches(_text, '{{ labelled }}') then try_cast(regexp_extract(_text, '{{ labelled }}', 1) as integer) end,
-    case when regexp_matches(_text, '{{ combined }}') then try_cast(regexp_extract(_text, '{{ combined }}', {{ position }}) as integer) end,
-    case when regexp_full_match(_text, '\d{1,3}([.,]0{1,2})?') then try_cast(regexp_extract(_text, '(\d{1,3})', 1) as integer) end
+    case when regexp_matches({{ s }}, '{{ labelled }}') then try_cast(regexp_extract({{ s }}, '{{ labelled }}', 1) as integer) end,
+    case when regexp_matches({{ s }}, '{{ combined }}') then try_cast(regexp_extract({{ s }}, '{{ combined }}', {{ position }}) as integer) end,
+    case when regexp_full_match({{ s }}, '\d{1,3}([.,]0{1,2})?') then try_cast(regexp_extract({{ s }}, '(\d{1,3})', 1) as integer) end
 ), 0)
-{%- endset -%}
-{{ _with_value('upper(' ~ clean_text(col) ~ ')', '_text', part) }}
 {%- endmacro %}
 
 

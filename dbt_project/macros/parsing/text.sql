@@ -95,17 +95,10 @@ tkpkd_parse_sex({{ col }})
 {%- endmacro %}
 
 {% macro _parse_sex_sql(col) -%}
-{#- DuckDB rewrites `case x when a` as `case when x = a`, copying x into every branch: x is named once. -#}
-{%- set spelled -%}
-regexp_replace(regexp_replace(upper({{ clean_text(col) }}), '[.,]0+$', ''), '[^A-Z0-9]', '', 'g')
-{%- endset -%}
-{%- set sex -%}
-(case _spelled
+(case regexp_replace(regexp_replace(upper({{ clean_text(col) }}), '[.,]0+$', ''), '[^A-Z0-9]', '', 'g')
     when 'L' then 'L' when 'LK' then 'L' when 'LAKILAKI' then 'L' when 'LAKI' then 'L' when 'PRIA' then 'L'
     when '1' then 'L' when 'M' then 'L' when 'MALE' then 'L'
     when 'P' then 'P' when 'PR' then 'P' when 'PEREMPUAN' then 'P' when 'WANITA' then 'P'
     when '2' then 'P' when 'F' then 'P' when 'FEMALE' then 'P'
 end)
-{%- endset -%}
-{{ _with_value(spelled, '_spelled', sex) }}
 {%- endmacro %}
