@@ -9,11 +9,14 @@
 
 {#
   `body` where the name `name` stands for the value of `expr`, which is written once. DuckDB expands a macro by
-  copying each argument into every place its parameter appears, and a parser's intermediate value (the cleaned
-  text, the number read) is used several times, so without this the parsers nested in each other multiplied into
-  thousands of expression nodes per column, and binding and optimising them cost more than executing them. A
-  one-element list_transform is DuckDB's way to name a value inside an expression; `name` must differ from the
-  macro's parameters and from any column the expression reads, so a leading underscore marks it.
+  copying each argument into every place its parameter appears, so a parser that uses an intermediate value n
+  times, nested in one that uses its result m times, binds and optimises n x m copies. DuckDB's common-subexpression
+  pass still computes such copies once per row, but for the number parsers (the value read, used by the bounds
+  check, the cast and the reason twin) the copies cost more to plan than the rows to compute, and in the reason
+  twins that pass left copies unmerged (parse_rupiah_reason ran five times slower than parse_rupiah). A one-element list_transform is DuckDB's way to name a value inside an
+  expression; it costs a little per row, so it is used only where the copies multiply (docs/benchmarks.md "dbt
+  staging"). `name` must differ from the macro's parameters and from any column the expression reads: a leading
+  underscore marks it.
 #}
 {% macro _with_value(expr, name, body) -%}
 list_transform([{{ expr }}], lambda {{ name }}: {{ body }})[1]
