@@ -28,16 +28,22 @@ tkpkd_{{ name }}({{ col }}, {{ 'null' if min_value is none else min_value }}, {{
 
 
 {% macro _bounded(number, min_value, max_value, type) -%}
-(case when {{ _within_bounds(number, min_value, max_value) }} then cast({{ number }} as {{ type }}) end)
+{%- set bounded -%}
+(case when {{ _within_bounds('_number', min_value, max_value) }} then cast(_number as {{ type }}) end)
+{%- endset -%}
+{{ _with_value(number, '_number', bounded) }}
 {%- endmacro %}
 
 
 {% macro _number_reason(col, number, min_value, max_value, unparseable) -%}
+{%- set reason -%}
 (case
     when {{ clean_text(col) }} is null then null
-    when {{ number }} is null then '{{ unparseable }}'
-    when not {{ _within_bounds(number, min_value, max_value) }} then 'out_of_range'
+    when _number is null then '{{ unparseable }}'
+    when not {{ _within_bounds('_number', min_value, max_value) }} then 'out_of_range'
 end)
+{%- endset -%}
+{{ _with_value(number, '_number', reason) }}
 {%- endmacro %}
 
 
@@ -75,11 +81,14 @@ end)
 {%- set s -%}
 regexp_replace(replace({{ clean_text(col) }}, ' ', ''), '(?i)(m2|m²|m\^2|%)$', '')
 {%- endset -%}
+{%- set decimal -%}
 (case
-    when regexp_full_match({{ s }}, '[+-]?\d+([.,]\d+)?') then try_cast(replace({{ s }}, ',', '.') as double)
-    when regexp_full_match({{ s }}, '[+-]?\d{1,3}(\.\d{3})+(,\d+)?') then try_cast(replace(replace({{ s }}, '.', ''), ',', '.') as double)
-    when regexp_full_match({{ s }}, '[+-]?\d{1,3}(,\d{3})+(\.\d+)?') then try_cast(replace({{ s }}, ',', '') as double)
+    when regexp_full_match(_text, '[+-]?\d+([.,]\d+)?') then try_cast(replace(_text, ',', '.') as double)
+    when regexp_full_match(_text, '[+-]?\d{1,3}(\.\d{3})+(,\d+)?') then try_cast(replace(replace(_text, '.', ''), ',', '.') as double)
+    when regexp_full_match(_text, '[+-]?\d{1,3}(,\d{3})+(\.\d+)?') then try_cast(replace(_text, ',', '') as double)
 end)
+{%- endset -%}
+{{ _with_value(s, '_text', decimal) }}
 {%- endmacro %}
 
 
@@ -111,20 +120,26 @@ end)
 {%- set s -%}
 regexp_replace(regexp_replace(upper({{ clean_text(col) }}), '(RP|IDR)\.?|\s', '', 'g'), '[,.]-+$', '')
 {%- endset -%}
-{%- set m -%}
-regexp_replace({{ s }}, '^[(+-]+|\)$', '', 'g')
+{%- set unsigned -%}
+regexp_replace(_text, '^[(+-]+|\)$', '', 'g')
 {%- endset -%}
+{%- set magnitude -%}
+(case
+    when regexp_full_match(_magnitude, '\d+') then try_cast(_magnitude as double)
+    when regexp_full_match(_magnitude, '\d{1,3}(\.\d{3})+(,\d+)?') then try_cast(replace(replace(_magnitude, '.', ''), ',', '.') as double)
+    when regexp_full_match(_magnitude, '\d+,\d{1,2}') then try_cast(replace(_magnitude, ',', '.') as double)
+    when regexp_full_match(_magnitude, '\d{1,3}(,\d{3})+(\.\d+)?') then try_cast(replace(_magnitude, ',', '') as double)
+    when regexp_full_match(_magnitude, '\d+\.\d+') then try_cast(_magnitude as double)
+    when regexp_full_match(_magnitude, '\d+([.,]\d+)?E[+-]?\d+') then try_cast(replace(_magnitude, ',', '.') as double)
+end)
+{%- endset -%}
+{%- set signed -%}
 round(
-    (case when regexp_matches({{ s }}, '^-|^\(.*\)$') then -1 else 1 end)
-    * (case
-        when regexp_full_match({{ m }}, '\d+') then try_cast({{ m }} as double)
-        when regexp_full_match({{ m }}, '\d{1,3}(\.\d{3})+(,\d+)?') then try_cast(replace(replace({{ m }}, '.', ''), ',', '.') as double)
-        when regexp_full_match({{ m }}, '\d+,\d{1,2}') then try_cast(replace({{ m }}, ',', '.') as double)
-        when regexp_full_match({{ m }}, '\d{1,3}(,\d{3})+(\.\d+)?') then try_cast(replace({{ m }}, ',', '') as double)
-        when regexp_full_match({{ m }}, '\d+\.\d+') then try_cast({{ m }} as double)
-        when regexp_full_match({{ m }}, '\d+([.,]\d+)?E[+-]?\d+') then try_cast(replace({{ m }}, ',', '.') as double)
-    end)
+    (case when regexp_matches(_text, '^-|^\(.*\)$') then -1 else 1 end)
+    * {{ _with_value(unsigned, '_magnitude', magnitude) }}
 )
+{%- endset -%}
+{{ _with_value(s, '_text', signed) }}
 {%- endmacro %}
 
 
@@ -173,7 +188,7 @@ coalesce(
 {%- set label_dropped -%}
 regexp_replace(upper({{ clean_text(col) }}), '^(KELAS|KLS|KL)[\s.:-]*', '')
 {%- endset -%}
-{{ _ordinal(label_dropped) }}
+{{ _with_value(label_dropped, '_text', _ordinal('_text')) }}
 {%- endmacro %}
 
 

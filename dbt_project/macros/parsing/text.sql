@@ -8,6 +8,22 @@
 #}
 
 {#
+  `body` where the name `name` stands for the value of `expr`, which is written once. DuckDB expands a macro by
+  copying each argument into every place its parameter appears, so a parser that uses an intermediate value n
+  times, nested in one that uses its result m times, binds and optimises n x m copies. DuckDB's common-subexpression
+  pass still computes such copies once per row, but for the number parsers (the value read, used by the bounds
+  check, the cast and the reason twin) the copies cost more to plan than the rows to compute, and in the reason
+  twins that pass left copies unmerged (parse_rupiah_reason ran five times slower than parse_rupiah). A one-element list_transform is DuckDB's way to name a value inside an
+  expression; it costs a little per row, so it is used only where the copies multiply (docs/benchmarks.md "dbt
+  staging"). `name` must differ from the macro's parameters and from any column the expression reads: a leading
+  underscore marks it.
+#}
+{% macro _with_value(expr, name, body) -%}
+list_transform([{{ expr }}], lambda {{ name }}: {{ body }})[1]
+{%- endmacro %}
+
+
+{#
   Trim, turn every run of whitespace into one space; NULL when empty. Whitespace here is also every Unicode space
   (no-break, ideographic), a stray BOM or zero-width space, and control characters (a tab, NUL or `\x1f` pasted
   from another program is no part of a value).
