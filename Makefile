@@ -19,11 +19,12 @@ DBT_PROJECT_FILES := dbt_project/dbt_project.yml $(shell find dbt_project/models
 ## The environment and the dbt manifest the Dagster code location reads its asset graph from
 setup: .venv/.synced manifest
 
-## `dbt parse` of dbt_project/, again whenever one of its files is newer than the manifest
+## `dbt parse` of dbt_project/ with the run's vars and profile (so dbt steps reuse its partial parse state), again
+## whenever one of its files is newer than the manifest
 manifest: $(DBT_MANIFEST)
 
 $(DBT_MANIFEST): .venv/.synced $(DBT_PROJECT_FILES)
-	$(RUN) dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+	$(RUN) python -m orchestration.dbt_targets
 	@touch $@
 
 ## The main job: generate the sample inbox if it is empty, then materialise every asset into data/warehouse/tkpkd.duckdb

@@ -291,19 +291,13 @@ def run_raw_sql(connection: duckdb.DuckDBPyConnection, models: Iterable[Mapping]
     return seconds
 
 
-def full_run_period_range(last_period: str, known_periods: list[str]) -> dict[str, str | None]:
-    """The `period_range` var the full run's per-period step got (orchestration.defs.transformation's
-    period_range_var for the periods from the first to `last_period`): open at the ends of the known periods."""
-    return {"from": None, "to": None if last_period == known_periods[-1] else last_period}
-
-
-def compile_full_refresh(workspace: Workspace, target: Path, last_period: str) -> dict:
+def compile_full_refresh(workspace: Workspace, target: Path) -> dict:
     """`dbt compile --full-refresh` for the full run's periods, against the workspace's warehouse; returns the
     manifest."""
-    from orchestration.defs.partitions import known_periods
-    from orchestration.defs.transformation import DBT_EXECUTABLE, dbt_cli_vars
+    from orchestration.dbt_targets import dbt_cli_vars
+    from orchestration.defs.transformation import DBT_EXECUTABLE
 
-    dbt_vars = dbt_cli_vars(period_range=full_run_period_range(last_period, known_periods()))
+    dbt_vars = dbt_cli_vars()
     subprocess.run(
         [DBT_EXECUTABLE, "compile", "--full-refresh", "--quiet", "--vars", dbt_vars, "--target-path", str(target),
          "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"],
@@ -312,7 +306,7 @@ def compile_full_refresh(workspace: Workspace, target: Path, last_period: str) -
     return json.loads((target / "manifest.json").read_text())
 
 
-def raw_sql_baseline(full: Workspace, workdir: Path, last_period: str) -> dict:
+def raw_sql_baseline(full: Workspace, workdir: Path) -> dict:
     """Time the compiled SQL of every model, run bare on a copy of the full run's sources and seeds."""
     from orchestration.dbt_plugins.pseudonym import Plugin
     from orchestration.warehouse_lock import connect_warehouse
@@ -321,7 +315,7 @@ def raw_sql_baseline(full: Workspace, workdir: Path, last_period: str) -> dict:
     copy.warehouse.parent.mkdir(parents=True, exist_ok=True)
     # the same file name: compiled SQL names its catalog after it
     shutil.copyfile(full.warehouse, copy.warehouse)
-    manifest = compile_full_refresh(copy, workdir / "raw_sql" / "dbt_target", last_period)
+    manifest = compile_full_refresh(copy, workdir / "raw_sql" / "dbt_target")
     models = models_in_build_order(manifest)
     os.environ.update({key: copy.environment()[key] for key in ("TKPKD_WAREHOUSE", "TKPKD_PSEUDONYM_SECRET")})
     with connect_warehouse(copy.warehouse) as connection:
@@ -628,7 +622,7 @@ def main() -> None:
     runs = [full_run, eleven, new_period]
 
     print("Raw SQL of every model in one DuckDB session ...", flush=True)
-    raw_sql = raw_sql_baseline(full, workdir, last_period)
+    raw_sql = raw_sql_baseline(full, workdir)
     print("The pandas peer ...", flush=True)
     peer = pandas_peer(full.warehouse)
     started = time.perf_counter()

@@ -10,7 +10,12 @@ from types import SimpleNamespace
 
 from dagster_dbt import DbtCliResource
 
-from orchestration.dbt_targets import KEEP_PER_STEP, prune_invocation_folders
+from orchestration.dbt_targets import (
+    KEEP_PER_STEP,
+    PARTIAL_PARSE_FILE,
+    keep_partial_parse,
+    prune_invocation_folders,
+)
 from orchestration.settings import DBT_PROJECT_DIR
 
 
@@ -69,3 +74,25 @@ def test_keep_is_a_parameter_and_a_missing_target_folder_is_nothing_to_prune(tmp
     folders = [_make(target, f"tkpkd_dbt_marts-abcdef{i}-1234567", 100 + i) for i in range(3)]
     assert prune_invocation_folders(target, keep=1) == [folders[1], folders[0]]
     assert [path.name for path in target.iterdir()] == [folders[2].name]
+
+
+def test_an_invocations_partial_parse_state_replaces_the_projects(tmp_path):
+    project_target, invocation = tmp_path / "target", tmp_path / "target" / "tkpkd_dbt_core-0000000-0000000"
+    invocation.mkdir(parents=True)
+    (project_target / PARTIAL_PARSE_FILE).write_bytes(b"parsed with other vars")
+    (invocation / PARTIAL_PARSE_FILE).write_bytes(b"parsed with the run's vars")
+
+    assert keep_partial_parse(invocation, project_target)
+
+    assert (project_target / PARTIAL_PARSE_FILE).read_bytes() == b"parsed with the run's vars"
+    assert sorted(path.name for path in project_target.iterdir()) == [PARTIAL_PARSE_FILE, invocation.name]
+
+
+def test_an_invocation_that_never_parsed_leaves_the_projects_state(tmp_path):
+    project_target, invocation = tmp_path / "target", tmp_path / "target" / "tkpkd_dbt_core-0000000-0000000"
+    invocation.mkdir(parents=True)
+    (project_target / PARTIAL_PARSE_FILE).write_bytes(b"kept")
+
+    assert not keep_partial_parse(invocation, project_target)
+
+    assert (project_target / PARTIAL_PARSE_FILE).read_bytes() == b"kept"

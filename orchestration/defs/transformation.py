@@ -18,9 +18,12 @@ from dagster_dbt import (
     get_asset_key_for_model,
 )
 
-from orchestration import freshness
-from orchestration.contract import load_contract
-from orchestration.dbt_targets import prune_invocation_folders, require_manifest
+from orchestration.dbt_targets import (
+    dbt_cli_vars,
+    keep_partial_parse,
+    prune_invocation_folders,
+    require_manifest,
+)
 from orchestration.defs.partitions import ONE_RUN_PER_RANGE, PERIODS, known_periods, periods_of
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
 from orchestration.settings import DBT_PROJECT_DIR, load_settings
@@ -38,6 +41,7 @@ def dbt_resource() -> DbtCliResource:
 
 
 require_manifest(DBT_PROJECT.manifest_path, DBT_PROJECT_DIR)
+_PROJECT_TARGET = DBT_PROJECT.project_dir / DBT_PROJECT.target_path
 
 
 # A per-period model that later periods read back (fct_assistance: the 12-month windows, the newest assistance of a
@@ -127,16 +131,11 @@ PER_PERIOD_SELECTION = f"tag:{PER_PERIOD_TAG}"
 _WHOLE_BUILD_INDIRECT_SELECTION = "cautious"
 
 
-def dbt_cli_vars() -> str:
-    """`--vars` of every build: what rpt_data_quality's days_overdue needs (orchestration/freshness.py)."""
-    return json.dumps(freshness.dbt_vars(load_contract(), freshness.delivery_deadline_day()))
-
-
 def _dbt_build_command(*extra: str) -> list[str]:
     # dbt reads the warehouse path and the pseudonym secret from its environment (profiles.yml), resolved here
     # so that relative paths mean the same to dbt as to the Python side.
     os.environ.update(load_settings().dbt_env())
-    prune_invocation_folders(DBT_PROJECT.project_dir / DBT_PROJECT.target_path)
+    prune_invocation_folders(_PROJECT_TARGET)
     # dbt-duckdb fails at once on a held file: wait here, with the same patience and message as every connect.
     wait_for_warehouse(load_settings().warehouse)
     # dbt unit tests check the SQL, not the data: the test suite runs them, materializations need not.
@@ -157,18 +156,25 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: s
     """Stream the build's events; returns its invocation."""
     command = _dbt_build_command(*extra, *full_refresh_flags(context.run.tags))
     invocation = dbt.cli(command, context=context, raise_on_error=raise_on_error)
-    yield from invocation.stream()
+    try:
+        yield from invocation.stream()
+    finally:
+        keep_partial_parse(invocation.target_path, _PROJECT_TARGET)
     return invocation
 
 
 def rebuild_models(dbt: DbtCliResource, models: list[str]) -> None:
     """Build some models again with their tests, outside their asset's step (a quality gate that held a batch
     rebuilds the source's staging model without it); raises when dbt fails."""
-    dbt.cli(
+    invocation = dbt.cli(
         _dbt_build_command("--select", " ".join(models)),
         manifest=DBT_PROJECT.manifest_path,
         dagster_dbt_translator=_TRANSLATOR,
-    ).wait()
+    )
+    try:
+        invocation.wait()
+    finally:
+        keep_partial_parse(invocation.target_path, _PROJECT_TARGET)
 
 
 def published_models_reading(model: str) -> list[str]:

@@ -1,6 +1,7 @@
 """One materialization of the whole asset graph on generated `small` data in a temporary folder, shared by the
 end-to-end tests (it costs about a minute)."""
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ class PipelineRun:
     warehouse: Path
     analytics: Path
     result: dg.ExecuteInProcessResult
+    # dbt's parse messages per dbt step of the run, read before later runs prune the steps' target folders
+    dbt_parse_messages: dict[str, list[str]]
 
 
 def materialize_everything() -> dg.ExecuteInProcessResult:
@@ -40,6 +43,7 @@ def pipeline_run(tmp_path_factory) -> PipelineRun:
         warehouse=root / "warehouse" / "tkpkd.duckdb",
         analytics=root / "warehouse" / "analytics.duckdb",
         result=None,
+        dbt_parse_messages={},
     )
     generate(run.inbox, run.truth, scale="small", periods=12, seed=SEED)
     with pytest.MonkeyPatch.context() as patch:
@@ -49,4 +53,20 @@ def pipeline_run(tmp_path_factory) -> PipelineRun:
         patch.setenv("TKPKD_EXPORTS", str(root / "exports"))
         patch.setenv("TKPKD_PSEUDONYM_SECRET", "e2e-test-secret")
         result = materialize_everything()
-    return PipelineRun(**{**run.__dict__, "result": result})
+    return PipelineRun(**{**run.__dict__, "result": result, "dbt_parse_messages": dbt_parse_messages(result.run_id)})
+
+
+# dbt's events "Unable to do partial parsing because ..." (I024) and "Partial parsing enabled: ..." (I040)
+PARSE_EVENT_CODES = {"I024", "I040"}
+
+
+def dbt_parse_messages(run_id: str) -> dict[str, list[str]]:
+    """What dbt said about parsing in each dbt step of a run (its dbt.log, a JSON event per line)."""
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    messages = {}
+    for log in (DBT_PROJECT_DIR / "target").glob(f"*-{run_id[:7]}-*/dbt.log"):
+        events = (json.loads(line)["info"] for line in log.read_text().splitlines() if line.startswith("{"))
+        step = log.parent.name.rsplit("-", 2)[0]
+        messages[step] = [event["msg"] for event in events if event.get("code") in PARSE_EVENT_CODES]
+    return messages

@@ -237,3 +237,13 @@ def test_a_second_run_adds_nothing(pipeline_run, monkeypatch):
     with _open_warehouse(pipeline_run) as again:
         after = again.execute(ROW_COUNTS).fetchone()
     assert after == before
+
+
+def test_the_dbt_steps_after_the_first_reuse_dbts_partial_parse_state(pipeline_run):
+    # The first step may parse in full (the fixture's warehouse path is new to dbt's state); each step hands its
+    # state back to dbt_project/target, so the later steps of the same run parse only what changed.
+    messages = pipeline_run.dbt_parse_messages
+    assert set(messages) == {"tkpkd_dbt_staging", "tkpkd_dbt_core", "tkpkd_dbt_periods"}
+    for step in ("tkpkd_dbt_core", "tkpkd_dbt_periods"):
+        assert any(message.startswith("Partial parsing enabled") for message in messages[step]), (step, messages)
+        assert not any(message.startswith("Unable to do partial parsing") for message in messages[step]), step
