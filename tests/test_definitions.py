@@ -2,6 +2,7 @@
 
 import json
 import os
+import subprocess
 import warnings
 
 import dagster as dg
@@ -11,7 +12,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 from orchestration.contract import load_contract
 from orchestration.dbt_targets import DbtManifestMissingError, require_manifest
 from orchestration.definitions import MAIN_JOB_NAME, build_definitions, defs
-from orchestration.defs.transformation import DBT_PROJECT
+from orchestration.defs.transformation import DBT_EXECUTABLE, DBT_PROJECT, dbt_resource
 from orchestration.settings import REPO_ROOT
 
 # The naming scheme of docs/design.md ("Dagster assets"): an asset key is [layer, name], and the layer gives the group.
@@ -183,3 +184,9 @@ def test_a_manifest_older_than_a_model_loads_with_a_warning_that_says_which(tmp_
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         require_manifest(manifest, tmp_path)
+
+
+def test_the_dbt_resource_knows_the_version_dbt_itself_reports():
+    # It reads the installed dbt-core's version instead of asking the executable; the two must agree.
+    reported = subprocess.run([DBT_EXECUTABLE, "--version"], capture_output=True, text=True, check=True).stdout
+    assert f"installed: {dbt_resource()._cli_version}" in reported
