@@ -1,5 +1,8 @@
 # The two commands a new user needs: `make run` (the main job on the bundled sample) and `make test`.
 # Everything installs itself: uv from PyPI if missing, then the locked environment in .venv.
+# The environment is installed with its bytecode compiled: where PYTHONDONTWRITEBYTECODE is set (these machines),
+# Python never caches it, and every process (each dbt step, each CLI call) would compile dbt's and dagster's 11,000
+# modules again: about 2 s per process.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 UV := $(PYTHON) -m uv
@@ -13,7 +16,7 @@ DBT_PROJECT_FILES := dbt_project/dbt_project.yml $(shell find dbt_project/models
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 ## The environment and the dbt manifest the Dagster code location reads its asset graph from
