@@ -13,15 +13,18 @@ stay, to read a recent run's dbt.log and run_results.json. The project's own `ta
 graph) and anything not named like an invocation folder are never touched.
 
 Partial parsing. A full `dbt parse` of the project costs about 7 s on 2 cores, against about 1 s when dbt can reuse
-its partial parse state, `partial_parse.msgpack`. dagster-dbt copies `target/partial_parse.msgpack` into each new
-invocation folder, but dbt throws that state away whenever the `--vars` or the profile's connection (the warehouse
-path, memory limit, spill folder) differ from those it was parsed with. So `make manifest` parses with the run's
-own vars and profile (`python -m orchestration.dbt_targets`), and every dbt step hands its invocation's state back
-to `target/` (`keep_partial_parse`): a run's later steps, and the next run, parse only what changed.
+its partial parse state, `partial_parse.msgpack`. dbt throws that state away whenever the `--vars` or the profile's
+connection (the warehouse path, memory limit, spill folder: `PROFILE_VARIABLES`) differ from those it was parsed
+with. So each combination keeps its own state, `target/partial_parse/<key>.msgpack` (`partial_parse_state`): every
+dbt step starts from it (`restore_partial_parse`) and hands its new state back (`keep_partial_parse`), and
+`make manifest` parses with the run's own vars and profile (`python -m orchestration.dbt_targets`). A run's later
+steps, and the next run on the same warehouse, parse only what changed, however many warehouses one checkout
+builds (the benchmark's two, the test suite's many); the newest `KEEP_STATES` states are kept.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -30,13 +33,17 @@ import shutil
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from orchestration.exports.common import atomic_file
 
 KEEP_PER_STEP = 3
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+PARTIAL_PARSE_STATES = "partial_parse"
+KEEP_STATES = 8
+# The environment variables dbt_project/profiles.yml reads (tests/test_dbt_targets.py holds the two lists equal)
+PROFILE_VARIABLES = ("TKPKD_WAREHOUSE", "TKPKD_DUCKDB_MEMORY_LIMIT", "TKPKD_DUCKDB_TEMP_DIRECTORY")
 _INVOCATION_FOLDER = re.compile(r"^(?P<step>.+)-[0-9a-f]{7}-[0-9a-f]{7}$")
 
 logger = logging.getLogger(__name__)
@@ -112,15 +119,35 @@ def prune_invocation_folders(target_dir: Path, keep: int = KEEP_PER_STEP) -> lis
     return removed
 
 
-def keep_partial_parse(invocation_target: Path, project_target: Path) -> bool:
-    """Copy an invocation's partial parse state over `project_target`'s, which dagster-dbt hands the next
-    invocation; False when the invocation left none (dbt failed before parsing). Atomic, so a concurrent invocation
-    copies the previous state or this one, never half a file."""
-    state = invocation_target / PARTIAL_PARSE_FILE
+def partial_parse_state(project_target: Path, environment: Mapping[str, str], cli_vars: str) -> Path:
+    """The file that keeps dbt's partial parse state for one profile (the `PROFILE_VARIABLES` of `environment`) and
+    one set of `--vars`."""
+    parsed_with = json.dumps([[name, environment.get(name)] for name in PROFILE_VARIABLES] + [cli_vars])
+    key = hashlib.sha256(parsed_with.encode()).hexdigest()[:16]
+    return project_target / PARTIAL_PARSE_STATES / f"{key}.msgpack"
+
+
+def restore_partial_parse(state: Path, invocation_target: Path) -> bool:
+    """Put the kept state into a new invocation's folder (dagster-dbt then leaves it there); False when there is none
+    yet for this profile and vars."""
     if not state.is_file():
         return False
-    with atomic_file(project_target / PARTIAL_PARSE_FILE) as staging:
-        shutil.copyfile(state, staging)
+    invocation_target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(state, invocation_target / PARTIAL_PARSE_FILE)
+    return True
+
+
+def keep_partial_parse(invocation_target: Path, state: Path) -> bool:
+    """Copy an invocation's partial parse state over the kept `state`; False when the invocation left none (dbt
+    failed before parsing). Atomic, so a concurrent invocation reads the previous state or this one, never half a
+    file. The states beyond the newest `KEEP_STATES` are removed."""
+    parsed = invocation_target / PARTIAL_PARSE_FILE
+    if not parsed.is_file():
+        return False
+    with atomic_file(state) as staging:
+        shutil.copyfile(parsed, staging)
+    for stale in sorted(state.parent.glob("*.msgpack"), key=_modified_at, reverse=True)[KEEP_STATES:]:
+        stale.unlink(missing_ok=True)
     return True
 
 
@@ -145,12 +172,14 @@ def parse_manifest(project_dir: Path) -> None:
     except ProductionSettingsError as error:
         print(f"Parsing without the run's settings ({error})", file=sys.stderr)
         environment = dict(os.environ)
-    dbt = Path(sys.executable).with_name("dbt")
+    dbt, cli_vars = Path(sys.executable).with_name("dbt"), dbt_cli_vars()
     subprocess.run(
         [str(dbt), "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-         "--vars", dbt_cli_vars()],
+         "--vars", cli_vars],
         env=environment, check=True,
     )
+    target = project_dir / "target"
+    keep_partial_parse(target, partial_parse_state(target, environment, cli_vars))
 
 
 if __name__ == "__main__":

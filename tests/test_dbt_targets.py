@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import uuid
 from pathlib import Path
@@ -12,9 +13,13 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.dbt_targets import (
     KEEP_PER_STEP,
+    KEEP_STATES,
     PARTIAL_PARSE_FILE,
+    PROFILE_VARIABLES,
     keep_partial_parse,
+    partial_parse_state,
     prune_invocation_folders,
+    restore_partial_parse,
 )
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -76,23 +81,54 @@ def test_keep_is_a_parameter_and_a_missing_target_folder_is_nothing_to_prune(tmp
     assert [path.name for path in target.iterdir()] == [folders[2].name]
 
 
-def test_an_invocations_partial_parse_state_replaces_the_projects(tmp_path):
-    project_target, invocation = tmp_path / "target", tmp_path / "target" / "tkpkd_dbt_core-0000000-0000000"
-    invocation.mkdir(parents=True)
-    (project_target / PARTIAL_PARSE_FILE).write_bytes(b"parsed with other vars")
-    (invocation / PARTIAL_PARSE_FILE).write_bytes(b"parsed with the run's vars")
+def test_each_warehouse_and_vars_keep_their_own_partial_parse_state(tmp_path):
+    environment = {"TKPKD_WAREHOUSE": "/srv/a.duckdb", "TKPKD_DUCKDB_MEMORY_LIMIT": "60%", "OTHER": "x"}
+    state = partial_parse_state(tmp_path, environment, '{"v": 1}')
 
-    assert keep_partial_parse(invocation, project_target)
-
-    assert (project_target / PARTIAL_PARSE_FILE).read_bytes() == b"parsed with the run's vars"
-    assert sorted(path.name for path in project_target.iterdir()) == [PARTIAL_PARSE_FILE, invocation.name]
+    assert state == partial_parse_state(tmp_path, {**environment, "OTHER": "y"}, '{"v": 1}')
+    assert state != partial_parse_state(tmp_path, {**environment, "TKPKD_WAREHOUSE": "/srv/b.duckdb"}, '{"v": 1}')
+    assert state != partial_parse_state(tmp_path, environment, '{"v": 2}')
 
 
-def test_an_invocation_that_never_parsed_leaves_the_projects_state(tmp_path):
-    project_target, invocation = tmp_path / "target", tmp_path / "target" / "tkpkd_dbt_core-0000000-0000000"
-    invocation.mkdir(parents=True)
-    (project_target / PARTIAL_PARSE_FILE).write_bytes(b"kept")
+def test_the_profile_variables_are_those_profiles_yml_reads():
+    profiles = (DBT_PROJECT_DIR / "profiles.yml").read_text()
+    assert set(re.findall(r"env_var\('([A-Z_]+)'", profiles)) == set(PROFILE_VARIABLES)
 
-    assert not keep_partial_parse(invocation, project_target)
 
-    assert (project_target / PARTIAL_PARSE_FILE).read_bytes() == b"kept"
+def test_an_invocation_starts_from_the_kept_state_and_hands_its_own_back(tmp_path):
+    project_target = tmp_path / "target"
+    state = partial_parse_state(project_target, {}, "{}")
+    first, second = project_target / "tkpkd_dbt_core-0000000-0000001", project_target / "tkpkd_dbt_core-0000000-0000002"
+
+    assert not restore_partial_parse(state, first)  # nothing kept yet: dbt parses in full
+    first.mkdir(parents=True)
+    (first / PARTIAL_PARSE_FILE).write_bytes(b"parsed by the first")
+    assert keep_partial_parse(first, state)
+    assert restore_partial_parse(state, second)
+
+    assert (second / PARTIAL_PARSE_FILE).read_bytes() == b"parsed by the first"
+
+
+def test_an_invocation_that_never_parsed_leaves_the_kept_state(tmp_path):
+    state, invocation = tmp_path / "target" / "partial_parse" / "key.msgpack", tmp_path / "target" / "failed"
+    state.parent.mkdir(parents=True)
+    invocation.mkdir()
+    state.write_bytes(b"kept")
+
+    assert not keep_partial_parse(invocation, state)
+
+    assert state.read_bytes() == b"kept"
+
+
+def test_only_the_newest_states_are_kept(tmp_path):
+    invocation = tmp_path / "invocation"
+    invocation.mkdir()
+    (invocation / PARTIAL_PARSE_FILE).write_bytes(b"state")
+    states = [partial_parse_state(tmp_path, {"TKPKD_WAREHOUSE": str(number)}, "{}") for number in range(KEEP_STATES + 2)]
+    for age, state in enumerate(states):
+        keep_partial_parse(invocation, state)
+        os.utime(state, (1_000 + age, 1_000 + age))
+
+    keep_partial_parse(invocation, states[-1])
+
+    assert sorted(states[0].parent.iterdir()) == sorted(states[2:])

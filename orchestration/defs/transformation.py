@@ -6,6 +6,7 @@ import os
 import sys
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,10 @@ from packaging import version
 from orchestration.dbt_targets import (
     dbt_cli_vars,
     keep_partial_parse,
+    partial_parse_state,
     prune_invocation_folders,
     require_manifest,
+    restore_partial_parse,
 )
 from orchestration.defs.partitions import ONE_RUN_PER_RANGE, PERIODS, known_periods, periods_of
 from orchestration.defs.resources import WAREHOUSE_WRITER_POOL
@@ -169,29 +172,34 @@ def full_refresh_flags(tags: Mapping[str, str]) -> list[str]:
     return ["--full-refresh"] if tags.get(FULL_REFRESH_TAG) == "true" else []
 
 
+@contextmanager
+def _invocation(dbt: DbtCliResource, command: list[str], context: dg.AssetExecutionContext | None = None, **options):
+    """`dbt.cli(command, ...)`, started from the partial parse state of this warehouse and vars, and handing its own
+    back when it ends (orchestration/dbt_targets.py, "Partial parsing")."""
+    state = partial_parse_state(_PROJECT_TARGET, os.environ, command[command.index("--vars") + 1])
+    target_path = DBT_PROJECT.project_dir / dbt._get_unique_target_path(context=context)
+    restore_partial_parse(state, target_path)
+    invocation = dbt.cli(command, context=context, target_path=target_path, **options)
+    try:
+        yield invocation
+    finally:
+        keep_partial_parse(invocation.target_path, state)
+
+
 def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, *extra: str, raise_on_error: bool = True):
     """Stream the build's events; returns its invocation."""
     command = _dbt_build_command(*extra, *full_refresh_flags(context.run.tags))
-    invocation = dbt.cli(command, context=context, raise_on_error=raise_on_error)
-    try:
+    with _invocation(dbt, command, context=context, raise_on_error=raise_on_error) as invocation:
         yield from invocation.stream()
-    finally:
-        keep_partial_parse(invocation.target_path, _PROJECT_TARGET)
     return invocation
 
 
 def rebuild_models(dbt: DbtCliResource, models: list[str]) -> None:
     """Build some models again with their tests, outside their asset's step (a quality gate that held a batch
     rebuilds the source's staging model without it); raises when dbt fails."""
-    invocation = dbt.cli(
-        _dbt_build_command("--select", " ".join(models)),
-        manifest=DBT_PROJECT.manifest_path,
-        dagster_dbt_translator=_TRANSLATOR,
-    )
-    try:
+    command = _dbt_build_command("--select", " ".join(models))
+    with _invocation(dbt, command, manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=_TRANSLATOR) as invocation:
         invocation.wait()
-    finally:
-        keep_partial_parse(invocation.target_path, _PROJECT_TARGET)
 
 
 def published_models_reading(model: str) -> list[str]:
