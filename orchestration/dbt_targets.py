@@ -8,8 +8,9 @@ The Dagster code location reads its asset graph from `target/manifest.json` and 
 project's target path, named `<op name>-<first 7 characters of the run id>-<7 random hex digits>`
 (`tkpkd_dbt_staging-4c00082-288da71`), so that the artifacts of concurrent invocations never mix: manifest.json,
 run_results.json, partial_parse.msgpack, graph.gpickle, compiled and run SQL, dbt.log. Nothing removes them, about
-37 MB per pipeline run. Before each dbt step the folders of every step beyond its newest few are removed; the newest
-stay, to read a recent run's dbt.log and run_results.json. The project's own `target/manifest.json` (the asset
+37 MB per pipeline run. Before each dbt step the folders of every step beyond its newest few are removed, unless
+they changed in the last ten minutes (another process's run may still need its own); the newest stay, to read a
+recent run's dbt.log and run_results.json. The project's own `target/manifest.json` (the asset
 graph) and anything not named like an invocation folder are never touched.
 
 Partial parsing. A full `dbt parse` of the project costs about 7 s on 2 cores, against about 1 s when dbt can reuse
@@ -32,6 +33,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -39,6 +41,7 @@ from pathlib import Path
 from orchestration.exports.common import atomic_file
 
 KEEP_PER_STEP = 3
+KEEP_YOUNGER_THAN_SECONDS = 600.0
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 PARTIAL_PARSE_STATES = "partial_parse"
 KEEP_STATES = 8
@@ -93,8 +96,12 @@ def _modified_at(folder: Path) -> float:
         return 0.0
 
 
-def prune_invocation_folders(target_dir: Path, keep: int = KEEP_PER_STEP) -> list[Path]:
-    """Remove all but the `keep` most recently modified invocation folders of each dbt step (op) in `target_dir`.
+def prune_invocation_folders(
+    target_dir: Path, keep: int = KEEP_PER_STEP, younger_than_seconds: float = KEEP_YOUNGER_THAN_SECONDS
+) -> list[Path]:
+    """Remove all but the `keep` most recently modified invocation folders of each dbt step (op) in `target_dir`,
+    except folders modified in the last `younger_than_seconds`: they may belong to another process's run, still
+    going or just ended, that has yet to read its artifacts.
 
     Returns the folders removed. A folder that cannot be removed is logged and left: housekeeping never fails a
     dbt step.
@@ -110,6 +117,8 @@ def prune_invocation_folders(target_dir: Path, keep: int = KEEP_PER_STEP) -> lis
     for folders in by_step.values():
         folders.sort(key=_modified_at, reverse=True)
         for folder in folders[keep:]:
+            if time.time() - _modified_at(folder) < younger_than_seconds:
+                continue
             try:
                 shutil.rmtree(folder)
             except OSError as error:

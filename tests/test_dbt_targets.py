@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -79,6 +80,16 @@ def test_keep_is_a_parameter_and_a_missing_target_folder_is_nothing_to_prune(tmp
     folders = [_make(target, f"tkpkd_dbt_marts-abcdef{i}-1234567", 100 + i) for i in range(3)]
     assert prune_invocation_folders(target, keep=1) == [folders[1], folders[0]]
     assert [path.name for path in target.iterdir()] == [folders[2].name]
+
+
+def test_a_folder_of_the_last_minutes_stays_whatever_its_rank(tmp_path):
+    target = tmp_path / "target"
+    target.mkdir()
+    now = int(time.time())
+    folders = [_make(target, _dagster_dbt_folder_name("tkpkd_dbt_core"), now - 60 + i) for i in range(KEEP_PER_STEP + 2)]
+
+    assert prune_invocation_folders(target) == []
+    assert all(folder.exists() for folder in folders)
 
 
 def test_each_warehouse_and_vars_keep_their_own_partial_parse_state(tmp_path):
