@@ -17,7 +17,7 @@ import pytest
 from raw_samples import load_samples
 from raw_warehouse_builder import DBT_PROJECT_DIR, RawWarehouse, release_dbt_connections, run_dbt
 
-pytestmark = pytest.mark.slow  # five dbt builds of the staging layer on a copy of the project: about a minute here
+pytestmark = pytest.mark.slow  # seven dbt builds of the staging layer on a copy of the project: about a minute here
 
 STAGING_BUILD = [
     "build", "--select", "resource_type:seed", "path:models/staging", "path:models/quarantine",
@@ -161,13 +161,19 @@ def test_a_changed_lookup_parses_every_old_row_again(project, tmp_path):
     build(project, path)
     base = "staging.base_air_bersih__connections"
     atlantis = f"select _outcome, kelurahan_code from {base} where _raw.kelurahan = 'Atlantis'"
+    # a mark no parse writes: it stays as long as the old rows are not parsed again
+    mark = f"update {base} set _field_warnings = 'not parsed again' where _raw.kelurahan = 'Atlantis'"
+    marked = f"select count(*) from {base} where _field_warnings = 'not parsed again'"
     with duckdb.connect(str(path)) as connection:
         assert connection.execute(atlantis).fetchall() == [("quarantined", None)]
-        # a mark no parse writes: it stays as long as the old rows are not parsed again
-        connection.execute(f"update {base} set _field_warnings = 'not parsed again' where _raw.kelurahan = 'Atlantis'")
+        connection.execute(mark)
     build(project, path)
     with duckdb.connect(str(path), read_only=True) as connection:
-        assert connection.execute(f"select count(*) from {base} where _field_warnings = 'not parsed again'").fetchone() == (1,)
+        assert connection.execute(marked).fetchone() == (1,)
+    build(project, path, "--full-refresh")  # what `tkpkd run --full-refresh` passes: everything parsed again
+    with duckdb.connect(str(path)) as connection:
+        assert connection.execute(marked).fetchone() == (0,)
+        connection.execute(mark)
 
     aliases = project / "seeds" / "ref_kelurahan_aliases.csv"
     original = aliases.read_text()
@@ -178,6 +184,6 @@ def test_a_changed_lookup_parses_every_old_row_again(project, tmp_path):
         aliases.write_text(original)
     with duckdb.connect(str(path), read_only=True) as connection:
         assert connection.execute(atlantis).fetchall() == [("accepted", "61.71.01.1004")]
-        assert connection.execute(f"select count(*) from {base} where _field_warnings = 'not parsed again'").fetchone() == (0,)
+        assert connection.execute(marked).fetchone() == (0,)
     log = (path.parent / f"target_{path.stem}" / "logs" / "dbt.log").read_text()
     assert "base_air_bersih__connections: parsing code or lookups changed" in log, result

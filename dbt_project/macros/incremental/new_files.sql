@@ -89,32 +89,47 @@ create table if not exists {{ tkpkd_base_fingerprints() }} (
   and sum of row hashes) of every model or seed it reads (the stg_reference lookups, ref_codes). An md5.
 #}
 {% macro tkpkd_base_fingerprint() -%}
-{%- set parts = ['sql ' ~ local_md5(model.compiled_code)] -%}
-{%- set content_queries = [
-    "select 'macro ' || function_name || parameters::varchar || ' ' || coalesce(macro_definition, '') as part"
-    ~ " from duckdb_functions() where function_type in ('macro', 'table_macro')"
-    ~ " and function_name like 'tkpkd\\_%' escape '\\'"
-] -%}
+{#- The warehouse file's name is the database of every relation: a copy of the warehouse is the same build. -#}
+{%- set database_prefix = adapter.quote(target.database) ~ '.' -%}
+{%- set relations = [] -%}
 {%- for node_id in model.depends_on.nodes | sort if not node_id.startswith('source.') -%}
     {%- set node = graph.nodes[node_id] -%}
-    {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) -%}
-    {%- for column in adapter.get_columns_in_relation(relation) -%}
-        {%- do parts.append('column ' ~ relation ~ ' ' ~ column.name ~ ' ' ~ column.data_type) -%}
-    {%- endfor -%}
-    {%- do content_queries.append(
-        "select '" ~ relation ~ " ' || count(*) || ' ' || coalesce(sum(hash(content))::hugeint, 0) as part"
-        ~ " from " ~ relation ~ " as content") -%}
+    {%- do relations.append(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) -%}
 {%- endfor -%}
-{%- set content = run_query(content_queries | join(' union all ')) -%}
-{%- do parts.extend(content.columns[0].values()) -%}
-{{- return(local_md5(parts | sort | join('\n'))) -}}
+{#- One query: every dbt statement costs a round trip through dbt's connection handling. -#}
+{%- set parts -%}
+select 'sql {{ local_md5(model.compiled_code | replace(database_prefix, '')) }}' as part
+union all
+select 'macro ' || function_name || parameters::varchar || ' ' || coalesce(macro_definition, '')
+from duckdb_functions()
+where function_type in ('macro', 'table_macro') and function_name like 'tkpkd\_%' escape '\'
+{%- if relations %}
+union all
+select 'column ' || table_schema || '.' || table_name || ' ' || column_name || ' ' || data_type
+from information_schema.columns
+where table_catalog = '{{ target.database }}' and (table_schema, table_name) in (
+    {%- for relation in relations %}
+    ('{{ relation.schema }}', '{{ relation.identifier }}'){{ "," if not loop.last }}
+    {%- endfor %}
+)
+{%- endif %}
+{%- for relation in relations %}
+union all
+select '{{ relation.include(database=false) }} ' || count(*) || ' ' || coalesce(sum(hash(content))::hugeint, 0)
+from {{ relation }} as content
+{%- endfor %}
+{%- endset -%}
+{%- set fingerprint = run_query("select md5(string_agg(part, chr(10) order by part)) from (" ~ parts ~ ")") -%}
+{{- return(fingerprint.columns[0].values()[0]) -}}
 {%- endmacro %}
 
 
 {#
   The pre-hook of every base model. A build that creates the table (the first, or `--full-refresh`) or that finds a
   fingerprint other than the stored one starts from an empty list of parsed files (everything is parsed again);
-  otherwise the files no longer in raw leave the list, so that the strategy deletes their rows.
+  otherwise the files no longer in raw leave the list, so that the strategy deletes their rows. The new fingerprint
+  is stored after the list is emptied, in the same transaction: should the build fail and its writes stay, an empty
+  list still means a full parse.
 #}
 {% macro tkpkd_prepare_new_files() -%}
 {%- if execute -%}
@@ -134,20 +149,19 @@ where parsed.model = '{{ this.identifier }}'
         select 1 from {{ tkpkd_base_raw_relation() }} as raw_rows
         where raw_rows._source_file = parsed._source_file and raw_rows._file_hash = parsed._file_hash
     )
-{%- endif %}
+{%- endif %};
+delete from {{ tkpkd_base_fingerprints() }} where model = '{{ this.identifier }}';
+insert into {{ tkpkd_base_fingerprints() }} values ('{{ this.identifier }}', '{{ fingerprint }}', '{{ invocation_id }}', now())
 {%- endif -%}
 {%- endmacro %}
 
 
-{#- The post-hook of every base model: the table's files and fingerprint, for the next build. -#}
+{#- The post-hook of every base model: the files the table now holds, for the next build. -#}
 {% macro tkpkd_log_parsed_files() -%}
 {%- if execute -%}
 delete from {{ tkpkd_parsed_files_log() }} where model = '{{ this.identifier }}';
 insert into {{ tkpkd_parsed_files_log() }}
-select distinct '{{ this.identifier }}', _source_file, _file_hash from {{ this }};
-delete from {{ tkpkd_base_fingerprints() }} where model = '{{ this.identifier }}';
-insert into {{ tkpkd_base_fingerprints() }}
-values ('{{ this.identifier }}', '{{ tkpkd_base_fingerprint() }}', '{{ invocation_id }}', now())
+select distinct '{{ this.identifier }}', _source_file, _file_hash from {{ this }}
 {%- endif -%}
 {%- endmacro %}
 
