@@ -244,7 +244,8 @@ def models_in_build_order(manifest: Mapping) -> list[dict]:
 
 
 def drop_models(connection: duckdb.DuckDBPyConnection, models: Iterable[Mapping]) -> None:
-    """Drop the models' relations, children first, so that only the sources and seeds stay."""
+    """Drop the models' relations, children first, so that only the sources and seeds stay (and the base models'
+    list of parsed files is empty, as before their first build)."""
     kinds = {
         (schema, name): kind for schema, name, kind in connection.execute(
             "select schema_name, table_name, 'table' from duckdb_tables() "
@@ -255,6 +256,9 @@ def drop_models(connection: duckdb.DuckDBPyConnection, models: Iterable[Mapping]
         kind = kinds.get((model["schema"], model["alias"]))
         if kind:
             connection.execute(f"drop {kind} {model['relation_name']}")
+    if ("incremental", "parsed_files") in kinds:
+        # a base model reads its raw table without the files listed as parsed: dropped, it has parsed none
+        connection.execute("delete from incremental.parsed_files")
 
 
 def _python_model(connection: duckdb.DuckDBPyConnection, model: Mapping) -> None:

@@ -80,8 +80,12 @@ def test_raw_sql_drops_the_models_and_builds_them_again_parents_first(tmp_path, 
         connection.execute("create table raw_families as select * from (values ('A'), ('A'), ('B'), (null)) t(kelurahan)")
         connection.execute("create view families as select 'stale' as kelurahan")
         connection.execute("create table family_counts as select 'stale' as kelurahan, 0 as families")
+        connection.execute("create schema incremental")
+        connection.execute("create table incremental.parsed_files as select 'families' as model, 'f' as _source_file")
         benchmark.drop_models(connection, models)
-        assert connection.execute("select table_name from duckdb_tables()").fetchall() == [("raw_families",)]
+        assert connection.execute("select table_name from duckdb_tables() order by 1").fetchall() == [
+            ("parsed_files",), ("raw_families",)]
+        assert connection.execute("select count(*) from incremental.parsed_files").fetchone() == (0,)
         seconds = benchmark.run_raw_sql(connection, models)
         assert set(seconds) == {"families", "family_counts"}
         assert connection.execute("select * from family_counts order by 1").fetchall() == [("A", 2), ("B", 1)]

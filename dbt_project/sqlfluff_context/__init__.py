@@ -73,3 +73,6 @@ dbt = SimpleNamespace(
     ),
     last_day=lambda date, datepart: f"last_day({date})",
 )
+
+# dbt's own `source`, which the project's `source` macro (macros/incremental/new_files.sql) wraps: the relation's name.
+builtins = SimpleNamespace(source=lambda source_name, table_name: f"{source_name}.{table_name}")

@@ -42,7 +42,8 @@ def per_period_config() -> dict:
 def toy_project(tmp_path):
     config, on_run_start = per_period_config()
     (tmp_path / "macros").mkdir()
-    shutil.copy(MACRO, tmp_path / "macros" / MACRO.name)
+    for macro in MACRO.parent.glob("*.sql"):  # the on-run-start hooks create the state of both strategies
+        shutil.copy(macro, tmp_path / "macros" / macro.name)
     (tmp_path / "models").mkdir()
     for name, sql in MODELS.items():
         (tmp_path / "models" / f"{name}.sql").write_text(sql)

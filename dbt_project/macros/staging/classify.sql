@@ -147,9 +147,11 @@ case
 
 {#
   The closing part of every base model: each row of `relation` (the parsed and looked-up rows) with its
-  classification and outcome. Renders the CTE `classified` and the model's final select.
+  classification and outcome. Renders the CTE `classified` and the model's final select, and configures the model as
+  a base model: incremental by raw file (macros/incremental/new_files.sql).
 #}
 {% macro classified_rows(relation, checks) -%}
+{{- tkpkd_base_model_config() -}}
 classified as (
     select
         {{ relation }}.*,
