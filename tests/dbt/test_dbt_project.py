@@ -200,6 +200,20 @@ def test_the_contract_rules_find_a_staged_row_that_breaks_them(built, db, tmp_pa
         assert connection.execute(sql).fetchall() == [("codes:status_salur", "payout_status", "DIBATALKAN")]
 
 
+def test_the_not_null_test_names_each_column_with_nulls(built, db, tmp_path):
+    """The compiled tkpkd_not_null test of stg_bansos__payouts passes on the build; on a copy with NULLs in two of
+    its columns it returns each of them with its number of NULL rows."""
+    [compiled] = (built["target"] / "compiled").rglob("not_null_stg_bansos__payouts.sql")
+    sql = compiled.read_text()
+    assert _rows(db, sql) == []
+    copy = tmp_path / built["warehouse"].name
+    shutil.copy(built["warehouse"], copy)
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("update staging.stg_bansos__payouts set program_code = null where rowid = 0")
+        connection.execute("update staging.stg_bansos__payouts set tahap = null where rowid in (0, 1)")
+        assert sorted(connection.execute(sql).fetchall()) == [("program_code", 1), ("tahap", 2)]
+
+
 # ---------------------------------------------------------------- nothing is lost
 
 

@@ -49,6 +49,22 @@ def test_every_macro_and_argument_is_described_in_yaml(manifest):
     assert undescribed == []
 
 
+# A generic test's config when the YAML gives it none.
+DEFAULT_TEST_CONFIG = {"severity": "error", "where": None, "warn_if": "!= 0", "error_if": "!= 0", "limit": None}
+
+
+def test_not_null_columns_are_listed_in_the_model_level_test(manifest):
+    """A model's not-null columns are one tkpkd_not_null test (one query, not one per column: each dbt test costs
+    dbt's own overhead); a column-level not_null stays only where its config differs (a `where`, a severity)."""
+    plain = [
+        node["name"]
+        for node in _project_nodes(manifest, "test")
+        if node.get("test_metadata", {}).get("name") == "not_null"
+        and all(node["config"].get(key) == value for key, value in DEFAULT_TEST_CONFIG.items())
+    ]
+    assert plain == [], "list these columns in their model's tkpkd_not_null test"
+
+
 def test_no_model_reads_a_source_and_another_model(manifest):
     mixed = {}
     for node in _project_nodes(manifest, "model"):

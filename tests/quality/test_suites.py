@@ -51,7 +51,7 @@ GX_RULE_TYPES = {
 }
 # The dbt tests that own what a GX column expectation of that type would check on the same model and column.
 DBT_TWINS = {
-    "expect_column_values_to_not_be_null": {"not_null"},
+    "expect_column_values_to_not_be_null": {"not_null", "tkpkd_not_null"},
     "expect_column_values_to_be_between": {"between_zero_and_one", "tkpkd_between"},
 }
 
@@ -65,9 +65,13 @@ def _dbt_column_tests() -> dict[tuple[str, str], set[str]]:
         metadata = node.get("test_metadata")
         if node["resource_type"] != "test" or not metadata or node["config"].get("where"):
             continue
-        column = metadata["kwargs"].get("column_name")
-        if column:
-            model = node["attached_node"].rsplit(".", 1)[-1]
+        # tkpkd_not_null checks each of its `columns` on its own (unlike tkpkd_unique_combination's, a key together).
+        if metadata["name"] == "tkpkd_not_null":
+            columns = metadata["kwargs"]["columns"]
+        else:
+            columns = [metadata["kwargs"]["column_name"]] if metadata["kwargs"].get("column_name") else []
+        model = node["attached_node"].rsplit(".", 1)[-1]
+        for column in columns:
             tests.setdefault((model, column), set()).add(metadata["name"])
     return tests
 
@@ -90,11 +94,11 @@ def test_no_gx_expectation_repeats_a_dbt_test():
 
 
 def test_the_twin_check_sees_a_repeated_not_null(monkeypatch):
-    # program_code of bansos has a dbt not_null test: a GX not-null on it must be refused.
+    # program_code of bansos is a column of its model's dbt tkpkd_not_null test: a GX not-null on it must be refused.
     spec = STAGED_SOURCES["bansos"]
     monkeypatch.setitem(STAGED_SOURCES, "bansos", dataclasses.replace(spec, held_if_null=["program_code"]))
     monkeypatch.setattr(suites, "staged_sources", lambda contract: STAGED_SOURCES)
-    with pytest.raises(AssertionError, match=r"repeats the dbt test\(s\) \['not_null'\] on stg_bansos__payouts"):
+    with pytest.raises(AssertionError, match=r"repeats the dbt test\(s\) \['tkpkd_not_null'\] on stg_bansos__payouts"):
         test_no_gx_expectation_repeats_a_dbt_test()
 
 
