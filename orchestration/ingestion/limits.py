@@ -25,7 +25,7 @@ class IngestionLimits:
     xlsx_uncompressed_bytes: int = 2 * 1024**3  # sum of the zip parts' uncompressed sizes
     declared_cells: int = 50_000_000  # rows x columns a sheet's <dimension ref> declares
     cell_chars: int = 32_767  # Excel's own limit
-    reader_memory_bytes: int = 4 * 1024**3  # address space of the child process that parses a workbook
+    reader_memory_bytes: int = 4 * 1024**3  # address space the workbook parser's child may add to what it inherits
     reader_seconds: int = 900  # longest wait for the workbook parser's next batch
 
     @staticmethod

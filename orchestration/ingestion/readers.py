@@ -602,6 +602,11 @@ class ExcelWorker:
                 self._kill(process)
 
 
+def _address_space_bytes() -> int:
+    """This process's address space (Linux: the first field of /proc/self/statm, in pages)."""
+    return int(Path("/proc/self/statm").read_text().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def _excel_worker_main(connection, parent_end, memory_bytes: int) -> None:
     """The child's loop: (path, format) requests in, `_parse_excel` messages then ("end",) out; None ends it."""
     import resource
@@ -609,7 +614,10 @@ def _excel_worker_main(connection, parent_end, memory_bytes: int) -> None:
     # The fork copied the parent's end of the pipe: closed, so that the parent's death (even SIGKILL) reads as EOF
     # here instead of leaving the worker waiting forever.
     parent_end.close()
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    # The fork inherits the parent's address space, mostly DuckDB's memory for the warehouse being written, which
+    # the parser never touches: the cap bounds what the parser adds to it, not the parent's size.
+    cap = _address_space_bytes() + memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
         while (request := connection.recv()) is not None:
             path, fmt = request

@@ -368,13 +368,27 @@ def test_workbook_parser_over_its_memory_cap_costs_one_file(conn, contract, inbo
     _good_file(inbox)
 
     def allocate_beyond_the_cap(path, fmt):
-        bytearray(cap)  # the address space already in use plus this exceeds the cap: MemoryError in the child
+        bytearray(2 * cap)  # more than the parser may add to the address space it inherited: MemoryError
         yield ("meta", "DATA", 0)
 
     monkeypatch.setattr(readers, "_parse_excel", allocate_beyond_the_cap)
     outcomes = _outcomes(conn, contract, inbox, limits=IngestionLimits(reader_memory_bytes=cap))
     assert outcomes["dukcapil/2025-03/big.xlsx"].reason_code == errors.READER_CRASHED
     _assert_good_file_loaded(conn, outcomes)
+
+
+def test_a_parent_larger_than_the_cap_does_not_starve_the_workbook_parser(conn, contract, inbox):
+    """The worker is forked from the loader, whose DuckDB may hold more address space than the cap (city scale)."""
+    import mmap
+
+    from ingestion_helpers import write_xlsx
+
+    cap = 1024**3
+    write_xlsx(inbox / "dukcapil" / "2025-03" / "data.xlsx", {"DATA": [DUKCAPIL_HEADER, *dukcapil_rows(2)]})
+    with mmap.mmap(-1, 2 * cap):  # address space only: its pages are never touched
+        outcomes = _outcomes(conn, contract, inbox, limits=IngestionLimits(reader_memory_bytes=cap))
+    workbook = outcomes["dukcapil/2025-03/data.xlsx"]
+    assert (workbook.status, workbook.rows_received) == ("loaded", 2)
 
 
 def _sheet_named_after_the_parsing_process(original):
