@@ -187,14 +187,21 @@ def test_every_staging_model_checks_its_contract_rules(built):
     assert {(spec.staging.stg_model, spec.name) for spec in load_contract().values()} <= checked
 
 
-def test_the_contract_rules_find_a_staged_row_that_breaks_them(built, db, tmp_path):
-    """The compiled tkpkd_contract_rules test of bansos passes on the build, and names a code outside its list in a
-    copy of the warehouse (same file name: the compiled SQL names the database)."""
-    [compiled] = (built["target"] / "compiled").rglob("tkpkd_contract_rules_stg_bansos__payouts_bansos.sql")
+def _passing_test_and_a_warehouse_copy(built, db, tmp_path, test_name: str):
+    """A compiled data test's SQL, checked to find nothing on the build, and a copy of the warehouse to break (same
+    file name: the compiled SQL names the database)."""
+    [compiled] = (built["target"] / "compiled").rglob(f"{test_name}.sql")
     sql = compiled.read_text()
     assert _rows(db, sql) == []
     copy = tmp_path / built["warehouse"].name
     shutil.copy(built["warehouse"], copy)
+    return sql, copy
+
+
+def test_the_contract_rules_find_a_staged_row_that_breaks_them(built, db, tmp_path):
+    """The compiled tkpkd_contract_rules test of bansos passes on the build, and names a code outside its list in a
+    copy of the warehouse (same file name: the compiled SQL names the database)."""
+    sql, copy = _passing_test_and_a_warehouse_copy(built, db, tmp_path, "tkpkd_contract_rules_stg_bansos__payouts_bansos")
     with duckdb.connect(str(copy)) as connection:
         connection.execute("update staging.stg_bansos__payouts set payout_status = 'DIBATALKAN' where rowid = 0")
         assert connection.execute(sql).fetchall() == [("codes:status_salur", "payout_status", "DIBATALKAN")]
@@ -203,11 +210,7 @@ def test_the_contract_rules_find_a_staged_row_that_breaks_them(built, db, tmp_pa
 def test_the_not_null_test_names_each_column_with_nulls(built, db, tmp_path):
     """The compiled tkpkd_not_null test of stg_bansos__payouts passes on the build; on a copy with NULLs in two of
     its columns it returns each of them with its number of NULL rows."""
-    [compiled] = (built["target"] / "compiled").rglob("not_null_stg_bansos__payouts.sql")
-    sql = compiled.read_text()
-    assert _rows(db, sql) == []
-    copy = tmp_path / built["warehouse"].name
-    shutil.copy(built["warehouse"], copy)
+    sql, copy = _passing_test_and_a_warehouse_copy(built, db, tmp_path, "not_null_stg_bansos__payouts")
     with duckdb.connect(str(copy)) as connection:
         connection.execute("update staging.stg_bansos__payouts set program_code = null where rowid = 0")
         connection.execute("update staging.stg_bansos__payouts set tahap = null where rowid in (0, 1)")
