@@ -38,8 +38,6 @@ import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from orchestration.exports.common import atomic_file
-
 KEEP_PER_STEP = 3
 KEEP_YOUNGER_THAN_SECONDS = 600.0
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
@@ -150,6 +148,9 @@ def keep_partial_parse(invocation_target: Path, state: Path) -> bool:
     """Copy an invocation's partial parse state over the kept `state`; False when the invocation left none (dbt
     failed before parsing). Atomic, so a concurrent invocation reads the previous state or this one, never half a
     file. The states beyond the newest `KEEP_STATES` are removed."""
+    # Imported here: the CLI imports this module for its error class, and the exports' helpers bring in DuckDB.
+    from orchestration.exports.common import atomic_file
+
     parsed = invocation_target / PARTIAL_PARSE_FILE
     if not parsed.is_file():
         return False
