@@ -51,7 +51,24 @@ regexp_replace(regexp_replace({{ clean_text(col) }}, '(?i)^(senin|selasa|rabu|ka
 tkpkd_parse_date({{ col }})
 {%- endmacro %}
 
+{#
+  Most dates arrive as `19-12-2025`, `19/12/2025` or `2025-12-19` (an XLSX date cell with its `00:00:00`): those
+  are read directly, and only the others go through the markers and layouts, which cost ten times as much. The
+  result is the same either way (docs/benchmarks.md, "Parsers' fast paths"; tests/dbt/test_parsing_macros.py).
+#}
 {% macro _parse_date_sql(col) -%}
+{%- set text -%}cast({{ col }} as varchar){%- endset -%}
+(case
+    when {{ col }} is null or {{ text }} = '' then cast(null as date)
+    when regexp_full_match({{ text }}, '\d{2}[-/]\d{2}[-/](?:19|20)\d{2}')
+        then try_cast(substr({{ text }}, 7, 4) || '-' || substr({{ text }}, 4, 2) || '-' || substr({{ text }}, 1, 2) as date)
+    when regexp_full_match({{ text }}, '(?:19|20)\d{2}-\d{2}-\d{2}(?: \d{2}:\d{2}:\d{2})?')
+        then try_cast(left({{ text }}, 10) as date)
+    else {{ _parse_date_in_any_form(col) }}
+end)
+{%- endmacro %}
+
+{% macro _parse_date_in_any_form(col) -%}
 {%- set t = _date_text(col) -%}
 {%- set v -%}regexp_replace({{ _month_markers(t) }}, '[\s./,-]+', '-', 'g'){%- endset -%}
 cast(coalesce(

@@ -8,7 +8,20 @@
   RT and RW are unique only within a kelurahan (and an RT only within its RW).
 #}
 
+{#
+  Most RT and RW columns hold the bare number (`003`), read directly; the rest go through the patterns below
+  (docs/benchmarks.md, "Parsers' fast paths").
+#}
 {% macro _rt_rw_part(col, label, position) -%}
+{%- set text -%}cast({{ col }} as varchar){%- endset -%}
+(case
+    when {{ col }} is null then cast(null as integer)
+    when regexp_full_match({{ text }}, '\d{1,3}') then nullif(cast({{ text }} as integer), 0)
+    else {{ _rt_rw_part_in_any_form(col, label, position) }}
+end)
+{%- endmacro %}
+
+{% macro _rt_rw_part_in_any_form(col, label, position) -%}
 {%- set s -%}upper({{ clean_text(col) }}){%- endset -%}
 {%- set combined -%}^(\d{1,3})(?:[.,]0+)?\s*[/|-]\s*(\d{1,3})(?:[.,]0+)?${%- endset -%}
 {%- set labelled -%}{{ label }}\s*[.:]?\s*(\d{1,3})\b{%- endset -%}
