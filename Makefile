@@ -34,13 +34,18 @@ $(DBT_MANIFEST): .venv/.synced $(DBT_PROJECT_FILES)
 run: setup
 	$(RUN) tkpkd run
 
-## Every test: unit, dbt and end-to-end
+## Every test: unit, dbt and end-to-end, on TEST_WORKERS processes (pytest-xdist; TEST_WORKERS=0 runs them in this
+## one, as plain `uv run pytest` does). A test file stays on one worker, and so do the tests of the end-to-end run
+## (tests/conftest.py).
+TEST_WORKERS ?= 2
+PYTEST := $(RUN) pytest -n $(TEST_WORKERS) --dist loadgroup
+
 test: setup
-	$(RUN) pytest
+	$(PYTEST)
 
 ## Unit tests only (skips the end-to-end materialisation and the slow tests)
 test-fast: setup
-	$(RUN) pytest -m "not e2e and not slow"
+	$(PYTEST) -m "not e2e and not slow"
 
 ## Fault injection on the tiny sample: hostile and random files, then SIGKILLs inside the run's steps (KILLS=6), each
 ## compared with a reference run (scripts/fault_injection.py; minutes per kill)

@@ -9,6 +9,15 @@ import pytest
 from orchestration.browser import find_chromium
 
 
+def pytest_collection_modifyitems(items):
+    """`make test` runs the tests on two workers (pytest-xdist, `--dist loadgroup`). A file's tests stay together, so
+    its module fixtures are built once, and every test of the end-to-end materialisation (`pipeline_run`, a minute
+    or more) goes to one worker, which builds it once."""
+    for item in items:
+        group = "pipeline_run" if "pipeline_run" in item.fixturenames else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(autouse=True)
 def _inbox_files_are_settled(monkeypatch):
     """Tests write their inbox just before they run the pipeline: no file is still being copied in."""
