@@ -152,6 +152,8 @@ def _step_events(dagster_home: Path) -> list[tuple[str, str, float]]:
     """The step events of the newest run in the Dagster instance of `dagster_home`."""
     import dagster as dg
 
+    # The instance's event log storage finds its folder through DAGSTER_HOME (orchestration/event_log_storage.py).
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         [run] = instance.get_runs(limit=1)
         types = {dg.DagsterEventType.STEP_START, *(dg.DagsterEventType(name) for name in STEP_END_EVENTS)}

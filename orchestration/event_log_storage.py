@@ -50,7 +50,10 @@ os.register_at_fork(after_in_child=_forget_pools_in_child)
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     """`SqliteEventLogStorage` with one pooled engine per database, for the last `ENGINES_KEPT` databases used.
 
-    `base_dir` defaults to `$DAGSTER_HOME/history/runs`, where Dagster's default storage keeps the same files.
+    `base_dir` defaults to `$DAGSTER_HOME/history/runs`, where Dagster's default storage keeps the same files. The
+    storage is not told the folder of the dagster.yaml it was read from: `DagsterInstance.from_config(folder)` needs
+    DAGSTER_HOME set to that folder too (as `tkpkd run`, `dagster dev` and the daemon have it), or its events go to
+    DAGSTER_HOME's instance.
     """
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):

@@ -35,6 +35,27 @@ def test_step_seconds_run_from_each_start_to_its_end_and_skip_unfinished_steps()
     assert benchmark.step_seconds(reversed(events)) == {"ingest": 2.5, "dbt": 7.0, "publish": 1.0}
 
 
+def test_the_step_events_are_read_from_the_runs_instance_with_the_repositorys_settings(tmp_path, monkeypatch):
+    import dagster as dg
+
+    from orchestration.runs import INSTANCE_SETTINGS
+
+    @dg.asset
+    def one():
+        return 1
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(INSTANCE_SETTINGS.read_text())
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.get() as instance:
+        assert dg.materialize([one], instance=instance).success
+    # The benchmark reads each run's home in turn, whatever the variable says in its own process.
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "elsewhere"))
+    events = benchmark._step_events(home)
+    assert [(step, event) for step, event, _ in events] == [("one", "STEP_START"), ("one", "STEP_SUCCESS")]
+
+
 def test_descendants_follow_the_whole_tree_and_nothing_beside_it():
     parents = {1: 0, 10: 1, 11: 10, 12: 10, 13: 12, 20: 1, 21: 20}
     assert benchmark.descendants(10, parents) == {10, 11, 12, 13}
