@@ -6,6 +6,7 @@ The webserver runs on a free loopback port with a temporary DAGSTER_HOME and is 
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,6 +20,7 @@ import pytest
 
 from orchestration.browser import DUMP_DOM_FLAGS, console_errors
 from orchestration.contract import load_contract
+from orchestration.runs import INSTANCE_SETTINGS
 
 pytestmark = pytest.mark.e2e
 
@@ -44,6 +46,8 @@ def _answers(url: str) -> bool:
 @pytest.fixture(scope="module")
 def webserver(tmp_path_factory):
     home = tmp_path_factory.mktemp("dagster_home")
+    # The instance every deployment starts from, its pooled event log included (dagster.yaml).
+    shutil.copyfile(INSTANCE_SETTINGS, home / "dagster.yaml")
     data = tmp_path_factory.mktemp("data")
     port = _free_port()
     environment = {
