@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import jinja2
 import pandas as pd
 import pytest
 import yaml
@@ -186,7 +187,7 @@ def test_dbts_profile_defaults_to_the_same_spill_folder_as_the_pipeline(monkeypa
     monkeypatch.delenv("TKPKD_WAREHOUSE", raising=False)
     monkeypatch.delenv("TKPKD_DUCKDB_TEMP_DIRECTORY", raising=False)
     profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
-    setting = profile["tkpkd"]["outputs"]["dev"]["settings"]["temp_directory"]
+    setting = profile["tkpkd"]["outputs"]["dev"]["config_options"]["temp_directory"]
     default = re.fullmatch(r"\{\{ env_var\('TKPKD_DUCKDB_TEMP_DIRECTORY', '(.+)'\) \}\}", setting)[1]
     assert (DBT_PROJECT_DIR / default).resolve() == duckdb_temp_directory()
 
@@ -205,3 +206,35 @@ def test_dbts_engine_has_the_limit_and_the_spill_folder(configured):
     )
     previews = [json.loads(line)["data"]["preview"] for line in shown.stdout.splitlines() if '"preview"' in line]
     assert [json.loads(preview) for preview in previews] == [[{"memory_limit": "953.6 MiB", "spill": str(configured)}]]
+
+
+def _dbt_output_as_rendered() -> dict:
+    """The profile's output with its `env_var` calls rendered from the environment, as dbt renders it."""
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    environment.globals["env_var"] = lambda name, default=None: os.environ.get(name, default)
+    text = environment.from_string((DBT_PROJECT_DIR / "profiles.yml").read_text()).render()
+    return yaml.safe_load(text)["tkpkd"]["outputs"]["dev"]
+
+
+def test_dbts_engine_opens_cursors_after_it_has_spilled(monkeypatch, tmp_path):
+    """dbt-duckdb opens a cursor for every model and test and applies the profile's `settings` to each: with the
+    spill folder among them, every node after the first spill failed ("Cannot switch temporary directory")."""
+    from dbt.adapters.duckdb.credentials import DuckDBCredentials
+    from dbt.adapters.duckdb.environments import Environment
+
+    monkeypatch.setenv("TKPKD_WAREHOUSE", str(tmp_path / "tkpkd.duckdb"))
+    monkeypatch.setenv("TKPKD_DUCKDB_MEMORY_LIMIT", "64MB")
+    monkeypatch.setenv("TKPKD_DUCKDB_TEMP_DIRECTORY", str(tmp_path / ".tmp"))
+    output = _dbt_output_as_rendered()
+    credentials = DuckDBCredentials(
+        path=output["path"], settings=output.get("settings"), config_options=output.get("config_options")
+    )
+    connection = Environment.initialize_db(credentials)
+    first = Environment.initialize_cursor(credentials, connection.cursor())
+    first.execute("create table sorted as select md5(range::varchar) as h from range(2000000) order by h")
+    # It spilled: DuckDB now refuses to set the folder again.
+    with pytest.raises(duckdb.NotImplementedException, match="Cannot switch temporary directory"):
+        connection.cursor().execute("set temp_directory = ?", [str(tmp_path / ".tmp")])
+    second = Environment.initialize_cursor(credentials, connection.cursor())
+    assert second.execute(SETTINGS_QUERY).fetchall() == [("61.0 MiB", str(tmp_path / ".tmp"))]
+    connection.close()

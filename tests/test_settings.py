@@ -42,7 +42,7 @@ def test_the_warehouse_connection_applies_the_memory_limit(monkeypatch, tmp_path
 
 def test_the_dbt_profile_sets_the_memory_limit_from_the_same_variable():
     profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text())
-    settings = profile["tkpkd"]["outputs"]["dev"]["settings"]
+    settings = profile["tkpkd"]["outputs"]["dev"]["config_options"]
     expected = "{{ env_var('TKPKD_DUCKDB_MEMORY_LIMIT', '" + DEFAULT_DUCKDB_MEMORY_LIMIT + "') }}"
     assert settings["memory_limit"] == expected
 

@@ -54,7 +54,7 @@ tkpkd_parse_date({{ col }})
 {#
   Most dates arrive as `19-12-2025`, `19/12/2025` or `2025-12-19` (an XLSX date cell with its `00:00:00`): those
   are read directly, and only the others go through the markers and layouts, which cost ten times as much. The
-  result is the same either way (docs/benchmarks.md, "Parsers' fast paths"; tests/dbt/test_parsing_macros.py).
+  result is the same either way (docs/benchmarks.md, "Parsers' fast paths"; tests/dbt/test_parsing_fast_paths.py).
 #}
 {% macro _parse_date_sql(col) -%}
 {%- set text -%}cast({{ col }} as varchar){%- endset -%}
