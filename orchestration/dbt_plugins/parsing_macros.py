@@ -19,10 +19,16 @@ from duckdb import DuckDBPyConnection
 PARSING_MACRO_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "macros" / "parsing"
 
 
-def parsing_macros(macro_dir: Path = PARSING_MACRO_DIR) -> jinja2.environment.TemplateModule:
-    """Every macro of the folder in one plain Jinja2 module, as they call each other in dbt."""
+def parsing_macro_template(macro_dir: Path = PARSING_MACRO_DIR, after: str = "") -> jinja2.Template:
+    """Every macro of the folder in one plain Jinja2 template, as they call each other in dbt, followed by `after`
+    (where a call of a private macro, `{{ _clean_text_in_any_form('v') }}`, can render)."""
     source = "\n".join(path.read_text() for path in sorted(macro_dir.glob("*.sql")))
-    return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(source).module
+    return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(source + after)
+
+
+def parsing_macros(macro_dir: Path = PARSING_MACRO_DIR) -> jinja2.environment.TemplateModule:
+    """Every macro of the folder in one plain Jinja2 module (its public macros)."""
+    return parsing_macro_template(macro_dir).module
 
 
 def duckdb_macro_definitions(macro_dir: Path = PARSING_MACRO_DIR) -> str:

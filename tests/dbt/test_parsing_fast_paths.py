@@ -8,11 +8,13 @@ import itertools
 import random
 
 import duckdb
-import jinja2
 import pytest
 from test_parsing_totality import hostile_strings
 
-from orchestration.dbt_plugins.parsing_macros import PARSING_MACRO_DIR, duckdb_macro_definitions
+from orchestration.dbt_plugins.parsing_macros import (
+    duckdb_macro_definitions,
+    parsing_macro_template,
+)
 
 # (fast path, general path, the form the fast path reads) as calls of the macros of macros/parsing/ over `v`.
 PATHS = [
@@ -38,8 +40,7 @@ PATHS = [
 
 def _render(call: str) -> str:
     """One call of a parsing macro, private ones included, rendered as dbt renders it."""
-    source = "\n".join(path.read_text() for path in sorted(PARSING_MACRO_DIR.glob("*.sql")))
-    return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(source + "{{ " + call + " }}").render()
+    return parsing_macro_template(after="{{ " + call + " }}").render()
 
 
 def _shaped_values(seed: int = 20261207) -> list[str]:
