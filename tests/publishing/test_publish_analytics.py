@@ -1,5 +1,6 @@
 """Publishing the analytics file, on a hand-made warehouse: no Dagster, no dbt."""
 
+import re
 import shutil
 import struct
 import subprocess
@@ -103,7 +104,7 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def test_only_dim_fct_rpt_tables_are_published_with_their_comments(warehouse, analytics):
-    published = publish(warehouse, analytics)
+    published = publish(warehouse, analytics).tables
 
     assert {(t.name, t.rows) for t in published} == {
         ("dim_region", 2),
@@ -342,7 +343,7 @@ def test_place_and_programme_names_are_not_identifiers(tmp_path, analytics):
         extra_sql="create table main.rpt_places as select 'x' as kelurahan_name, 'y' as program_name, "
         "0.9 as valid_nik_share, 1980 as birth_year;",
     )
-    assert "rpt_places" in {t.name for t in publish(warehouse, analytics)}
+    assert "rpt_places" in {t.name for t in publish(warehouse, analytics).tables}
 
 
 def test_a_failed_build_leaves_no_building_file_and_the_old_file_alone(
@@ -402,4 +403,130 @@ def test_a_reader_holding_the_old_file_keeps_it_while_new_readers_see_the_new_on
             reader.kill()
     assert reader.returncode == 0, err
     assert out.strip() == "3"
+    assert leftovers(analytics.parent) == []
+
+
+# --- a publication over a previous file ----------------------------------------------------------------------------
+
+
+def file_contents(path: Path) -> dict:
+    """Everything a reader of an analytics file sees but the publication history: rows, schema, keys, comments."""
+    with duckdb.connect(str(path), read_only=True) as connection:
+        tables = [
+            name for (name,) in connection.execute(
+                "select table_name from duckdb_tables() where table_name not in ('rpt_revisions', 'rpt_publications') "
+                "order by 1"
+            ).fetchall()
+        ]
+        return {
+            "rows": {table: sorted(connection.execute(f"select * from {table}").fetchall(), key=repr) for table in tables},
+            "tables": connection.execute(
+                "select table_name, sql, comment from duckdb_tables() where table_name = any(?) order by 1", [tables]
+            ).fetchall(),
+            "columns": connection.execute(
+                "select table_name, column_name, data_type, comment from duckdb_columns() "
+                "where table_name = any(?) order by all",
+                [tables],
+            ).fetchall(),
+            "keys": constraints(connection),
+        }
+
+
+CHANGES_OF_A_MONTH = """
+    insert into main.dim_region values ('r3', '61.71.02.1003', 'Parit Tokaya');
+    update main.dim_region set kelurahan_name = 'Benua Melayu Darat (BMD)' where region_key = 'r1';
+    delete from main.fct_family_month where family_key = 'f0';
+    update main.fct_family_month set desil = 1 where family_key = 'f1';
+    insert into main.fct_family_month values ('f7', '2026-01', 'r3', '61.71.02.1003', 3);
+    insert into main.rpt_targeting values ('2026-01', 'PKH', 9);
+    comment on column main.fct_family_month.desil is 'Welfare decile (1 = poorest).';
+    comment on column main.dim_region.kelurahan_code is null;
+"""
+
+
+def test_a_publication_over_the_previous_file_updates_it_to_what_a_new_file_holds(warehouse, analytics, tmp_path):
+    publish(warehouse, analytics)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(CHANGES_OF_A_MONTH)
+
+    publication = publish(warehouse, analytics)
+
+    assert publication.method == "updated"
+    # Only what changed is written: one region added and one renamed, the family rows changed, the report's row.
+    assert "dim_region -0 +2" in publication.detail
+    assert "fct_family_month -2 +2" in publication.detail
+    assert "rpt_targeting -0 +1" in publication.detail
+    afresh = tmp_path / "afresh" / "analytics.duckdb"
+    assert publish(warehouse, afresh).method == "built"
+    assert file_contents(analytics) == file_contents(afresh)
+    with duckdb.connect(str(analytics), read_only=True) as connection:
+        assert connection.execute("select count(*) from rpt_publications").fetchone() == (2,)
+        assert connection.execute(
+            "select count(*) from rpt_revisions where report = 'fct_family_month' and change = 'removed'"
+        ).fetchone() == (1,)
+    assert leftovers(analytics.parent) == []
+
+
+def test_an_unchanged_warehouse_publishes_without_writing_a_row(warehouse, analytics):
+    publish(warehouse, analytics)
+
+    publication = publish(warehouse, analytics)
+
+    assert (publication.method, publication.detail) == ("updated", "rows deleted and written: none")
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        # A new column: the file's tables no longer have the warehouse's shape.
+        ("alter table main.rpt_targeting add column households integer", "tables differ .*rpt_targeting"),
+        # A referenced row would change a unique key that a fact row points at: DuckDB cannot update it in place.
+        ("update main.dim_region set kelurahan_code = '61.71.01.1009' where region_key = 'r2'",
+         "dim_region changes a key"),
+    ],
+)
+def test_a_previous_file_that_cannot_be_updated_is_replaced_by_one_built_afresh(
+    warehouse, analytics, tmp_path, change, reason
+):
+    publish(warehouse, analytics)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(change)
+
+    publication = publish(warehouse, analytics)
+
+    assert publication.method == "built"
+    assert re.search(reason, publication.detail)
+    afresh = tmp_path / "afresh" / "analytics.duckdb"
+    publish(warehouse, afresh)
+    assert file_contents(analytics) == file_contents(afresh)
+
+
+def test_a_previous_file_mostly_free_space_is_replaced_by_one_built_afresh(warehouse, analytics):
+    publish(warehouse, analytics)
+    with duckdb.connect(str(analytics)) as connection:
+        # What months of updates can leave: blocks freed by deleted rows and rewritten indexes.
+        connection.execute("create table scratch as select range as n, md5(range::varchar) as h from range(300000)")
+        connection.execute("checkpoint")
+        connection.execute("drop table scratch")
+        connection.execute("checkpoint")
+
+    publication = publish(warehouse, analytics)
+
+    assert publication.method == "built"
+    assert "free space" in publication.detail
+    with duckdb.connect(str(analytics), read_only=True) as connection:
+        assert connection.execute("select free_blocks from pragma_database_size()").fetchone() == (0,)
+
+
+def test_an_orphan_in_an_updated_publication_is_refused_and_the_published_file_left_alone(warehouse, analytics):
+    publish(warehouse, analytics)
+    before = analytics.read_bytes()
+    with duckdb.connect(str(warehouse)) as connection:
+        # r2 goes while family f1's row, unchanged, still points at it.
+        connection.execute("delete from main.dim_region where region_key = 'r2'")
+
+    with pytest.raises(PublicationRefused, match="fct_family_month breaks"):
+        publish(warehouse, analytics)
+
+    assert analytics.read_bytes() == before
     assert leftovers(analytics.parent) == []
