@@ -131,6 +131,7 @@ def _table_revisions_sql(
     common = f"{_quote(published_at)}::timestamp, {{side}}.\"{period_column}\"::varchar, {_quote(table)}"
     parts = []
     values = [column for column in columns if column not in key]
+    quoted_values = [f'"{column}"' for column in values]
     if values:
         # One join per table: each matched pair unnests into (column, old, new) and keeps the differing ones.
         pairs = ", ".join(
@@ -142,7 +143,10 @@ def _table_revisions_sql(
             f"select {_quote(published_at)}::timestamp, period, {_quote(table)}, key, difference.column_name, "
             f"difference.old_value, difference.new_value, 'changed', {_quote(caused_by)} from ("
             f"select new.\"{period_column}\"::varchar as period, {key_json.format(side='new')} as key, "
-            f"unnest([{pairs}]) as difference from {old_rows} old join {new_rows} new on {on}"
+            f"unnest([{pairs}]) as difference from {old_rows} old join {new_rows} new on {on} "
+            # Most pairs are equal rows: compare each column as text only where the row's hash differs.
+            f"where hash({', '.join(f'old.{quoted}' for quoted in quoted_values)}) "
+            f"is distinct from hash({', '.join(f'new.{quoted}' for quoted in quoted_values)})"
             f") where difference.old_value is distinct from difference.new_value"
         )
     parts.append(
