@@ -67,8 +67,10 @@ def _parquet(root: Path) -> Path:
 def _open_data(root: Path) -> Path:
     from orchestration.exports import open_data
 
-    open_data.REPORTS = (WITH_SUM,)
-    (file,) = open_data.export_open_data(_database(), root / "exports" / "open_data")
+    # Patched for this write only: the test process goes on to run other files' tests (the shared pipeline run).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(open_data, "REPORTS", (WITH_SUM,))
+        (file,) = open_data.export_open_data(_database(), root / "exports" / "open_data")
     return file.path
 
 
@@ -76,8 +78,9 @@ def _dashboard(root: Path) -> Path:
     import orchestration.dashboard.build as dashboard
 
     # The page's content has tests of its own; here only how it reaches the disk matters.
-    dashboard.render_dashboard = lambda connection: "<!doctype html><title>Dasbor</title>"
-    return dashboard.build_dashboard(duckdb.connect(), root / "exports" / "dashboard")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(dashboard, "render_dashboard", lambda connection: "<!doctype html><title>Dasbor</title>")
+        return dashboard.build_dashboard(duckdb.connect(), root / "exports" / "dashboard")
 
 
 WRITERS = {
