@@ -354,6 +354,9 @@ def _bring_up_to_date(
     _refuse_identifier_columns(connection, tables)
     keys = _keys_of(connection, tables, declarations)
     _require_same_schema(connection, tables, keys)
+    (tags,) = connection.execute("select tags from duckdb_databases() where database_name = 'analytics'").fetchone()
+    if tags.get("storage_version") != f"{ANALYTICS_STORAGE_VERSION}+":
+        raise _NotUpdatable(f"it is in storage version {tags.get('storage_version')}, not {ANALYTICS_STORAGE_VERSION}")
     [(used_blocks, free_blocks)] = connection.execute(
         "select used_blocks, free_blocks from pragma_database_size() where database_name = 'analytics'"
     ).fetchall()

@@ -302,8 +302,13 @@ def test_every_published_description_opens_with_a_sentence_a_bi_tool_shows_whole
     assert too_long == []
 
 
-def test_the_file_is_written_in_a_storage_version_duckdb_1x_reads(warehouse, analytics):
+@pytest.mark.parametrize("method", ["built", "updated"])
+def test_the_file_is_written_in_a_storage_version_duckdb_1x_reads(warehouse, analytics, method):
     publish(warehouse, analytics)
+    if method == "updated":
+        with duckdb.connect(str(warehouse)) as connection:
+            connection.execute(CHANGES_OF_A_MONTH)
+        assert publish(warehouse, analytics).method == "updated"
 
     with duckdb.connect(str(analytics), read_only=True) as connection:
         (tags,) = connection.execute(
@@ -499,6 +504,22 @@ def test_a_previous_file_that_cannot_be_updated_is_replaced_by_one_built_afresh(
     afresh = tmp_path / "afresh" / "analytics.duckdb"
     publish(warehouse, afresh)
     assert file_contents(analytics) == file_contents(afresh)
+
+
+def test_a_previous_file_in_another_storage_version_is_replaced_by_one_built_afresh(warehouse, analytics, tmp_path):
+    publish(warehouse, analytics)
+    # As DuckDB 2.0 writes a file by default: readable by no 1.x BI driver.
+    newer = tmp_path / "newer.duckdb"
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{analytics}' as published (read_only)")
+        connection.execute(f"attach '{newer}' as newer (storage_version 'latest')")
+        connection.execute("copy from database published to newer")
+    shutil.copyfile(newer, analytics)
+
+    publication = publish(warehouse, analytics)
+
+    assert publication.method == "built"
+    assert "storage version" in publication.detail
 
 
 def test_a_previous_file_mostly_free_space_is_replaced_by_one_built_afresh(warehouse, analytics):
