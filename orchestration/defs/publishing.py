@@ -20,8 +20,8 @@ from orchestration.publishing import publish_analytics
         "`analytics.duckdb`: the star schema and reports without direct identifiers, with primary, unique and "
         "foreign keys and one-sentence comments (full text in `rpt_data_dictionary`), in a storage version DuckDB "
         "1.x clients read, replaced atomically so a BI tool holding it open never blocks the pipeline. Made by "
-        "updating a copy of the previous file where its tables are unchanged in shape (only the periods and rows "
-        "that changed are written), else built afresh; `method` and `detail` say which and why."
+        "updating a copy of the previous file where its tables are unchanged in shape (only the rows that "
+        "changed are written), else built afresh; `method` and `detail` say which and why."
     ),
 )
 def analytics_file(warehouse: WarehouseResource, analytics: AnalyticsFileResource) -> dg.MaterializeResult:
