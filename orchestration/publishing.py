@@ -68,7 +68,7 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 DATA_DICTIONARY = "rpt_data_dictionary"
 DATA_DICTIONARY_DDL = f"""
-create table analytics.main.{DATA_DICTIONARY} (
+create table {{database}}.main.{DATA_DICTIONARY} (
     table_name varchar not null, column_name varchar, description varchar not null,
     unique (table_name, column_name)
 )
@@ -260,7 +260,7 @@ def _build(
             f"attach {_quote(str(staging_file))} as analytics (storage_version '{ANALYTICS_STORAGE_VERSION}')"
         )
         try:
-            connection.execute(DATA_DICTIONARY_DDL)
+            connection.execute(DATA_DICTIONARY_DDL.format(database="analytics"))
             for table in _parents_first(tables, keys):
                 _create_table(connection, "analytics", table, keys[table])
                 _insert_rows(connection, table, f'select * from warehouse.main."{table}"')
@@ -399,7 +399,7 @@ def _require_same_schema(
     """The previous file must hold these tables with the columns and keys a new file would have, and no others."""
     connection.execute("attach ':memory:' as expected")
     try:
-        connection.execute(DATA_DICTIONARY_DDL.replace("analytics.main.", "expected.main."))
+        connection.execute(DATA_DICTIONARY_DDL.format(database="expected"))
         for table in _parents_first(tables, keys):
             _create_table(connection, "expected", table, keys[table])
         schema_sql = "select table_name, sql from duckdb_tables() where database_name = ? and schema_name = 'main'"

@@ -551,3 +551,24 @@ def test_an_orphan_in_an_updated_publication_is_refused_and_the_published_file_l
 
     assert analytics.read_bytes() == before
     assert leftovers(analytics.parent) == []
+
+
+def test_a_table_referenced_through_a_unique_key_of_a_fact_is_published_by_a_new_file(tmp_path, analytics):
+    """A foreign key may point at a single-column unique key of a fact, which has no primary key to merge on."""
+    declarations = {
+        **DECLARATIONS,
+        "rpt_targeting": PublishedTableSpec(unique=[["program_code"]]),
+        "rpt_places": PublishedTableSpec(
+            unique=[["kelurahan_name"]], references={"program_code": "rpt_targeting.program_code"}
+        ),
+    }
+    warehouse = make_warehouse(
+        tmp_path / "tkpkd.duckdb",
+        extra_sql="create table main.rpt_places as select 'Parit Tokaya' as kelurahan_name, 'PKH' as program_code;",
+    )
+    publish_analytics(warehouse, analytics, declarations)
+
+    publication = publish_analytics(warehouse, analytics, declarations)
+
+    assert publication.method == "built"
+    assert "rpt_targeting is referenced but has no single-column primary key" in publication.detail
