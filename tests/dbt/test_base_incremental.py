@@ -1,20 +1,24 @@
-"""The base models are incremental by raw file (dbt_project/macros/incremental/new_files.sql).
+"""The base models are incremental by raw file (dbt_project/macros/incremental/new_files.sql), the stg_ models of
+snapshot sources by period (macros/incremental/changed_inputs.sql).
 
 On the sample raw rows of every source: staging built from one period, then given the next period's files, a late
 file for an earlier period, a re-delivered file and a file gone from raw, and built again incrementally, equals a
 full build from the same raw tables in every table of `staging` and `quarantine`. A changed lookup (a kelurahan alias
 added to the seed of a copy of the project) makes the next incremental build parse every old row again, as
-`--full-refresh` does.
+`--full-refresh` does. A snapshot model deduplicates again only the periods whose files, delivery times or holds
+changed.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+from orchestration.quality import holds
 from raw_samples import load_samples
 from raw_warehouse_builder import DBT_PROJECT_DIR, RawWarehouse, release_dbt_connections, run_dbt
 
@@ -47,6 +51,12 @@ def build(project_dir: Path, warehouse: Path, *flags: str):
     failures = [str(r.node.unique_id) for r in (result.result or []) if str(r.status) not in ("success", "pass")]
     assert result.success and not failures, (result.exception, failures)
     return result
+
+
+def deduplicated_periods(target: Path) -> dict[str, str]:
+    """Per snapshot stg_ model, the periods its last build deduplicated, as its pre-hook logged them."""
+    log = (target / "logs" / "dbt.log").read_text()
+    return dict(re.findall(r"(stg_\w+): periods to deduplicate: (.*)", log))
 
 
 def sample_warehouse(path: Path) -> RawWarehouse:
@@ -126,10 +136,19 @@ def test_an_incremental_build_equals_a_full_build_table_by_table(project, tmp_pa
     remove_first_file(full_path, REMOVED_SOURCE)
     build(project, full_path)
 
-    # the second build was incremental: each base model added the new files' rows to its table
+    # the second build was incremental: each base model added the new files' rows to its table, and each snapshot
+    # model deduplicated the new period (and the period of the re-delivered file) only
     run_sql = incremental_path.parent / "target_later" / "run" / "tkpkd" / "models" / "staging"
     base_sql = sorted(run_sql.glob("*/base/base_*.sql"))
     assert len(base_sql) == 14 and all("insert into" in path.read_text() for path in base_sql)
+    assert deduplicated_periods(incremental_path.parent / "target_later") == {
+        "stg_air_bersih__connections": NEXT_PERIOD,
+        "stg_dtsen__families": NEXT_PERIOD,
+        "stg_dtsen__members": NEXT_PERIOD,
+        "stg_dukcapil__residents": NEXT_PERIOD,
+        "stg_jkn__memberships": f"2025-11, {NEXT_PERIOD}",
+        "stg_umkm__businesses": NEXT_PERIOD,
+    }
 
     with duckdb.connect(str(incremental_path), read_only=True) as connection:
         connection.execute(f"attach '{full_path}' as whole (read_only)")
@@ -188,3 +207,54 @@ def test_a_changed_lookup_parses_every_old_row_again(project, tmp_path):
         assert connection.execute(marked).fetchone() == (0,)
     log = (path.parent / f"target_{path.stem}" / "logs" / "dbt.log").read_text()
     assert "base_air_bersih__connections: parsing code or lookups changed" in log, result
+
+
+def test_a_snapshot_model_deduplicates_only_the_periods_whose_inputs_changed(project, tmp_path):
+    path = tmp_path / "periods.duckdb"
+    warehouse = sample_warehouse(path)
+    [(sample_period, rows)] = raw_files(path, "dukcapil")
+    warehouse.add_file("dukcapil", NEXT_PERIOD, "dukcapil_next.csv", rows)
+    with duckdb.connect(str(path)) as connection:
+        # as in a warehouse where a gate has held a batch once: before, the models' SQL reads no holds at all, and
+        # the first hold changes it (every period is deduplicated again, once)
+        holds.ensure_table(connection)
+    target = path.parent / f"target_{path.stem}"
+    build(project, path)
+    table = "staging.stg_dukcapil__residents"
+    # a mark no build writes: it stays on the rows of a period that is not deduplicated again
+    marked = f"select _period, count(*) from {table} where _field_warnings = 'built before' group by all order by all"
+    everything = f"select _period, count(*) from {table} group by all order by all"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(f"update {table} set _field_warnings = 'built before'")
+        periods = connection.execute(everything).fetchall()
+    assert [period for period, _ in periods] == [sample_period, NEXT_PERIOD]
+
+    build(project, path)
+    assert deduplicated_periods(target)["stg_dukcapil__residents"] == "none"
+    with duckdb.connect(str(path)) as connection:
+        assert connection.execute(marked).fetchall() == periods
+        # the gate holds the sample period's batch: the period has no accepted delivery left
+        holds.hold_batch(connection, "dukcapil", sample_period, "gx_dukcapil", ["expect_x"], "test", "run-1")
+
+    build(project, path)
+    assert deduplicated_periods(target)["stg_dukcapil__residents"] == sample_period
+    with duckdb.connect(str(path)) as connection:
+        assert connection.execute(everything).fetchall() == [periods[1]]
+        assert holds.release(connection, "dukcapil", sample_period) == 1
+
+    build(project, path)
+    assert deduplicated_periods(target)["stg_dukcapil__residents"] == sample_period
+    with duckdb.connect(str(path), read_only=True) as connection:
+        assert connection.execute(everything).fetchall() == periods
+        assert connection.execute(marked).fetchall() == [periods[1]]
+
+    # the same rows delivered again under another name, later: they replace the period's rows (the unkeyed ones,
+    # an Excel-damaged NIK, are kept from both files, as ever)
+    warehouse.add_file("dukcapil", NEXT_PERIOD, "dukcapil_next_corrected.csv", rows)
+    build(project, path)
+    assert deduplicated_periods(target)["stg_dukcapil__residents"] == NEXT_PERIOD
+    with duckdb.connect(str(path), read_only=True) as connection:
+        assert connection.execute(marked).fetchall() == []
+        assert connection.execute(
+            f"select distinct _source_file from {table} where _period = ? and nik is not null", [NEXT_PERIOD]
+        ).fetchall() == [(f"dukcapil/{NEXT_PERIOD}/dukcapil_next_corrected.csv",)]
