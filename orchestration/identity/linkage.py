@@ -272,11 +272,12 @@ def _decide(left_ids: pd.Series, pairs: pd.DataFrame) -> pd.DataFrame:
     columns = ["record_id", "nik", "match_probability", "match_weight", "prefix_agrees"]
     per_person = pairs[columns].sort_values("match_weight", ascending=False).drop_duplicates(["record_id", "nik"])
     per_person = per_person.sort_values(["record_id", "match_weight"], ascending=[True, False])
-    weights = per_person.groupby("record_id")["match_weight"]
-    # normalise in log space so that very strong candidates (weights of 40+) do not overflow
-    per_person["share"] = 2.0 ** (per_person["match_weight"] - weights.transform("max")) / weights.transform(
-        lambda w: (2.0 ** (w - w.max())).sum()
+    # normalise in log space so that very strong candidates (weights of 40+) do not overflow; vectorised: a Python
+    # function per record took 23 s for the 24,000 rows of a city
+    factors = 2.0 ** (
+        per_person["match_weight"] - per_person.groupby("record_id")["match_weight"].transform("max")
     )
+    per_person["share"] = factors / factors.groupby(per_person["record_id"]).transform("sum")
     best = per_person.groupby("record_id").head(1).set_index("record_id")
     decisions = pd.DataFrame(index=pd.Index(left_ids.astype(str).to_numpy(), name="record_id"))
     decisions["candidate_nik"] = best["nik"]
