@@ -22,6 +22,7 @@ wrapped header never overprints the first data row; rows of wrapped text get the
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
@@ -68,16 +69,32 @@ SIDE_MARGIN_INCHES = 0.4
 TOP_MARGIN_INCHES = 0.5
 
 
+# What textwrap counts as whitespace (str.strip() would also strip e.g. a no-break space, which textwrap keeps).
+_WRAP_WHITESPACE = "\t\n\x0b\x0c\r "
+
+
+def _lines(text: Any, width: float) -> int:
+    """Lines of one cell: textwrap's count, without wrapping the many texts that fit on one line, nor twice the
+    same text (wrapping every cell was most of a workbook's time: a reason is repeated on every row it explains). A
+    text no longer than the line, without a tab (expanded to spaces), is one line, or none when it is only
+    whitespace."""
+    if not isinstance(text, str):
+        return 1
+    limit = max(int(width) - 1, 1)
+    if len(text) <= limit and "\t" not in text:
+        return 1 if text.strip(_WRAP_WHITESPACE) else 0
+    return _wrapped_count(text, limit)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _wrapped_count(text: str, limit: int) -> int:
+    return len(textwrap.wrap(text, limit))
+
+
 def wrapped_lines(texts: Sequence[Any], widths: Sequence[float]) -> int:
     """How many lines the longest of `texts` takes when wrapped in its column (`width` in characters, less a margin);
     cells that are not text take one line."""
-    return max(
-        (
-            len(textwrap.wrap(text, max(int(width) - 1, 1))) if isinstance(text, str) else 1
-            for text, width in zip(texts, widths, strict=True)
-        ),
-        default=1,
-    ) or 1
+    return max((_lines(text, width) for text, width in zip(texts, widths, strict=True)), default=1) or 1
 
 
 def row_height(texts: Sequence[Any], widths: Sequence[float]) -> float:

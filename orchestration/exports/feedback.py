@@ -36,7 +36,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +49,6 @@ from orchestration.exports.common import (
     atomic_file,
     fit_row_height,
     guard_formula,
-    records,
     remove_stale,
     set_print_layout,
     sweep_debris,
@@ -72,59 +71,81 @@ class Workbook:
     quarantined_rows: int
 
 
-# A delivery: source, period and, where each file has its own sender, the file. `? is null or file = ?` keeps one
-# query for both kinds of delivery.
-_DELIVERY = "{source} = ? and coalesce({period}, 'unknown') = ? and (? is null or {file} = ?)"
-
-
-def _delivery(period_column: str, file_column: str, source_column: str = "source") -> str:
-    return _DELIVERY.format(source=source_column, period=period_column, file=file_column)
-
-
 def _reported_source(sources) -> str:
     """SQL: the source a raw.ingested_files row is reported under: its own, or `_inbox` when not in the contract."""
     known = ", ".join("'" + name.replace("'", "''") + "'" for name in sources)
     return f"case when source in ({known}) then source else '{INBOX_ROOT_SOURCE}' end"
 
 
-def _quarantined(connection: duckdb.DuckDBPyConnection, delivery: list) -> list[dict]:
-    return records(
-        connection,
-        f"""
-        select source_file, row_number, reason_code, reason_text, failed_column, failed_value, raw_values
+class _ByDelivery:
+    """Rows keyed by (source, period, source_file), read once for every workbook: per workbook, a scan of the
+    row-outcomes view (every base table) cost most of the step at city scale.
+
+    A delivery is a source and period and, where each file has its own sender, the file (None: every file)."""
+
+    def __init__(self, rows) -> None:
+        self._files: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for source, period, source_file, *values in rows:
+            self._files[(source, period)][source_file].append(values)
+
+    def rows(self, source: str, period: str, source_file: str | None) -> list[list]:
+        files = self._files.get((source, period), {})
+        chosen = [source_file] if source_file is not None else sorted(files, key=lambda name: (name is None, name))
+        return [values for name in chosen for values in files.get(name, [])]
+
+    def totals(self, source: str, period: str, source_file: str | None, width: int) -> list[int]:
+        return [sum(values[i] for values in self.rows(source, period, source_file)) for i in range(width)]
+
+
+def _read_deliveries(connection: duckdb.DuckDBPyConnection, files_source: str) -> dict[str, _ByDelivery]:
+    quarantined = connection.execute(
+        """
+        select source, coalesce(period, 'unknown'), source_file,
+            source_file, row_number, reason_code, reason_text, failed_column, failed_value, raw_values
         from quarantine.quarantined_rows
-        where {_delivery("period", "source_file")}
         order by source_file, row_number
-        """,
-        delivery,
-    )
-
-
-def _rejected(connection: duckdb.DuckDBPyConnection, delivery: list, files_source: str) -> list[dict]:
-    return records(
-        connection,
+        """
+    ).fetchall()
+    rejected = connection.execute(
         f"""
-        select source_file, reason_code, coalesce(reason_message, reason_code) as reason_message
+        select {files_source}, coalesce(period, 'unknown'), source_file,
+            source_file, reason_code, coalesce(reason_message, reason_code)
         from raw.ingested_files
-        where {_delivery("period", "source_file", files_source)} and status = 'rejected'
+        where status = 'rejected'
         order by source_file
-        """,
-        delivery,
-    )
-
-
-def _summary(connection: duckdb.DuckDBPyConnection, delivery: list, files_source: str) -> list[tuple[str, int]]:
+        """
+    ).fetchall()
     files = connection.execute(
-        "select count(*), count(*) filter (where status = 'rejected') from raw.ingested_files "
-        f"where {_delivery('period', 'source_file', files_source)}",
-        delivery,
-    ).fetchone()
-    rows = connection.execute(
-        "select count(*), count(*) filter (where outcome = 'accepted'), count(*) filter (where outcome = 'quarantined'),"
-        " count(*) filter (where outcome = 'non_data') from staging.stg_row_outcomes "
-        f"where {_delivery('_period', '_source_file')}",
-        delivery,
-    ).fetchone()
+        f"""
+        select {files_source}, coalesce(period, 'unknown'), source_file,
+            count(*), count(*) filter (where status = 'rejected')
+        from raw.ingested_files
+        group by all
+        """
+    ).fetchall()
+    outcomes = connection.execute(
+        """
+        select source, coalesce(_period, 'unknown'), _source_file,
+            count(*), count(*) filter (where outcome = 'accepted'), count(*) filter (where outcome = 'quarantined'),
+            count(*) filter (where outcome = 'non_data')
+        from staging.stg_row_outcomes
+        group by all
+        """
+    ).fetchall()
+    return {
+        "quarantined": _ByDelivery(quarantined), "rejected": _ByDelivery(rejected),
+        "files": _ByDelivery(files), "outcomes": _ByDelivery(outcomes),
+    }
+
+
+_QUARANTINED_FIELDS = ("source_file", "row_number", "reason_code", "reason_text", "failed_column", "failed_value",
+                       "raw_values")
+_REJECTED_FIELDS = ("source_file", "reason_code", "reason_message")
+
+
+def _summary(deliveries: dict[str, _ByDelivery], delivery: tuple) -> list[tuple[str, int]]:
+    files = deliveries["files"].totals(*delivery, width=2)
+    rows = deliveries["outcomes"].totals(*delivery, width=4)
     return [
         ("File diterima", files[0]),
         ("File ditolak", files[1]),
@@ -232,17 +253,19 @@ def write_feedback_workbooks(connection: duckdb.DuckDBPyConnection, exports: Pat
     for source, period in {(source, period) for source, period, _ in per_file}:
         slugs.update(file_slugs([file for s, p, file in per_file if (s, p) == (source, period)]))
     sweep_debris(root)
+    by_delivery = _read_deliveries(connection, files_source)
     written = []
-    for source, period, source_file in deliveries:
+    for delivery in deliveries:
+        source, period, source_file = delivery
         spec = contract.get(source)
-        delivery = [source, period, source_file, source_file]
-        quarantined = _quarantined(connection, delivery)
-        rejected = _rejected(connection, delivery, files_source)
+        quarantined = [dict(zip(_QUARANTINED_FIELDS, row, strict=True))
+                       for row in by_delivery["quarantined"].rows(*delivery)]
+        rejected = [dict(zip(_REJECTED_FIELDS, row, strict=True)) for row in by_delivery["rejected"].rows(*delivery)]
         columns = [column.name for column in spec.columns] if spec else []
         name = f"umpan_balik_{source}_{period}" + (f"_{slugs[source_file]}" if source_file else "")
         path = root / source / period / f"{name}.xlsx"
         recipient = spec.agency if spec else OUTSIDE_SOURCES_RECIPIENT
-        _write(path, root / STAGING_FOLDER, recipient, source, period, _summary(connection, delivery, files_source),
+        _write(path, root / STAGING_FOLDER, recipient, source, period, _summary(by_delivery, delivery),
                rejected, quarantined, columns, source_file)
         written.append(Workbook(source, period, source_file, path, len(rejected), len(quarantined)))
     remove_stale(root, "*/*/umpan_balik_*.xlsx", [workbook.path for workbook in written])

@@ -126,3 +126,13 @@ def test_every_feedback_sheet_prints_on_a4_and_counts_are_numbers(tmp_path):
     assert number_cells(workbook.path, "Baris Karantina", "nilai") == ["600000"]
     # `Baris dikarantina (perlu diperbaiki)` is the longest header of the summary: 42 characters hold it on one line.
     assert row_height(book["Ringkasan"], 1) == 15
+
+
+def test_a_row_is_as_many_lines_as_textwrap_makes_of_its_longest_cell():
+    import textwrap
+
+    texts = ["", " ", "\n", "\u00a0", "a", "x" * 9, "x" * 10, "x" * 11, "ab cd ef gh", "ab\tcd", "\tx", " " * 12,
+             "satu dua tiga empat lima enam", "a\nb", "x" * 25]
+    for text in texts:
+        expected = len(textwrap.wrap(text, 9)) or 1
+        assert wrapped_lines([text, 7], [10, 10]) == expected, repr(text)
