@@ -78,8 +78,8 @@ def _reported_source(sources) -> str:
 
 
 class _ByDelivery:
-    """Rows keyed by (source, period, source_file), read once for every workbook: per workbook, a scan of the
-    row-outcomes view (every base table) cost most of the step at city scale.
+    """Rows keyed by (source, period, source_file), read once for all workbooks rather than four queries per
+    workbook (one of them a scan of the row-outcomes view over every base table).
 
     A delivery is a source and period and, where each file has its own sender, the file (None: every file)."""
 

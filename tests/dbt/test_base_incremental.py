@@ -258,3 +258,13 @@ def test_a_snapshot_model_deduplicates_only_the_periods_whose_inputs_changed(pro
         assert connection.execute(
             f"select distinct _source_file from {table} where _period = ? and nik is not null", [NEXT_PERIOD]
         ).fetchall() == [(f"dukcapil/{NEXT_PERIOD}/dukcapil_next_corrected.csv",)]
+
+    # and what the periods built one by one hold is what a full build of the same inputs holds
+    full = tmp_path / "periods_full.duckdb"
+    shutil.copyfile(path, full)
+    build(project, full, "--full-refresh")
+    with duckdb.connect(str(path), read_only=True) as connection:
+        connection.execute(f"attach '{full}' as whole (read_only)")
+        for left, right in ((table, f"whole.{table}"), (f"whole.{table}", table)):
+            assert connection.execute(
+                f"select count(*) from (select * from {left} except all select * from {right})").fetchone() == (0,)
