@@ -9,7 +9,7 @@
   that set of files is what the agency delivered and no one released it) is left out, so the source's previous
   good delivery stands; its rows stay in the base model and in stg_row_outcomes.
   A snapshot model is incremental by period (macros/incremental/changed_inputs.sql): an incremental build
-  deduplicates only the periods whose inputs changed.
+  deduplicates only the periods whose inputs changed (a unit test, which has no `this`, reads every period).
   Renders the CTEs `held_files`, `accepted`, `delivered_files` and `ranked`; the staging model selects `where _dedup_rank = 1`.
 #}
 {% macro dedupe_ranked(base_model, natural_key, kind) -%}
@@ -27,7 +27,7 @@ accepted as (
         and not exists (
             select 1 from held_files
             where held_files.file_hash = delivered._file_hash and held_files.period = delivered._period
-        ){{ tkpkd_skip_built_periods('delivered._period') if kind == 'snapshot' and is_incremental() else '' }}
+        ){{ tkpkd_skip_built_periods('delivered._period') if kind == 'snapshot' and this is not none and is_incremental() else '' }}
 ),
 
 delivered_files as (
