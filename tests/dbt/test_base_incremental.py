@@ -18,9 +18,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from orchestration.quality import holds
 from raw_samples import load_samples
 from raw_warehouse_builder import DBT_PROJECT_DIR, RawWarehouse, release_dbt_connections, run_dbt
+
+from orchestration.quality import holds
 
 pytestmark = pytest.mark.slow  # seven dbt builds of the staging layer on a copy of the project: about 70 s here
 

@@ -27,7 +27,7 @@ accepted as (
         and not exists (
             select 1 from held_files
             where held_files.file_hash = delivered._file_hash and held_files.period = delivered._period
-        ){{ tkpkd_skip_built_periods('delivered._period') if kind == 'snapshot' and this is not none and is_incremental() else '' }}
+        ){{ tkpkd_skip_built_periods('delivered._period') if kind == 'snapshot' and execute and this is not none and is_incremental() else '' }}
 ),
 
 delivered_files as (
