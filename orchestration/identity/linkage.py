@@ -268,10 +268,12 @@ def _decide(left_ids: pd.Series, pairs: pd.DataFrame) -> pd.DataFrame:
 
     A person may have several reference rows: their best pair counts. `share` is the probability that the best
     person is the one among the candidates (their Bayes factors normalised): two equally good namesakes give 0.5.
+    Among equally good candidates the lowest NIK is the one named (`candidate_nik`), so that the candidate a clerk
+    reviews does not change from run to run with the order in which Splink returns the pairs.
     """
     columns = ["record_id", "nik", "match_probability", "match_weight", "prefix_agrees"]
     per_person = pairs[columns].sort_values("match_weight", ascending=False).drop_duplicates(["record_id", "nik"])
-    per_person = per_person.sort_values(["record_id", "match_weight"], ascending=[True, False])
+    per_person = per_person.sort_values(["record_id", "match_weight", "nik"], ascending=[True, False, True])
     # normalise in log space so that very strong candidates (weights of 40+) do not overflow; vectorised: a Python
     # function per record took 23 s for the 24,000 rows of a city
     factors = 2.0 ** (

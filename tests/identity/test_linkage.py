@@ -143,3 +143,21 @@ def test_nothing_to_link():
     empty = pd.DataFrame(columns=["record_id", *COLUMNS])
     result = link(empty, pd.DataFrame(columns=["nik", *COLUMNS]))
     assert result.decisions.empty
+
+
+def test_equally_good_candidates_name_the_same_one_whatever_their_order():
+    """Two namesakes scored alike: the candidate reviewed is the lower NIK, not the one Splink returned first."""
+    from orchestration.identity.linkage import _decide
+
+    pairs = pd.DataFrame({
+        "record_id": ["row", "row"],
+        "nik": ["6171015209920018", "6171014506850017"],
+        "match_probability": [0.96, 0.96],
+        "match_weight": [4.6, 4.6],
+        "prefix_agrees": [False, False],
+    })
+    for ordered in (pairs, pairs.iloc[::-1]):
+        decision = _decide(pd.Series(["row"]), ordered).set_index("record_id").loc["row"]
+        assert decision["candidate_nik"] == "6171014506850017"
+        assert decision["unresolved_reason"] == "ambiguous"
+        assert decision["best_share"] == pytest.approx(0.5)
