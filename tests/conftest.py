@@ -9,6 +9,10 @@ import pytest
 from orchestration.browser import find_chromium
 
 
+# tryfirst: pytest-xdist's worker reads the groups in its own pytest_collection_modifyitems (it suffixes each node id
+# with `@<group>`, which `--dist loadgroup` schedules by); run after it, the markers came too late and every file's
+# tests, the end-to-end run's included, were spread over both workers, each building the module fixtures again.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """`make test` runs the tests on two workers (pytest-xdist, `--dist loadgroup`). A file's tests stay together, so
     its module fixtures are built once, and every test of the end-to-end materialisation (`pipeline_run`, a minute
