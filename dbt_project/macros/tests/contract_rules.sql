@@ -23,8 +23,8 @@
 {%- set code_lists = gate.open_codes if open_codes else gate.codes -%}
 {%- for column, code_list in code_lists.items() -%}
     {%- do checks.append("select 'codes:" ~ code_list ~ "' as rule, '" ~ column ~ "' as column_name, cast(" ~ column
-        ~ " as varchar) as value from " ~ model ~ " where " ~ column ~ " is not null and cast(" ~ column
-        ~ " as varchar) not in (" ~ tkpkd_code_list_query(code_list) ~ ")") -%}
+        ~ " as string) as value from " ~ model ~ " where " ~ column ~ " is not null and cast(" ~ column
+        ~ " as string) not in (" ~ tkpkd_code_list_query(code_list) ~ ")") -%}
 {%- endfor -%}
 {%- if not open_codes -%}
     {%- for column in gate.not_null -%}

@@ -44,7 +44,7 @@ partner_sectors as (
 partners as (
     select
         partner_names.agency_key,
-        cast(null as varchar) as agency_code,
+        cast(null as string) as agency_code,
         partner_names.partner_name as agency_name,
         partner_sectors.partner_sector as pentahelix_sector,
         'mitra' as agency_type,

@@ -105,7 +105,7 @@ quarantine_reasons as (
     select
         source,
         period,
-        '{' || string_agg('"' || reason || '": ' || cast(row_count as varchar), ', ' order by reason) || '}'
+        '{' || string_agg('"' || reason || '": ' || cast(row_count as string), ', ' order by reason) || '}'
             as quarantined_by_reason
     from row_counts
     where outcome = 'quarantined'
