@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from orchestration.dbt_plugins.parsing_macros import duckdb_macro_definitions
 from orchestration.pseudonym import Pseudonymiser
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, load_settings
 
 # The dbt selector of the models that build on Spark (dbt_project/selectors.yml).
 SPARK_SELECTOR = "spark"
@@ -59,6 +59,8 @@ def spark_config(warehouse_dir: Path, driver_memory: str = "2g", shuffle_partiti
         "spark.sql.session.timeZone": "UTC",
         # String literals as DuckDB reads them: a backslash is a character (the models' regular expressions, `\s`).
         "spark.sql.parser.escapedStringLiterals": "true",
+        # to_json as DuckDB writes it: a NULL member is kept (quarantine.quarantined_rows' raw_values).
+        "spark.sql.jsonGenerator.ignoreNullFields": "false",
     }
 
 
@@ -181,17 +183,13 @@ def run_dbt(arguments: Sequence[str], target_path: Path | None = None):
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m orchestration.spark <warehouse.duckdb> <spark folder> [dbt arguments]`: the raw tables of a
     DuckDB warehouse loaded into a local Spark, then dbt (by default `build --selector spark`)."""
-
-
-    from orchestration.settings import load_settings
-
     warehouse, folder, *arguments = list(sys.argv[1:] if argv is None else argv)
     folder_path = Path(folder).resolve()
-    os.environ["TKPKD_SPARK_WAREHOUSE_DIR"] = str(folder_path / "warehouse")
     with spark_session(folder_path / "warehouse") as session:
         register_functions(session, load_settings().pseudonym_secret)
         load_raw_tables(session, Path(warehouse), folder_path / "raw_parquet")
-        result = run_dbt(arguments or ["build", "--selector", SPARK_SELECTOR], folder_path / "target")
+        dbt_arguments = arguments or ["build", "--selector", SPARK_SELECTOR]
+        result = run_dbt([*dbt_arguments, "--log-path", str(folder_path / "logs")], folder_path / "target")
     return 0 if result.success else 1
 
 

@@ -249,8 +249,8 @@ pbi_members as (
         person_key,
         period,
         max(period_end) as period_end,
-        arg_max(program_code, coverage_start_date) as program_code,
-        arg_max(segment, coverage_start_date) as segment,
+        {{ tkpkd_arg_max('program_code', 'coverage_start_date') }} as program_code,
+        {{ tkpkd_arg_max('segment', 'coverage_start_date') }} as segment,
         max(nik) as nik
     from {{ ref('int_jkn_membership_months') }}
     where program_code in ('PBI_APBN', 'PBI_APBD')
@@ -282,7 +282,7 @@ resolved as (
 -- an rtlh or sanitasi row whose KK number is unusable belongs to its head's family: the KK number of the person's
 -- newest DTSEN member record
 person_families as (
-    select members.nik, arg_max(members.kk_number, members._period) as kk_number
+    select members.nik, {{ tkpkd_arg_max('members.kk_number', 'members._period') }} as kk_number
     from {{ ref('stg_dtsen__members') }} as members
     where members.kk_number is not null
         and members.nik in (

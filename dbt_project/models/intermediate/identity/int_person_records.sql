@@ -18,9 +18,10 @@
   Rows quarantined for an invalid NIK (quarantine.quarantined_rows) are not here: their NIK was the row's key and the
   agency must correct them.
   A view: a union of the staging tables that costs seconds to read, where writing its ten million rows of
-  identifiers and names to the warehouse costs half a minute at city scale.
+  identifiers and names to the warehouse costs half a minute at city scale. A table on Spark, where a stored view
+  cannot call the session's functions (the parsers: orchestration/spark.py).
 #}
-{{ config(materialized='view') }}
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 {#-
   The sources come from the `persons` entry of each `staging` block in sources.yaml (staged name, birth date and
   sex columns, the raw NIK column, where the place is); what only SQL can say of a source (a context, a service's

@@ -52,7 +52,7 @@ with snapshots as (
         families.lighting_source_code,
         families.cooking_fuel_code,
         md5(
-            coalesce(upper(trim(regexp_replace(families.address, '\s+', ' ', 'g'))), '')
+            coalesce(upper(trim({{ tkpkd_regexp_replace('families.address', "'\\s+'", "' '") }})), '')
             || '|' || coalesce(families.kelurahan_code, '')
             || '|' || coalesce(cast(families.rw as string), '')
             || '|' || coalesce(cast(families.rt as string), '')
