@@ -19,7 +19,8 @@ regexp_replace({{ expr }}, {{ pattern }}, {{ replacement }}{{ ", 'g'" if every }
 
 {% macro spark__tkpkd_regexp_replace(expr, pattern, replacement, every) -%}
 {%- if not every and not (pattern.startswith("'^") or pattern.endswith("$'")) -%}
-    {{ exceptions.raise_compiler_error("tkpkd_regexp_replace: a first-only replacement on Spark needs a pattern anchored at the start or end, not " ~ pattern) }}
+    {{ exceptions.raise_compiler_error("tkpkd_regexp_replace: a first-only replacement on Spark needs a pattern"
+        ~ " anchored at the start or end, not " ~ pattern) }}
 {%- endif -%}
 regexp_replace({{ expr }}, {{ pattern }}, {{ modules.re.sub('\\\\(\\d)', '$\\1', replacement) }})
 {%- endmacro %}

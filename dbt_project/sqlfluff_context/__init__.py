@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+import jinja2
 import yaml
 
 _PROJECT_VARS = yaml.safe_load((Path(__file__).parents[1] / "dbt_project.yml").read_text())["vars"]
@@ -50,6 +51,12 @@ class _Adapter:
     @staticmethod
     def quote(identifier: str) -> str:
         return f'"{identifier}"'
+
+    @staticmethod
+    @jinja2.pass_context
+    def dispatch(context, macro_name: str, macro_namespace: str | None = None):
+        """The DuckDB implementation, `default__<name>`, of a dispatch macro (macros/portability.sql)."""
+        return context.resolve(f"default__{macro_name}")
 
 
 adapter = _Adapter()

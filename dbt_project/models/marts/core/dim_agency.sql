@@ -34,7 +34,7 @@ partner_names as (
         from partner_rows
         group by agency_key, partner_name
     ) as counted
-    qualify row_number() over (partition by agency_key order by row_count desc, partner_name) = 1
+    qualify row_number() over (partition by agency_key order by row_count desc, partner_name asc) = 1
 ),
 
 partner_sectors as (
@@ -46,7 +46,7 @@ partner_sectors as (
         where partner_sector is not null
         group by agency_key, partner_sector
     ) as counted
-    qualify row_number() over (partition by agency_key order by row_count desc, partner_sector) = 1
+    qualify row_number() over (partition by agency_key order by row_count desc, partner_sector asc) = 1
 ),
 
 partners as (
