@@ -12,7 +12,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DBT_MANIFEST := dbt_project/target/manifest.json
 DBT_PROJECT_FILES := dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null)
 
-.PHONY: setup manifest run test test-fast fuzz ui generate summary benchmark score-identity lint lint-fix clean suites generate-dbt-sources check-dashboard render-pdf
+.PHONY: setup manifest run test test-fast fuzz ui generate summary benchmark score-identity lint lint-fix clean suites generate-dbt-sources check-dashboard render-pdf spark
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)"
@@ -51,6 +51,11 @@ test-fast: setup
 ## compared with a reference run (scripts/fault_injection.py; minutes per kill)
 fuzz: setup
 	$(RUN) python scripts/fault_injection.py all --kills $(or $(KILLS),6)
+
+## The dbt selector `spark` built on a local Apache Spark from the raw tables of the warehouse (docs/scale-out.md);
+## SPARK_DIR (default data/spark) holds its tables, logs and dbt artifacts
+spark: setup
+	$(RUN) python -m orchestration.spark data/warehouse/tkpkd.duckdb $(or $(SPARK_DIR),data/spark)
 
 ## Open the dashboard of the last run in headless Chromium at 360 and 1400 px: every chart drawn, no page error, no label
 ## covered or cut (apt-get install chromium)

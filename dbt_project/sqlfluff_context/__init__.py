@@ -4,7 +4,7 @@ sqlfluff's own dbt builtins give `ref`, `source`, `config`, `is_incremental` and
 placeholder string, which the models' `var('tkpkd_bounds').member_count` and `var('working_age_years')[0]` cannot
 use. This module supplies the rest of what the models and macros read, as dbt has it while parsing (`execute` is
 false): the real vars of dbt_project.yml, the target, DuckDB's SQL for the dbt cross-database macros used, and an
-adapter that finds no relation (so `raw_column_or_null` and `held_files` render their no-table branch, as in
+adapter that dispatches to the project's DuckDB implementations (`default__`) and finds no relation (so `raw_column_or_null` and `held_files` render their no-table branch, as in
 `dbt parse`). Nothing here runs a query.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+import jinja2
 import yaml
 
 _PROJECT_VARS = yaml.safe_load((Path(__file__).parents[1] / "dbt_project.yml").read_text())["vars"]
@@ -50,6 +51,12 @@ class _Adapter:
     @staticmethod
     def quote(identifier: str) -> str:
         return f'"{identifier}"'
+
+    @staticmethod
+    @jinja2.pass_context
+    def dispatch(context, macro_name: str, macro_namespace: str | None = None):
+        """The DuckDB implementation, `default__<name>`, of a dispatch macro (macros/portability.sql)."""
+        return context.resolve(f"default__{macro_name}")
 
 
 adapter = _Adapter()

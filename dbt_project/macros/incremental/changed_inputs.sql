@@ -41,11 +41,15 @@ tkpkd_period_inputs__{{ this.identifier }}
   own.
 #}
 {% macro tkpkd_snapshot_model_config(base_model, source_code) -%}
+{%- if not tkpkd_keeps_incremental_state() -%}
+    {%- do config(materialized='table') -%}
+{%- else -%}
 {%- do config(
     materialized='incremental',
     incremental_strategy='changed_inputs',
     pre_hook="{{ tkpkd_prepare_period_inputs('" ~ base_model ~ "', '" ~ source_code ~ "') }}",
     post_hook='{{ tkpkd_log_period_inputs() }}') -%}
+{%- endif -%}
 {%- endmacro %}
 
 

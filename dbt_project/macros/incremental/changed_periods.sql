@@ -42,7 +42,7 @@ create table if not exists {{ tkpkd_rebuilt_periods_log() }} (
   is_incremental() tell a creation from an incremental build.
 #}
 {% macro tkpkd_mark_created_table() -%}
-{%- if not is_incremental() -%}
+{%- if tkpkd_keeps_incremental_state() and not is_incremental() -%}
 insert into {{ tkpkd_rebuilt_periods_log() }} values ('{{ this.identifier }}', null, '{{ invocation_id }}', true, now())
 {%- endif -%}
 {%- endmacro %}
@@ -50,6 +50,7 @@ insert into {{ tkpkd_rebuilt_periods_log() }} values ('{{ this.identifier }}', n
 
 {#- The post-hook of every per-period model; a no-op unless the pre-hook left the creation marker. -#}
 {% macro tkpkd_log_created_periods() -%}
+{%- if tkpkd_keeps_incremental_state() -%}
 insert into {{ tkpkd_rebuilt_periods_log() }}
 select distinct '{{ this.identifier }}', {{ tkpkd_period_column() }}, '{{ invocation_id }}', false, now()
 from {{ this }}
@@ -59,6 +60,7 @@ where exists (
 );
 delete from {{ tkpkd_rebuilt_periods_log() }}
 where model = '{{ this.identifier }}' and invocation_id = '{{ invocation_id }}' and created
+{%- endif -%}
 {%- endmacro %}
 
 

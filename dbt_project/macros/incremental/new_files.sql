@@ -41,11 +41,15 @@ create table if not exists {{ tkpkd_base_fingerprints() }} (
   line of its own (docs/adding-a-source.md).
 #}
 {% macro tkpkd_base_model_config() -%}
+{%- if not tkpkd_keeps_incremental_state() -%}
+    {%- do config(materialized='table') -%}
+{%- else -%}
 {%- do config(
     materialized='incremental',
     incremental_strategy='new_files',
     pre_hook='{{ tkpkd_prepare_new_files() }}',
     post_hook='{{ tkpkd_log_parsed_files() }}') -%}
+{%- endif -%}
 {%- endmacro %}
 
 

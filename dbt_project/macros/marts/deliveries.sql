@@ -5,11 +5,11 @@
 #}
 {% macro tkpkd_delivery_columns(source, columns, alias=none) -%}
 {%- set shape = [
-    ('program_code', 'varchar'), ('delivered_on', 'date'), ('nik', 'varchar'), ('kk_number', 'varchar'),
-    ('recipient_name', 'varchar'), ('kelurahan_code', 'varchar'), ('rw', 'integer'), ('rt', 'integer'),
-    ('amount_idr', 'bigint'), ('funding_source', 'varchar'), ('agency_name', 'varchar'),
-    ('agency_sector', 'varchar'), ('delivery_status', 'varchar'), ('delivery_detail', 'varchar'),
-    ('natural_key_rest', 'varchar'),
+    ('program_code', 'string'), ('delivered_on', 'date'), ('nik', 'string'), ('kk_number', 'string'),
+    ('recipient_name', 'string'), ('kelurahan_code', 'string'), ('rw', 'integer'), ('rt', 'integer'),
+    ('amount_idr', 'bigint'), ('funding_source', 'string'), ('agency_name', 'string'),
+    ('agency_sector', 'string'), ('delivery_status', 'string'), ('delivery_detail', 'string'),
+    ('natural_key_rest', 'string'),
 ] -%}
 {%- set unknown = columns.keys() | reject('in', shape | map('first') | list) | list -%}
 {%- if unknown -%}
@@ -20,7 +20,7 @@
     {%- for name, type in shape %}
     {{ columns.get(name, 'cast(null as ' ~ type ~ ')') }} as {{ name }},
     {%- endfor %}
-    {{ prefix }}_file_hash || ':' || cast({{ prefix }}_row_number as varchar) as row_lineage,
+    {{ prefix }}_file_hash || ':' || cast({{ prefix }}_row_number as string) as row_lineage,
     {{ prefix }}_source_file,
     {{ prefix }}_row_number,
     {{ prefix }}_file_modified_at

@@ -9,7 +9,7 @@
 {% macro tkpkd_region_key(kelurahan_code, rw, rt) -%}
 (case when {{ kelurahan_code }} is not null then md5(
     {{ kelurahan_code }} || '|' || (case when {{ rw }} is not null and {{ rt }} is not null
-        then cast({{ rw }} as varchar) || '|' || cast({{ rt }} as varchar) else '|' end)
+        then cast({{ rw }} as string) || '|' || cast({{ rt }} as string) else '|' end)
 ) end)
 {%- endmacro %}
 
@@ -22,7 +22,7 @@ md5({{ program_code }})
 
 {# The agency name as keyed: whitespace collapsed, trimmed, upper case. #}
 {% macro tkpkd_agency_name_key(agency_name) -%}
-upper(trim(regexp_replace({{ agency_name }}, '\s+', ' ', 'g')))
+upper(trim({{ tkpkd_regexp_replace(agency_name, "'\\s+'", "' '") }}))
 {%- endmacro %}
 
 
@@ -40,7 +40,15 @@ cast(year({{ date_expr }}) * 10000 + month({{ date_expr }}) * 100 + day({{ date_
 
 {# The period (`YYYY-MM`) a date falls in. #}
 {% macro tkpkd_period_of(date_expr) -%}
+{{- return(adapter.dispatch('tkpkd_period_of', 'tkpkd')(date_expr)) -}}
+{%- endmacro %}
+
+{% macro default__tkpkd_period_of(date_expr) -%}
 strftime({{ date_expr }}, '%Y-%m')
+{%- endmacro %}
+
+{% macro spark__tkpkd_period_of(date_expr) -%}
+date_format({{ date_expr }}, 'yyyy-MM')
 {%- endmacro %}
 
 
@@ -53,7 +61,15 @@ strftime({{ date_expr }}, '%Y-%m')
 
 {# The first day of a period `YYYY-MM`. #}
 {% macro tkpkd_period_start(period_expr) -%}
+{{- return(adapter.dispatch('tkpkd_period_start', 'tkpkd')(period_expr)) -}}
+{%- endmacro %}
+
+{% macro default__tkpkd_period_start(period_expr) -%}
 cast(strptime({{ period_expr }} || '-01', '%Y-%m-%d') as date)
+{%- endmacro %}
+
+{% macro spark__tkpkd_period_start(period_expr) -%}
+to_date({{ period_expr }} || '-01', 'yyyy-MM-dd')
 {%- endmacro %}
 
 

@@ -42,7 +42,7 @@
 
 {# `YYYY-MM` of a date expression. #}
 {% macro report_period_of(date_expression) -%}
-    strftime({{ date_expression }}, '%Y-%m')
+    {{ tkpkd_period_of(date_expression) }}
 {%- endmacro %}
 
 {#
@@ -56,10 +56,10 @@
         'kota' as region_level,
         kota.region_code,
         kota.region_name,
-        cast(null as varchar) as kecamatan_code,
-        cast(null as varchar) as kecamatan_name,
-        cast(null as varchar) as kelurahan_code,
-        cast(null as varchar) as kelurahan_name
+        cast(null as string) as kecamatan_code,
+        cast(null as string) as kecamatan_name,
+        cast(null as string) as kelurahan_code,
+        cast(null as string) as kelurahan_name
     from {{ ref('ref_regions') }} as kota
     where kota.region_level = 'kota'
     union all
@@ -69,8 +69,8 @@
         kecamatan_name,
         kecamatan_code,
         kecamatan_name,
-        cast(null as varchar),
-        cast(null as varchar)
+        cast(null as string),
+        cast(null as string)
     from {{ ref('dim_region') }}
     union all
     select distinct

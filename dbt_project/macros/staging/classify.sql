@@ -41,7 +41,7 @@
 {%- elif check['blank'] -%}
 ({{ check['blank'] }})
 {%- else -%}
-{{ is_blank('_raw."' ~ check['column'] ~ '"') }}
+{{ is_blank('_raw.' ~ adapter.quote(check['column'])) }}
 {%- endif -%}
 {%- endmacro %}
 

@@ -63,7 +63,7 @@ ranked as (
 {%- set held_batches = adapter.get_relation(
     database=target.database, schema='quality', identifier='held_batches') if execute else none -%}
 {%- if held_batches is none -%}
-select null::varchar as file_hash, null::varchar as period where false
+select null::string as file_hash, null::string as period where false
 {%- else -%}
 select files.file_hash, files.period
 from {{ held_batches }} as held

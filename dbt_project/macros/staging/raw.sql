@@ -23,6 +23,10 @@
   they read as NULL when the table lacks them.
 #}
 {% macro raw_struct(relation_alias, source_table) -%}
+{{- return(adapter.dispatch('raw_struct', 'tkpkd')(relation_alias, source_table)) -}}
+{%- endmacro %}
+
+{% macro default__raw_struct(relation_alias, source_table) -%}
 {%- set registered = staging_source(source_table) -%}
 {%- set columns = registered.columns -%}
 {%- set optional_columns = registered.optional_columns -%}
@@ -34,6 +38,20 @@
         '{{ column }}': {{ raw_column_or_null(relation_alias, source_table, column) }}{{ "," if not loop.last }}
     {%- endfor %}
     }
+{%- endmacro %}
+
+
+{# Spark: named_struct, identifiers in backquotes (a double-quoted name is a string there). #}
+{% macro spark__raw_struct(relation_alias, source_table) -%}
+{%- set registered = staging_source(source_table) -%}
+named_struct(
+    {%- for column in registered.columns %}
+        '{{ column }}', {{ relation_alias }}.{{ adapter.quote(column) }}{{ "," if not loop.last or registered.optional_columns }}
+    {%- endfor %}
+    {%- for column in registered.optional_columns %}
+        '{{ column }}', {{ raw_column_or_null(relation_alias, source_table, column) }}{{ "," if not loop.last }}
+    {%- endfor %}
+    )
 {%- endmacro %}
 
 
@@ -53,7 +71,7 @@
     {%- endif -%}
 {%- endif -%}
 {%- if found -%}
-{{ relation_alias }}."{{ found[0] }}"
+{{ relation_alias }}.{{ adapter.quote(found[0]) }}
 {%- else -%}
 cast(null as {{ dbt.type_string() }})
 {%- endif -%}

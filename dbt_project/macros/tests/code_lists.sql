@@ -8,7 +8,7 @@ select region_code from {{ ref('ref_regions') }} where region_level = 'kelurahan
 {%- elif code_list == 'program' -%}
 select program_code from {{ ref('ref_programs') }}
 {%- else -%}
-select cast(code as varchar) from {{ ref('ref_codes') }} where code_list = '{{ code_list }}'
+select cast(code as string) from {{ ref('ref_codes') }} where code_list = '{{ code_list }}'
 {%- endif -%}
 {%- endmacro %}
 
@@ -17,5 +17,5 @@ select cast(code as varchar) from {{ ref('ref_codes') }} where code_list = '{{ c
 {% test tkpkd_in_code_list(model, column_name, code_list) %}
 select {{ column_name }}
 from {{ model }}
-where {{ column_name }} is not null and cast({{ column_name }} as varchar) not in ({{ tkpkd_code_list_query(code_list) }})
+where {{ column_name }} is not null and cast({{ column_name }} as string) not in ({{ tkpkd_code_list_query(code_list) }})
 {% endtest %}

@@ -12,19 +12,12 @@
 #}
 {% test tkpkd_contract_rules(model, source, open_codes=false) %}
 {%- set gate = staging_source(source).gate -%}
-{%- set type_families = {
-    'str': ['VARCHAR'],
-    'int': ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT'],
-    'float': ['DOUBLE', 'FLOAT'],
-    'date': ['DATE'],
-    'bool': ['BOOLEAN'],
-} -%}
 {%- set checks = [] -%}
 {%- set code_lists = gate.open_codes if open_codes else gate.codes -%}
 {%- for column, code_list in code_lists.items() -%}
     {%- do checks.append("select 'codes:" ~ code_list ~ "' as rule, '" ~ column ~ "' as column_name, cast(" ~ column
-        ~ " as varchar) as value from " ~ model ~ " where " ~ column ~ " is not null and cast(" ~ column
-        ~ " as varchar) not in (" ~ tkpkd_code_list_query(code_list) ~ ")") -%}
+        ~ " as string) as value from " ~ model ~ " where " ~ column ~ " is not null and cast(" ~ column
+        ~ " as string) not in (" ~ tkpkd_code_list_query(code_list) ~ ")") -%}
 {%- endfor -%}
 {%- if not open_codes -%}
     {%- for column in gate.not_null -%}
@@ -43,10 +36,7 @@
             ~ tkpkd_code_list_query('kelurahan') ~ ")") -%}
     {%- endif -%}
     {%- for column, family in gate.types.items() -%}
-        {%- do checks.append("select 'type:" ~ family ~ "' as rule, '" ~ column ~ "' as column_name, "
-            ~ "coalesce(max(data_type), 'missing') as value from information_schema.columns where table_schema = '"
-            ~ model.schema ~ "' and table_name = '" ~ model.identifier ~ "' and column_name = '" ~ column ~ "'"
-            ~ " having coalesce(max(data_type), 'missing') not in ('" ~ type_families[family] | join("', '") ~ "')") -%}
+        {%- do checks.append(tkpkd_column_type_check(model, column, family)) -%}
     {%- endfor -%}
 {%- endif -%}
 {%- if checks -%}
@@ -55,3 +45,43 @@
 select null as rule, null as column_name, null as value where false
 {%- endif %}
 {% endtest %}
+
+
+{# The `types` rule of one column: a row naming the column's type when it is not of `family` (or 'missing'). #}
+{% macro tkpkd_column_type_check(model, column, family) -%}
+{{- return(adapter.dispatch('tkpkd_column_type_check', 'tkpkd')(model, column, family)) -}}
+{%- endmacro %}
+
+{% macro default__tkpkd_column_type_check(model, column, family) -%}
+{%- set type_families = {
+    'str': ['VARCHAR'],
+    'int': ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT'],
+    'float': ['DOUBLE', 'FLOAT'],
+    'date': ['DATE'],
+    'bool': ['BOOLEAN'],
+} -%}
+{{ return("select 'type:" ~ family ~ "' as rule, '" ~ column ~ "' as column_name, "
+    ~ "coalesce(max(data_type), 'missing') as value from information_schema.columns where table_schema = '"
+    ~ model.schema ~ "' and table_name = '" ~ model.identifier ~ "' and column_name = '" ~ column ~ "'"
+    ~ " having coalesce(max(data_type), 'missing') not in ('" ~ type_families[family] | join("', '") ~ "')") }}
+{%- endmacro %}
+
+{#- Spark has no information_schema: the column's type is read from the catalog when the test runs. -#}
+{% macro spark__tkpkd_column_type_check(model, column, family) -%}
+{%- set type_families = {
+    'str': ['string'],
+    'int': ['tinyint', 'smallint', 'int', 'bigint'],
+    'float': ['double', 'float'],
+    'date': ['date'],
+    'bool': ['boolean'],
+} -%}
+{%- set found = ['missing'] -%}
+{%- if execute -%}
+    {%- for existing in adapter.get_columns_in_relation(model) if existing.name == column -%}
+        {%- do found.insert(0, existing.dtype | lower) -%}
+    {%- endfor -%}
+{%- endif -%}
+{%- set value = found[0] if execute else type_families[family][0] -%}
+{{ return("select 'type:" ~ family ~ "' as rule, '" ~ column ~ "' as column_name, '" ~ value ~ "' as value"
+    ~ " where '" ~ value ~ "' not in ('" ~ type_families[family] | join("', '") ~ "')") }}
+{%- endmacro %}

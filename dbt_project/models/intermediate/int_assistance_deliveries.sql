@@ -78,8 +78,8 @@ bansos as (
             'kelurahan_code': "kelurahan_code",
             'amount_idr': "amount_idr",
             'delivery_status': "payout_status",
-            'delivery_detail': "tahap || ' ' || cast(payout_year as varchar)",
-            'natural_key_rest': "program_code || '|' || tahap || '|' || cast(payout_year as varchar)",
+            'delivery_detail': "tahap || ' ' || cast(payout_year as string)",
+            'natural_key_rest': "program_code || '|' || tahap || '|' || cast(payout_year as string)",
         }) }}
     from {{ ref('stg_bansos__payouts') }}
     where payout_status = 'SALUR'
@@ -102,7 +102,7 @@ rtlh as (
             'funding_source': "funding_source",
             'delivery_status': "house_status",
             'delivery_detail': "activity",
-            'natural_key_rest': "coalesce(activity, '') || '|' || coalesce(cast(budget_year as varchar), '')",
+            'natural_key_rest': "coalesce(activity, '') || '|' || coalesce(cast(budget_year as string), '')",
         }) }}
     from {{ ref('stg_rtlh__houses') }}
     where program_code is not null
@@ -161,7 +161,7 @@ pelatihan as (
             'nik': "nik",
             'delivery_status': "graduation_status",
             'delivery_detail': "vocation",
-            'natural_key_rest': "training_key || '|' || cast(start_date as varchar)",
+            'natural_key_rest': "training_key || '|' || cast(start_date as string)",
         }) }}
     from {{ ref('stg_pelatihan__trainings') }}
     where start_date is not null
@@ -198,9 +198,9 @@ kur as (
             'amount_idr': "loans.credit_limit_idr",
             'agency_name': "banks.agency_name",
             'agency_sector': "banks.pentahelix_sector",
-            'delivery_status': "'KOL_' || cast(loans.collectibility as varchar)",
+            'delivery_status': "'KOL_' || cast(loans.collectibility as string)",
             'delivery_detail': "loans.scheme",
-            'natural_key_rest': "loans.bank || '|' || cast(loans.contract_date as varchar)",
+            'natural_key_rest': "loans.bank || '|' || cast(loans.contract_date as string)",
         }, 'loans') }}
     from {{ ref('stg_kur__loans') }} as loans
     left join {{ ref('ref_agencies') }} as banks
@@ -222,7 +222,7 @@ mitra as (
             'agency_sector': "partner_sector",
             'delivery_status': "category",
             'delivery_detail': "partner_program_name",
-            'natural_key_rest': "partner_program_key || '|' || cast(delivery_date as varchar)",
+            'natural_key_rest': "partner_program_key || '|' || cast(delivery_date as string)",
         }) }}
     from {{ ref('stg_mitra__deliveries') }}
     where program_code is not null
@@ -238,7 +238,7 @@ layanan_kesehatan as (
             'nik': "nik",
             'delivery_status': "nutrition_status",
             'delivery_detail': "service_type",
-            'natural_key_rest': "cast(service_date as varchar) || '|' || service_type",
+            'natural_key_rest': "cast(service_date as string) || '|' || service_type",
         }) }}
     from {{ ref('stg_layanan_kesehatan__services') }}
     where service_date is not null
@@ -249,8 +249,8 @@ pbi_members as (
         person_key,
         period,
         max(period_end) as period_end,
-        arg_max(program_code, coverage_start_date) as program_code,
-        arg_max(segment, coverage_start_date) as segment,
+        {{ tkpkd_arg_max('program_code', 'coverage_start_date') }} as program_code,
+        {{ tkpkd_arg_max('segment', 'coverage_start_date') }} as segment,
         max(nik) as nik
     from {{ ref('int_jkn_membership_months') }}
     where program_code in ('PBI_APBN', 'PBI_APBD')
@@ -282,7 +282,7 @@ resolved as (
 -- an rtlh or sanitasi row whose KK number is unusable belongs to its head's family: the KK number of the person's
 -- newest DTSEN member record
 person_families as (
-    select members.nik, arg_max(members.kk_number, members._period) as kk_number
+    select members.nik, {{ tkpkd_arg_max('members.kk_number', 'members._period') }} as kk_number
     from {{ ref('stg_dtsen__members') }} as members
     where members.kk_number is not null
         and members.nik in (
@@ -349,18 +349,18 @@ pbi_keyed as (
         nik as resolved_nik,
         'nik' as person_link,
         person_key,
-        cast(null as varchar) as row_family_key,
-        cast(null as varchar) as row_family_source,
-        cast(null as varchar) as kelurahan_code,
+        cast(null as string) as row_family_key,
+        cast(null as string) as row_family_source,
+        cast(null as string) as kelurahan_code,
         cast(null as integer) as rw,
         cast(null as integer) as rt,
         cast({{ var('pbi_monthly_premium_idr') }} as bigint) as amount_idr,
-        cast(null as varchar) as funding_source,
-        cast(null as varchar) as agency_name,
-        cast(null as varchar) as agency_sector,
+        cast(null as string) as funding_source,
+        cast(null as string) as agency_name,
+        cast(null as string) as agency_sector,
         'AKTIF' as delivery_status,
         segment as delivery_detail,
-        cast(null as varchar) as _source_file,
+        cast(null as string) as _source_file,
         cast(null as integer) as _row_number,
         'jkn|' || person_key || '|' || period as delivery_identity
     from pbi_members

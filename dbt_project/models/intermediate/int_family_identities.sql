@@ -18,7 +18,7 @@ numbers as (
     select
         kk_number,
         count(*) as source_count,
-        string_agg(source, ' ' order by source) as seen_in_sources
+        {{ tkpkd_string_agg('source', "' '", 'source') }} as seen_in_sources
     from seen
     group by kk_number
 )

@@ -50,7 +50,7 @@ enriched as (
         members.sex,
         members.relationship_code,
         members.is_working,
-        cast(date_sub('year', members.birth_date, members.period_end) as integer) as age_years,
+        cast({{ tkpkd_whole_years('members.birth_date', 'members.period_end') }} as integer) as age_years,
         deaths.death_date,
         not coalesce(deaths.death_date <= members.period_end, false) as is_alive,
         coalesce(members.has_disability, false) as has_disability,

@@ -9,18 +9,11 @@ with loaded as (
         max(period) as last_period
     from {{ ref('stg_raw__ingested_files') }}
     where status = 'loaded'
-        and regexp_full_match(period, '[0-9]{4}-(0[1-9]|1[0-2])')
+        and {{ tkpkd_regexp_full_match('period', "'[0-9]{4}-(0[1-9]|1[0-2])'") }}
 ),
 
 months as (
-    select cast(spine.month_start as date) as period_start
-    from loaded,
-        range(
-            cast(strptime(loaded.first_period || '-01', '%Y-%m-%d') as timestamp),
-            cast(strptime(loaded.last_period || '-01', '%Y-%m-%d') as timestamp) + interval 1 month,
-            interval 1 month
-        ) as spine (month_start)
-    where loaded.first_period is not null
+    {{ tkpkd_month_spine('loaded', 'loaded.first_period', 'loaded.last_period') | indent(4) }}
 )
 
 select

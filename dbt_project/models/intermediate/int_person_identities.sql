@@ -20,7 +20,7 @@ niks as (
     select
         nik,
         count(*) as source_count,
-        string_agg(source, ' ' order by source) as seen_in_sources
+        {{ tkpkd_string_agg('source', "' '", 'source') }} as seen_in_sources
     from seen
     group by nik
 )

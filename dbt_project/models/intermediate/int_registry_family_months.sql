@@ -55,7 +55,13 @@ verifications as (
 family_verifications as (
     select * from verifications
     union all
-    select verifications.* replace (successors.successor_kk_number as kk_number)
+    select
+        successors.successor_kk_number as kk_number,
+        verifications.verification_date,
+        verifications.verification_result,
+        verifications.kelurahan_code,
+        verifications.rw,
+        verifications.rt
     from verifications
     inner join {{ ref('int_kk_successors') }} as successors
         on successors.kk_number = verifications.kk_number

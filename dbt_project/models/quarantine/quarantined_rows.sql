@@ -32,7 +32,7 @@ select
     quarantined._reject_reason as reason_code,
     reasons.reason_text,
     quarantined._reject_column as failed_column,
-    json_extract_string(quarantined.raw_values, '$.' || quarantined._reject_column) as failed_value,
+    {{ tkpkd_json_extract_string('quarantined.raw_values', "'$.' || quarantined._reject_column") }} as failed_value,
     quarantined.raw_values,
     quarantined._extra as extra_values,
     quarantined._loaded_at as loaded_at

@@ -34,7 +34,7 @@ broken_versions as (
 ),
 
 current_counts as (
-    select family_key, cast(null as varchar) as family_version_key, 'not exactly one current version' as problem
+    select family_key, cast(null as string) as family_version_key, 'not exactly one current version' as problem
     from {{ ref('dim_family') }}
     group by family_key
     having count(*) filter (where is_current) <> 1

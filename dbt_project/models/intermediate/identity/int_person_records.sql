@@ -18,9 +18,10 @@
   Rows quarantined for an invalid NIK (quarantine.quarantined_rows) are not here: their NIK was the row's key and the
   agency must correct them.
   A view: a union of the staging tables that costs seconds to read, where writing its ten million rows of
-  identifiers and names to the warehouse costs half a minute at city scale.
+  identifiers and names to the warehouse costs half a minute at city scale. A table on Spark, where a stored view
+  cannot call the session's functions (the parsers: orchestration/spark.py).
 #}
-{{ config(materialized='view') }}
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 {#-
   The sources come from the `persons` entry of each `staging` block in sources.yaml (staged name, birth date and
   sex columns, the raw NIK column, where the place is); what only SQL can say of a source (a context, a service's
@@ -48,17 +49,17 @@ with records as (
     {%- set special = person_sql.get(item.source, {}) %}
     select
         '{{ item.source }}' as source,
-        stg._source_file || '#' || cast(stg._row_number as varchar) as record_id,
+        stg._source_file || '#' || cast(stg._row_number as string) as record_id,
         stg._source_file,
         stg._row_number,
         stg._period,
         stg.nik,
         stg.nik_status,
         coalesce(stg.nik, damaged.surviving_digits) as nik_surviving_digits,
-        {{ 'stg.' ~ item.kk_column if item.kk_column else 'cast(null as varchar)' }} as kk_number,
+        {{ 'stg.' ~ item.kk_column if item.kk_column else 'cast(null as string)' }} as kk_number,
         {{ 'stg.' ~ s.name }} as full_name,
         {{ 'stg.' ~ s.birth_date if s.birth_date else 'cast(null as date)' }} as birth_date,
-        {{ 'stg.' ~ s.sex if s.sex else special.sex or 'cast(null as varchar)' }} as sex,
+        {{ 'stg.' ~ s.sex if s.sex else special.sex or 'cast(null as string)' }} as sex,
         {{ special.born_on_or_after or 'cast(null as date)' }} as born_on_or_after,
         {%- if s.place == 'dtsen_family' %}
         families.kelurahan_code,
@@ -73,12 +74,12 @@ with records as (
         cast(null as integer) as rw,
         cast(null as integer) as rt,
         {%- else %}
-        cast(null as varchar) as kelurahan_code,
+        cast(null as string) as kelurahan_code,
         cast(null as integer) as rw,
         cast(null as integer) as rt,
         {%- endif %}
-        {{ special.context or 'cast(null as varchar)' }} as context,
-        {{ special.service_group or 'cast(null as varchar)' }} as service_group
+        {{ special.context or 'cast(null as string)' }} as context,
+        {{ special.service_group or 'cast(null as string)' }} as service_group
     from {{ ref(item.stg) }} as stg
     -- the raw value only for the few Excel-damaged NIKs: what survived of them
     left join (

@@ -28,23 +28,31 @@ partner_rows as (
 
 partner_names as (
     select agency_key, partner_name
-    from partner_rows
-    group by agency_key, partner_name
-    qualify row_number() over (partition by agency_key order by count(*) desc, partner_name) = 1
+    from (
+        -- counted first: Spark's QUALIFY cannot order by an aggregate of the same query
+        select agency_key, partner_name, count(*) as row_count
+        from partner_rows
+        group by agency_key, partner_name
+    ) as counted
+    qualify row_number() over (partition by agency_key order by row_count desc, partner_name asc) = 1
 ),
 
 partner_sectors as (
     select agency_key, partner_sector
-    from partner_rows
-    where partner_sector is not null
-    group by agency_key, partner_sector
-    qualify row_number() over (partition by agency_key order by count(*) desc, partner_sector) = 1
+    from (
+        -- counted first: Spark's QUALIFY cannot order by an aggregate of the same query
+        select agency_key, partner_sector, count(*) as row_count
+        from partner_rows
+        where partner_sector is not null
+        group by agency_key, partner_sector
+    ) as counted
+    qualify row_number() over (partition by agency_key order by row_count desc, partner_sector asc) = 1
 ),
 
 partners as (
     select
         partner_names.agency_key,
-        cast(null as varchar) as agency_code,
+        cast(null as string) as agency_code,
         partner_names.partner_name as agency_name,
         partner_sectors.partner_sector as pentahelix_sector,
         'mitra' as agency_type,

@@ -35,7 +35,7 @@ select
     cast(day(calendar_date) as integer) as day_of_month,
     {{ tkpkd_period_of('calendar_date') }} as period,
     cast(quarter(calendar_date) as integer) as quarter,
-    cast(year(calendar_date) as varchar) || '-Q' || cast(quarter(calendar_date) as varchar) as year_quarter,
+    cast(year(calendar_date) as string) || '-Q' || cast(quarter(calendar_date) as string) as year_quarter,
     cast(isodow(calendar_date) as integer) as iso_day_of_week,
     calendar_date = last_day(calendar_date) as is_period_end
 from days

@@ -52,10 +52,10 @@ with snapshots as (
         families.lighting_source_code,
         families.cooking_fuel_code,
         md5(
-            coalesce(upper(trim(regexp_replace(families.address, '\s+', ' ', 'g'))), '')
+            coalesce(upper(trim({{ tkpkd_regexp_replace('families.address', "'\\s+'", "' '") }})), '')
             || '|' || coalesce(families.kelurahan_code, '')
-            || '|' || coalesce(cast(families.rw as varchar), '')
-            || '|' || coalesce(cast(families.rt as varchar), '')
+            || '|' || coalesce(cast(families.rw as string), '')
+            || '|' || coalesce(cast(families.rt as string), '')
         ) as address_hash
     from {{ ref('stg_dtsen__families') }} as families
 ),
@@ -65,7 +65,7 @@ hashed as (
         *,
         md5(
             {%- for column in tracked %}
-            coalesce(cast({{ column }} as varchar), '~'){{ " || '|' ||" if not loop.last }}
+            coalesce(cast({{ column }} as string), '~'){{ " || '|' ||" if not loop.last }}
             {%- endfor %}
         ) as version_hash
     from snapshots
@@ -186,14 +186,14 @@ placeholders as (
         identities.family_key,
         1 as version_number,
         false as has_dtsen_record,
-        cast(null as varchar) as region_key,
-        cast(null as varchar) as kecamatan_code,
-        cast(null as varchar) as kelurahan_code,
+        cast(null as string) as region_key,
+        cast(null as string) as kecamatan_code,
+        cast(null as string) as kelurahan_code,
         cast(null as integer) as rw,
         cast(null as integer) as rt,
         cast(null as integer) as desil_nasional,
         cast(null as integer) as desil_kabupaten_kota,
-        cast(null as varchar) as poverty_class,
+        cast(null as string) as poverty_class,
         cast(null as integer) as member_count,
         cast(null as integer) as home_ownership_code,
         cast(null as double) as floor_area_m2,
@@ -206,8 +206,8 @@ placeholders as (
         cast(null as integer) as sewage_disposal_code,
         cast(null as integer) as lighting_source_code,
         cast(null as integer) as cooking_fuel_code,
-        cast(null as varchar) as first_snapshot_period,
-        cast(null as varchar) as last_snapshot_period,
+        cast(null as string) as first_snapshot_period,
+        cast(null as string) as last_snapshot_period,
         0 as snapshot_count,
         (select min(period_start) from {{ ref('int_periods') }}) as valid_from,
         cast(null as date) as valid_to,

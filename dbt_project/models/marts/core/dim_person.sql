@@ -12,11 +12,11 @@
 with latest_member as (
     select
         nik,
-        arg_max(sex, _period) as sex,
-        arg_max(birth_date, _period) as birth_date,
-        arg_max(has_disability, _period) as has_disability,
-        arg_max(chronic_illness_code, _period) as chronic_illness_code,
-        arg_max(kk_number, _period) filter (where kk_number is not null) as kk_number
+        {{ tkpkd_arg_max('sex', '_period') }} as sex,
+        {{ tkpkd_arg_max('birth_date', '_period') }} as birth_date,
+        {{ tkpkd_arg_max('has_disability', '_period') }} as has_disability,
+        {{ tkpkd_arg_max('chronic_illness_code', '_period') }} as chronic_illness_code,
+        {{ tkpkd_arg_max('kk_number', '_period') }} filter (where kk_number is not null) as kk_number
     from {{ ref('stg_dtsen__members') }}
     group by nik
 ),
@@ -24,9 +24,9 @@ with latest_member as (
 latest_register as (
     select
         person_key,
-        arg_max(sex, snapshot_period) as sex,
-        arg_max(birth_date, snapshot_period) as birth_date,
-        arg_max(family_key, snapshot_period) filter (where family_key is not null) as family_key
+        {{ tkpkd_arg_max('sex', 'snapshot_period') }} as sex,
+        {{ tkpkd_arg_max('birth_date', 'snapshot_period') }} as birth_date,
+        {{ tkpkd_arg_max('family_key', 'snapshot_period') }} filter (where family_key is not null) as family_key
     from {{ ref('int_person_register_records') }}
     group by person_key
 ),

@@ -126,8 +126,8 @@ attributed as (
         placed.*,
         placed.member_family_key as family_key,
         'registry_member' as family_attribution,
-        cast(null as varchar) as register_region_key,
-        cast(null as varchar) as register_kelurahan_code
+        cast(null as string) as register_region_key,
+        cast(null as string) as register_kelurahan_code
     from placed
     where placed.member_in_registry
 

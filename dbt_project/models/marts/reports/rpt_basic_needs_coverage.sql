@@ -78,7 +78,7 @@ upper_levels as (
         upper_regions.region_level,
         upper_regions.region_code,
         upper_regions.region_name,
-        cast(null as varchar) as region_key,
+        cast(null as string) as region_key,
         upper_regions.kecamatan_code,
         upper_regions.kecamatan_name,
         upper_regions.kelurahan_code,
@@ -114,9 +114,9 @@ lower_rows as (
     select
         aggregated.period,
         'rw' as region_level,
-        aggregated.kelurahan_code || '.RW' || lpad(cast(aggregated.rw as varchar), 3, '0') as region_code,
-        rw_names.kelurahan_name || ' RW ' || lpad(cast(aggregated.rw as varchar), 3, '0') as region_name,
-        cast(null as varchar) as region_key,
+        aggregated.kelurahan_code || '.RW' || lpad(cast(aggregated.rw as string), 3, '0') as region_code,
+        rw_names.kelurahan_name || ' RW ' || lpad(cast(aggregated.rw as string), 3, '0') as region_name,
+        cast(null as string) as region_key,
         rw_names.kecamatan_code,
         rw_names.kecamatan_name,
         rw_names.kelurahan_code,
@@ -137,10 +137,10 @@ lower_rows as (
     select
         aggregated.period,
         'rt',
-        regions.kelurahan_code || '.RW' || lpad(cast(regions.rw as varchar), 3, '0')
-            || '.RT' || lpad(cast(regions.rt as varchar), 3, '0'),
-        regions.kelurahan_name || ' RW ' || lpad(cast(regions.rw as varchar), 3, '0')
-            || ' RT ' || lpad(cast(regions.rt as varchar), 3, '0'),
+        regions.kelurahan_code || '.RW' || lpad(cast(regions.rw as string), 3, '0')
+            || '.RT' || lpad(cast(regions.rt as string), 3, '0'),
+        regions.kelurahan_name || ' RW ' || lpad(cast(regions.rw as string), 3, '0')
+            || ' RT ' || lpad(cast(regions.rt as string), 3, '0'),
         regions.region_key,
         regions.kecamatan_code,
         regions.kecamatan_name,

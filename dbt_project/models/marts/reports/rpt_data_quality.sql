@@ -75,10 +75,9 @@ files as (
         sum(case when status = 'loaded' then 1 else 0 end) as files_loaded,
         sum(case when status = 'rejected' then 1 else 0 end) as files_rejected,
         sum(case when status = 'duplicate_file' then 1 else 0 end) as files_duplicate,
-        string_agg(
-            case when status = 'rejected' then coalesce(reason_message, source_file || ': ' || reason_code) end,
-            ' | ' order by source_file
-        ) as rejection_reasons
+        {{ tkpkd_string_agg(
+            "case when status = 'rejected' then coalesce(reason_message, source_file || ': ' || reason_code) end",
+            "' | '", 'source_file') }} as rejection_reasons
     from ingested_files
     group by source, coalesce(period, 'unknown')
 ),
@@ -105,7 +104,7 @@ quarantine_reasons as (
     select
         source,
         period,
-        '{' || string_agg('"' || reason || '": ' || cast(row_count as varchar), ', ' order by reason) || '}'
+        '{' || {{ tkpkd_string_agg("'\"' || reason || '\": ' || cast(row_count as string)", "', '", 'reason') }} || '}'
             as quarantined_by_reason
     from row_counts
     where outcome = 'quarantined'

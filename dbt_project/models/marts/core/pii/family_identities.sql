@@ -20,7 +20,7 @@ with candidates as (
 
     union all
 
-    select kk_number, head_of_family_name, cast(null as varchar) as address, kelurahan_code, rw, rt,
+    select kk_number, head_of_family_name, cast(null as string) as address, kelurahan_code, rw, rt,
         'verifikasi_kelurahan' as identity_source, 3 as priority, _period
     from {{ ref('stg_verifikasi__verifications') }}
     where kk_number is not null

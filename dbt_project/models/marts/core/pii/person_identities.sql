@@ -33,9 +33,9 @@ ranked as (
 best as (
     select
         nik,
-        arg_min(full_name, source_rank) as full_name,
-        arg_min(identity_source, source_rank) as identity_source,
-        arg_min(birth_date, source_rank) filter (where birth_date is not null) as birth_date
+        {{ tkpkd_arg_min('full_name', 'source_rank') }} as full_name,
+        {{ tkpkd_arg_min('identity_source', 'source_rank') }} as identity_source,
+        {{ tkpkd_arg_min('birth_date', 'source_rank') }} filter (where birth_date is not null) as birth_date
     from ranked
     group by nik
 )

@@ -28,9 +28,9 @@ parsed as (
     select
         raw_rows.*,
         -- the connection number as written, upper case, without spaces (and without a `.0` from a numeric cell)
-        regexp_replace(
-            regexp_replace(upper({{ clean_text('_raw.no_sambungan') }}), '\s', '', 'g'), '^(\d+)\.0$', '\1'
-        ) as connection_number,
+        {{ tkpkd_regexp_replace(
+            tkpkd_regexp_replace('upper(' ~ clean_text('_raw.no_sambungan') ~ ')', "'\\s'", "''"),
+            "'^(\\d+)\\.0$'", "'\\1'", every=false) }} as connection_number,
         {{ identifier_value('_raw.nik_pelanggan', 'nik') }} as nik,
         {{ identifier_status('_raw.nik_pelanggan', 'nik') }} as nik_status,
         {{ clean_text('_raw.nama_pelanggan') }} as customer_name,

@@ -50,9 +50,9 @@ parsed as (
         raw_rows.*,
         {{ identifier_value('_raw.nomor_kartu_keluarga', 'kk') }} as kk_number,
         {{ identifier_status('_raw.nomor_kartu_keluarga', 'kk') }} as kk_status,
-        regexp_replace(
-            regexp_replace({{ clean_text('_raw.kode_kecamatan') }}, '[.,]0+$', ''), '\s', '', 'g'
-        ) as kecamatan_code_bps,
+        {{ tkpkd_regexp_replace(
+            tkpkd_regexp_replace(clean_text('_raw.kode_kecamatan'), "'[.,]0+$'", "''", every=false),
+            "'\\s'", "''") }} as kecamatan_code_bps,
         {{ clean_text('_raw.kecamatan') }} as kecamatan_name_raw,
         {{ clean_text('_raw.kelurahan_desa') }} as kelurahan_name_raw,
         {{ normalise_kelurahan_name('_raw.kelurahan_desa') }} as _kelurahan_key,
