@@ -31,9 +31,7 @@ from tests.dbt.raw_warehouse_builder import run_dbt as run_dbt_on_duckdb
 from tests.scaleout.compare import table_differences
 from tkpkd_synth.generator import generate
 
-# The group tests/conftest.py gives a file, set here at collection: xdist's own hook, which reads the groups, ran
-# before conftest's on the workers, and the module's tests (each worker building its own Spark session) were split.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tests/scaleout/test_spark.py")]
+pytestmark = pytest.mark.slow
 
 SECRET = "test-secret-for-the-spark-build"
 # Files a local Spark leaves in its working folder unless told otherwise (metastore, Derby log, default warehouse).
