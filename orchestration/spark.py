@@ -25,6 +25,7 @@ import pyarrow as pa
 from orchestration.dbt_plugins.parsing_macros import duckdb_macro_definitions
 from orchestration.pseudonym import Pseudonymiser
 from orchestration.settings import DBT_PROJECT_DIR, load_settings
+from orchestration.warehouse_lock import IN_MEMORY, connect_warehouse
 
 # The dbt selector of the models that build on Spark (dbt_project/selectors.yml).
 SPARK_SELECTOR = "spark"
@@ -85,7 +86,7 @@ def spark_session(warehouse_dir: Path, **config: object) -> Iterator[object]:
 def parser_signatures() -> dict[str, tuple[list[str], str]]:
     """Each parser macro's parameter types and result type (Spark DDL), read from DuckDB itself."""
     definitions = duckdb_macro_definitions()
-    with duckdb.connect() as connection:
+    with connect_warehouse(IN_MEMORY) as connection:
         connection.execute(definitions)
         signatures = {}
         for name, parameters in _MACRO.findall(definitions):
@@ -99,7 +100,7 @@ def parser_signatures() -> dict[str, tuple[list[str], str]]:
 @functools.cache
 def _parser_connection() -> duckdb.DuckDBPyConnection:
     """One in-memory DuckDB with the parser macros per Python worker (workers are reused across batches)."""
-    connection = duckdb.connect()
+    connection = connect_warehouse(IN_MEMORY)
     connection.execute("set threads = 1")
     connection.execute(duckdb_macro_definitions())
     return connection
@@ -159,7 +160,7 @@ def load_raw_tables(session, warehouse: Path, parquet_dir: Path, schema: str = "
     parquet_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
     session.sql(f"create database if not exists {schema}")
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect_warehouse(warehouse, read_only=True) as connection:
         tables = [row[0] for row in connection.execute(
             "select table_name from duckdb_tables() where schema_name = ? order by 1", [schema]).fetchall()]
         for table in tables:
