@@ -165,8 +165,8 @@ def load_raw_tables(session, warehouse: Path, parquet_dir: Path, schema: str = "
             "select table_name from duckdb_tables() where schema_name = ? order by 1", [schema]).fetchall()]
         for table in tables:
             path = parquet_dir / f"{table}.parquet"
-            connection.execute(f"copy {schema}.{table} to '{path}' (format parquet)")
-            counts[table] = connection.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
+            # COPY returns the number of rows it wrote
+            [(counts[table],)] = connection.execute(f"copy {schema}.{table} to '{path}' (format parquet)").fetchall()
             session.sql(f"create table {schema}.{table} using parquet location '{path}'")
     return counts
 
