@@ -40,31 +40,61 @@ regexp({{ expr }}, concat('^(?:', {{ pattern }}, ')$'))
 {%- endmacro %}
 
 
-{# The value of `arg` on the row where `value` is largest (ties: any of them, as on either engine). #}
-{% macro tkpkd_arg_max(arg, value) -%}
-{{- return(adapter.dispatch('tkpkd_arg_max', 'tkpkd')(arg, value)) -}}
+{#
+  The value of `arg` on the row where `value` is largest. Rows where `value` is NULL do not count (DuckDB skips a
+  NULL `arg` too; Spark's max_by can return it). Among rows of an equal `value` either engine returns any one, so
+  where such ties can occur give `tie_break`: the row with the largest `tie_break` among them wins, the same on every
+  run and on both engines.
+#}
+{% macro tkpkd_arg_max(arg, value, tie_break=none) -%}
+{{- return(adapter.dispatch('tkpkd_arg_max', 'tkpkd')(arg, value, tie_break)) -}}
 {%- endmacro %}
 
-{% macro default__tkpkd_arg_max(arg, value) -%}
-arg_max({{ arg }}, {{ value }})
+{% macro default__tkpkd_arg_max(arg, value, tie_break=none) -%}
+arg_max({{ arg }}, {{ tkpkd_ordering_value(value, tie_break) }})
 {%- endmacro %}
 
-{% macro spark__tkpkd_arg_max(arg, value) -%}
-max_by({{ arg }}, {{ value }})
+{% macro spark__tkpkd_arg_max(arg, value, tie_break=none) -%}
+max_by({{ arg }}, {{ tkpkd_ordering_value(value, tie_break) }})
 {%- endmacro %}
 
 
-{# The value of `arg` on the row where `value` is smallest. #}
-{% macro tkpkd_arg_min(arg, value) -%}
-{{- return(adapter.dispatch('tkpkd_arg_min', 'tkpkd')(arg, value)) -}}
+{# The value of `arg` on the row where `value` is smallest; ties as in tkpkd_arg_max (the smallest tie_break wins). #}
+{% macro tkpkd_arg_min(arg, value, tie_break=none) -%}
+{{- return(adapter.dispatch('tkpkd_arg_min', 'tkpkd')(arg, value, tie_break)) -}}
 {%- endmacro %}
 
-{% macro default__tkpkd_arg_min(arg, value) -%}
-arg_min({{ arg }}, {{ value }})
+{% macro default__tkpkd_arg_min(arg, value, tie_break=none) -%}
+arg_min({{ arg }}, {{ tkpkd_ordering_value(value, tie_break) }})
 {%- endmacro %}
 
-{% macro spark__tkpkd_arg_min(arg, value) -%}
-min_by({{ arg }}, {{ value }})
+{% macro spark__tkpkd_arg_min(arg, value, tie_break=none) -%}
+min_by({{ arg }}, {{ tkpkd_ordering_value(value, tie_break) }})
+{%- endmacro %}
+
+
+{#
+  What arg_max / arg_min compare: `value`, or with a tie-break the struct (value, tie_break), which both engines order
+  field by field. A struct is never NULL, so the row's NULL value is kept out explicitly, as the plain form would.
+#}
+{% macro tkpkd_ordering_value(value, tie_break) -%}
+{%- if tie_break is none -%}
+{{ value }}
+{%- else -%}
+case when ({{ value }}) is not null then {{ tkpkd_struct_of([value, tie_break]) }} end
+{%- endif -%}
+{%- endmacro %}
+
+{% macro tkpkd_struct_of(fields) -%}
+{{- return(adapter.dispatch('tkpkd_struct_of', 'tkpkd')(fields)) -}}
+{%- endmacro %}
+
+{% macro default__tkpkd_struct_of(fields) -%}
+row({{ fields | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__tkpkd_struct_of(fields) -%}
+struct({{ fields | join(', ') }})
 {%- endmacro %}
 
 

@@ -22,7 +22,8 @@
   - jkn: a PBI (APBN or APBD) membership is a benefit every month it is active: one row per member and period with
     an AKTIF membership as of the period (int_jkn_membership_months), dated the last day of the period, amount the
     monthly premium the state pays (var pbi_monthly_premium_idr, Rp 42,000 for class III). A member with two PBI
-    cards in one snapshot counts once (the programme of the card with the latest TMT).
+    cards in one snapshot counts once (the programme of the card with the latest TMT; of two with the same TMT, the
+    larger card number, NOKA).
 
   Recipient: the person identity resolution found for the row (int_person_resolution): its own valid NIK (`nik`),
   an Excel-damaged NIK repaired from its surviving digits (`repaired_nik`) or a probabilistic record link
@@ -249,8 +250,8 @@ pbi_members as (
         person_key,
         period,
         max(period_end) as period_end,
-        {{ tkpkd_arg_max('program_code', 'coverage_start_date') }} as program_code,
-        {{ tkpkd_arg_max('segment', 'coverage_start_date') }} as segment,
+        {{ tkpkd_arg_max('program_code', 'coverage_start_date', tie_break='noka') }} as program_code,
+        {{ tkpkd_arg_max('segment', 'coverage_start_date', tie_break='noka') }} as segment,
         max(nik) as nik
     from {{ ref('int_jkn_membership_months') }}
     where program_code in ('PBI_APBN', 'PBI_APBD')

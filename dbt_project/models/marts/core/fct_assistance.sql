@@ -22,6 +22,12 @@
   recipient_dead_on_delivery: the recipient died (Dukcapil MATI, TGL_MATI) on or before the delivery date; NULL
   when the recipient is unknown.
 #}
+{#- a delivery's registry row (its family in its period), carried as registry_<field> -#}
+{%- set registry_fields = [
+    'family_key', 'registry_status', 'desil_nasional', 'poverty_class', 'region_key', 'kelurahan_code'
+] %}
+{%- set registry_names = 'registry_' ~ registry_fields | join(', registry_') %}
+
 with deliveries as (
     select * from {{ ref('int_assistance_deliveries') }}
 ),
@@ -31,12 +37,16 @@ registry as (
     from {{ ref('int_registry_family_months') }}
 ),
 
--- the recipient's DTSEN family as of the delivery's period, and whether that family is in the registry then
+-- the recipient's DTSEN family as of the delivery's period, and that family's registry row then: most deliveries
+-- are placed here, and their registry row is this one (the other deliveries look theirs up once their family is known)
 placed as (
     select
         deliveries.*,
         members.family_key as member_family_key,
-        member_registry.family_key is not null as member_in_registry
+        member_registry.family_key is not null as member_in_registry,
+        {%- for field in registry_fields %}
+        member_registry.{{ field }} as registry_{{ field }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from deliveries
     left join {{ ref('int_family_members_months') }} as members
         on members.person_key = deliveries.person_key
@@ -51,7 +61,12 @@ register_records as (
     from {{ ref('int_person_register_records') }}
 ),
 
--- the Dukcapil fallback is only looked up for deliveries not placed in a registry family through the recipient
+-- the Dukcapil fallback is only looked up for deliveries not placed in a registry family through the recipient,
+-- in the records of their recipients only (an ASOF join sorts its right side)
+recipients_outside_registry as (
+    select distinct person_key from placed where not member_in_registry and person_key is not null
+),
+
 outside_registry as (
     select
         placed.*,
@@ -59,8 +74,11 @@ outside_registry as (
         {{ tkpkd_region_key('register_records.kelurahan_code', 'register_records.rw', 'register_records.rt') }}
             as register_region_key,
         register_records.kelurahan_code as register_kelurahan_code
-    from (select * from placed where not member_in_registry) as placed
-    asof left join register_records
+    from (select * exclude ({{ registry_names }}) from placed where not member_in_registry) as placed
+    asof left join (
+        select * from register_records
+        where person_key in (select person_key from recipients_outside_registry)
+    ) as register_records
         on register_records.person_key = placed.person_key
         and placed.period >= register_records.snapshot_period
 ),
@@ -121,18 +139,8 @@ first_known as (
         on first_register.person_key = unplaced_people.person_key
 ),
 
-attributed as (
-    select
-        placed.*,
-        placed.member_family_key as family_key,
-        'registry_member' as family_attribution,
-        cast(null as string) as register_region_key,
-        cast(null as string) as register_kelurahan_code
-    from placed
-    where placed.member_in_registry
-
-    union all
-
+-- the deliveries not placed in a registry family through the recipient: their family, then its registry row
+attributed_outside_registry as (
     select
         outside_registry.* exclude (register_family_key, register_region_key, register_kelurahan_code),
         coalesce(
@@ -156,6 +164,32 @@ attributed as (
         and outside_registry.row_family_key is null
         and outside_registry.member_family_key is null
         and outside_registry.register_family_key is null
+),
+
+attributed as (
+    select
+        placed.* exclude ({{ registry_names }}),
+        placed.member_family_key as family_key,
+        'registry_member' as family_attribution,
+        cast(null as string) as register_region_key,
+        cast(null as string) as register_kelurahan_code,
+        {%- for field in registry_fields %}
+        placed.registry_{{ field }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from placed
+    where placed.member_in_registry
+
+    union all
+
+    select
+        attributed_outside_registry.*,
+        {%- for field in registry_fields %}
+        registry.{{ field }} as registry_{{ field }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from attributed_outside_registry
+    left join registry
+        on registry.family_key = attributed_outside_registry.family_key
+        and registry.period = attributed_outside_registry.period
 )
 
 select
@@ -173,13 +207,13 @@ select
     attributed.family_key,
     attributed.person_key,
     case
-        when registry.region_key is not null then registry.region_key
+        when attributed.registry_region_key is not null then attributed.registry_region_key
         when attributed.row_kelurahan_code is not null
             then {{ tkpkd_region_key('attributed.row_kelurahan_code', 'attributed.row_rw', 'attributed.row_rt') }}
         else attributed.register_region_key
     end as region_key,
     coalesce(
-        registry.kelurahan_code, attributed.row_kelurahan_code, attributed.register_kelurahan_code
+        attributed.registry_kelurahan_code, attributed.row_kelurahan_code, attributed.register_kelurahan_code
     ) as kelurahan_code,
     attributed.amount_idr,
     attributed.funding_source,
@@ -188,10 +222,10 @@ select
     case
         when attributed.person_key is not null then coalesce(deaths.death_date <= attributed.delivered_on, false)
     end as recipient_dead_on_delivery,
-    registry.family_key is not null as family_in_registry_on_delivery,
-    registry.registry_status as family_registry_status_on_delivery,
-    registry.desil_nasional as family_desil_on_delivery,
-    registry.poverty_class as family_poverty_class_on_delivery,
+    attributed.registry_family_key is not null as family_in_registry_on_delivery,
+    attributed.registry_registry_status as family_registry_status_on_delivery,
+    attributed.registry_desil_nasional as family_desil_on_delivery,
+    attributed.registry_poverty_class as family_poverty_class_on_delivery,
     attributed.family_attribution,
     attributed.person_link as recipient_link
 from attributed
@@ -199,8 +233,5 @@ left join programmes
     on programmes.program_code = attributed.program_code
 left join agencies
     on agencies.agency_name = attributed.agency_name
-left join registry
-    on registry.family_key = attributed.family_key
-    and registry.period = attributed.period
 left join {{ ref('int_person_deaths') }} as deaths
     on deaths.person_key = attributed.person_key

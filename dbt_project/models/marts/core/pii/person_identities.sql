@@ -4,7 +4,9 @@
   visit (case lists). One row per person of dim_person. Name and birth date come from the first source that knows
   the person, in this order: the newest DTSEN member record, the newest Dukcapil record, the newest JKN record, then
   the newest row of puskesmas services, trainings, businesses, loans, bansos, partner deliveries, PDAM, RTLH or
-  sanitation (a birth date only from the first three).
+  sanitation (a birth date only from the first three). Rows of one source and period can disagree (two puskesmas
+  visits of a month, a name typed two ways): then the alphabetically first name and the earliest birth date win, so
+  that every run gives the same.
 #}
 {#- the order is each source's `staging.persons.identity_rank` in sources.yaml #}
 {%- set named_sources = staging_sources() | selectattr('persons') | selectattr('persons.identity_rank')
@@ -33,9 +35,9 @@ ranked as (
 best as (
     select
         nik,
-        {{ tkpkd_arg_min('full_name', 'source_rank') }} as full_name,
+        {{ tkpkd_arg_min('full_name', 'source_rank', tie_break='full_name') }} as full_name,
         {{ tkpkd_arg_min('identity_source', 'source_rank') }} as identity_source,
-        {{ tkpkd_arg_min('birth_date', 'source_rank') }} filter (where birth_date is not null) as birth_date
+        {{ tkpkd_arg_min('birth_date', 'source_rank', tie_break='birth_date') }} filter (where birth_date is not null) as birth_date
     from ranked
     group by nik
 )
