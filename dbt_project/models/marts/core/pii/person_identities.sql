@@ -37,7 +37,8 @@ best as (
         nik,
         {{ tkpkd_arg_min('full_name', 'source_rank', tie_break='full_name') }} as full_name,
         {{ tkpkd_arg_min('identity_source', 'source_rank') }} as identity_source,
-        {{ tkpkd_arg_min('birth_date', 'source_rank', tie_break='birth_date') }} filter (where birth_date is not null) as birth_date
+        {{ tkpkd_arg_min('birth_date', 'source_rank', tie_break='birth_date') }}
+            filter (where birth_date is not null) as birth_date
     from ranked
     group by nik
 )
