@@ -25,6 +25,9 @@ from orchestration.settings import (
 
 def test_memory_limit_defaults_below_duckdbs_own_and_follows_the_environment(monkeypatch):
     monkeypatch.delenv("TKPKD_DUCKDB_MEMORY_LIMIT", raising=False)
+    # the development fallback (and its warning) whatever secret the shell running the tests has set
+    for variable in ("TKPKD_ENV", "TKPKD_PSEUDONYM_SECRET", "TKPKD_PSEUDONYM_SECRET_FILE"):
+        monkeypatch.delenv(variable, raising=False)
     assert duckdb_memory_limit() == DEFAULT_DUCKDB_MEMORY_LIMIT == "60%"
     monkeypatch.setenv("TKPKD_DUCKDB_MEMORY_LIMIT", "3GB")
     assert duckdb_memory_limit() == "3GB"
