@@ -45,6 +45,12 @@ LINK_COLUMNS = (
     "service_group", "nik_prefix",
 )
 
+# The two sides from int_person_records (int_person_links; benchmarks/identity_as_of.py): a row to resolve brings the
+# NIK digits Excel left and a service's age hint; a reference row its NIK, whole, as the digits to compare.
+_SIDES_SHARE = ", ".join(column for column in LINK_COLUMNS if column not in ("born_on_or_after", "nik_prefix"))
+RECORD_COLUMNS_SQL = f"record_id, {_SIDES_SHARE}, born_on_or_after, nik_surviving_digits as nik_prefix"
+REFERENCE_COLUMNS_SQL = f"nik, {_SIDES_SHARE}, cast(null as date) as born_on_or_after, nik as nik_prefix"
+
 BLOCKING_RULES = (
     "l.nik_prefix = r.nik_prefix",
     "l.name_norm = r.name_norm and l.kelurahan_code = r.kelurahan_code",
