@@ -38,7 +38,8 @@ WIDTHS = (360, 1400)
 
 # Evaluated in the page once it has drawn its charts: what plotly drew badly, as a list of sentences. A legend on
 # the plot or on a label, plotly's toolbar on a label, two labels on one another, a chart wider than the window, a
-# text (title, tick label, bar label) cut by the edge of its chart.
+# text (title, tick label, bar label) cut by the edge of its chart, a chart of the dashboard drawn without the page's
+# theme.
 LAYOUT_CHECK = """
 (function () {
   var TOLERANCE_PX = 1;
@@ -122,11 +123,19 @@ LAYOUT_CHECK = """
     });
   }
   var problems = [];
+  // The dashboard's page holds the charts' theme once and each chart takes it when drawn (build.py, _figure).
+  var data = document.getElementById('dashboard-data');
+  var template = data ? JSON.parse(data.textContent).template : null;
+  var theme = template ? template.layout : null;
   Array.prototype.forEach.call(document.querySelectorAll('.js-plotly-plot'), function (chart) {
     var frame = rect(chart.querySelector('.svg-container') || chart);
     if (frame.right > document.documentElement.clientWidth + TOLERANCE_PX) {
       problems.push((chart.id || 'a chart') + ': ' + Math.round(frame.width) + ' px wide, wider than the window (' +
         document.documentElement.clientWidth + ' px)');
+    }
+    if (theme && chart._fullLayout.font.color !== theme.font.color) {
+      problems.push((chart.id || 'a chart') + ": drawn without the page's theme (text colour " +
+        chart._fullLayout.font.color + ', not ' + theme.font.color + ')');
     }
     checkChart(chart, problems);
   });

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 from orchestration.dashboard.browser_check import WIDTHS, check_dashboard
+from orchestration.dashboard.build import CITY_CHARTS, REGIONAL_CHARTS
 
 pytestmark = pytest.mark.e2e
 
@@ -90,6 +91,22 @@ def test_the_check_catches_a_broken_page(tmp_path, chromium):
     assert any("notAFunction" in error for error in report.page_errors)
     assert any("notAFunction" in error for error in report.console_errors)
     assert len(report.problems) == 3
+
+
+def test_the_check_catches_charts_drawn_without_the_pages_theme(dashboard, chromium, tmp_path):
+    """The page holds the charts' theme once and each chart takes it when drawn: a page that forgot to hand it over
+    would draw every chart in plotly's default look."""
+    page = dashboard.read_text(encoding="utf-8")
+    handing_over = "figure.layout.template = payload.template;"
+    assert page.count(handing_over) == 1
+    unthemed = tmp_path / "unthemed.html"
+    unthemed.write_text(page.replace(handing_over, ""), encoding="utf-8")
+    report = check_dashboard(unthemed, chromium=chromium, width=1400)
+    assert report.charts_drawn == 7 and report.page_errors == []
+    assert sorted(problem.split(":")[0] for problem in report.layout_problems) == sorted(
+        f"chart-{chart}" for chart, _title in (*REGIONAL_CHARTS, *CITY_CHARTS)
+    ), report
+    assert all("drawn without the page's theme" in problem for problem in report.layout_problems)
 
 
 def test_the_check_catches_a_legend_on_the_labels_and_a_cut_title(tmp_path, chromium):

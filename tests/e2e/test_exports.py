@@ -317,6 +317,11 @@ def test_the_dashboard_has_every_chart_for_every_region_and_nothing_personal(
         assert set(figures) == {chart for chart, _ in REGIONAL_CHARTS}
         assert all(figure["data"] for figure in figures.values())
     assert set(payload["city"]) == {chart for chart, _ in CITY_CHARTS}
+    # the charts' theme once for the page, not once per figure
+    assert payload["template"]["layout"]["font"]
+    figures = [*payload["city"].values(), *(f for region in payload["regional"].values() for f in region.values())]
+    assert len(figures) == regions * len(REGIONAL_CHARTS) + len(CITY_CHARTS)
+    assert not any("template" in figure["layout"] for figure in figures)
     assert "Air Bersih" in own and "Kelurahan" in own
     _assert_private(own, secrets, "the dashboard")
 
