@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -112,6 +113,14 @@ def test_keys_come_from_the_published_declarations_and_sources_from_the_manifest
     }))
     assert raw_sources_of("rpt_targeting", manifest) == {"bansos"}
     assert raw_sources_of("rpt_targeting", tmp_path / "missing.json") is None
+    # read once per version of the file: a rebuilt manifest (another dbt parse) is read again
+    rebuilt = json.loads(manifest.read_text())
+    rebuilt["parent_map"]["model.tkpkd.stg_bansos"].append("source.tkpkd.raw.kur")
+    rebuilt["sources"]["source.tkpkd.raw.kur"] = {"source_name": "raw", "name": "kur"}
+    before = manifest.stat().st_mtime_ns
+    manifest.write_text(json.dumps(rebuilt))
+    os.utime(manifest, ns=(before + 10**9, before + 10**9))
+    assert raw_sources_of("rpt_targeting", manifest) == {"bansos", "kur"}
 
 
 def test_an_impact_figure_is_revised_under_its_evaluation_period(tmp_path, monkeypatch):
