@@ -4,9 +4,9 @@ Dagster's `SqliteEventLogStorage` creates an SQLAlchemy engine and opens a new S
 writes or reads, once for the run's database and once more for the index: about 7 ms per asset event and 3 ms per
 log line here, and a `small` run writes some 3,000 events, a thousand of them before its first step (one planned
 materialization per asset and partition, one planned check per dbt test and gate). This storage keeps one engine per
-database with a pool of one connection, so an event costs the write, not the connect (docs/benchmarks.md, "Dagster's
-event log"). The files, their schema and their paths are Dagster's own: an instance that goes back to the default
-storage reads the same history.
+database with a pool of one connection, so an event costs the write, not the connect, and syncs the write-ahead log
+to disk at checkpoints, not at every event's commit (docs/benchmarks.md, "Dagster's event log"). The files, their
+schema and their paths are Dagster's own: an instance that goes back to the default storage reads the same history.
 
 Only the last few databases keep an engine: a run writes to its own database and the index, and the UI reads many
 runs' databases in turn, so the engines of databases not touched lately are closed rather than held open.
@@ -30,7 +30,7 @@ from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
@@ -45,6 +45,13 @@ def _forget_pools_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_pools_in_child)
+
+
+def _sync_at_checkpoints(dbapi_connection, _connection_record) -> None:
+    # Dagster's databases are in WAL mode, where SQLite's default (FULL) syncs the log to disk at every commit, and a
+    # run commits every event. NORMAL syncs at checkpoints only: as safe from corruption, and a process killed
+    # mid-run loses nothing; only a power cut or an OS crash may lose the last events before it.
+    dbapi_connection.execute("pragma synchronous = normal")
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
@@ -94,6 +101,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                     max_overflow=1,
                     connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
                 )
+                event.listen(engine, "connect", _sync_at_checkpoints)
                 self._engines[shard] = engine
                 while len(self._engines) > ENGINES_KEPT:
                     _, oldest = self._engines.popitem(last=False)

@@ -75,6 +75,16 @@ def test_dagsters_own_storage_reads_the_pooled_history(tmp_path, monkeypatch):
     assert check[0].status.value == "SUCCEEDED"
 
 
+def test_the_databases_are_in_wal_mode_and_sync_at_checkpoints_not_at_every_event(tmp_path, monkeypatch):
+    run_id = _materialize(PooledSqliteEventLogStorage, tmp_path, monkeypatch)
+    storage = PooledSqliteEventLogStorage(str(tmp_path / "history" / "runs"))
+    for connect in (lambda: storage.run_connection(run_id), storage.index_connection):
+        with connect() as connection:
+            assert connection.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("pragma synchronous").scalar() == 1  # NORMAL; FULL is 2
+    storage.dispose()
+
+
 def test_only_the_databases_used_last_keep_an_engine(tmp_path):
     storage = PooledSqliteEventLogStorage(str(tmp_path))
     for run in range(event_log_storage.ENGINES_KEPT + 3):
